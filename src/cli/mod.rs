@@ -1,0 +1,113 @@
+//! The command line: one file per subcommand. `main` parses, dispatches and maps the
+//! outcome to an exit code.
+
+mod ingest;
+mod reindex;
+mod search;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::extract::{Engine, ExtractConfig};
+
+/// arkiv: a searchable archive of submissions and consultation responses.
+#[derive(Debug, Parser)]
+#[command(name = "arkiv", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index new and changed PDFs in the documents folder, and drop removed ones
+    Ingest(ingest::IngestArgs),
+    /// Rebuild the index from the documents folder in a fresh folder and swap it in
+    Reindex(reindex::ReindexArgs),
+    /// Search the index from the terminal
+    Search(search::SearchArgs),
+    /// Ingest what is new, then serve the web archive
+    Serve(serve::ServeArgs),
+    /// Extract one PDF in a bounded process (used internally by ingest)
+    #[command(hide = true)]
+    ExtractWorker(WorkerArgs),
+}
+
+/// Where the archive lives on disk.
+#[derive(Debug, Clone, Args)]
+pub struct Paths {
+    /// Folder of PDFs and their .toml sidecars (the source of truth)
+    #[arg(long, env = "ARKIV_DOCUMENTS", default_value = "documents")]
+    pub documents: PathBuf,
+    /// Folder of the search index (derived; can be rebuilt at any time)
+    #[arg(long, env = "ARKIV_INDEX", default_value = "index")]
+    pub index: PathBuf,
+}
+
+/// Bounds on extraction.
+#[derive(Debug, Clone, Args)]
+pub struct ExtractArgs {
+    /// Seconds one PDF may take before its extraction is stopped
+    #[arg(long, env = "ARKIV_EXTRACT_TIMEOUT", default_value_t = 60)]
+    pub extract_timeout: u64,
+    /// Memory (MB) one extraction process may use
+    #[arg(long, env = "ARKIV_EXTRACT_MEMORY_MB", default_value_t = 1024)]
+    pub extract_memory_mb: u64,
+    /// Parallel extractions (default: one per core)
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+}
+
+impl ExtractArgs {
+    pub fn config(&self) -> anyhow::Result<ExtractConfig> {
+        let worker = std::env::current_exe()?;
+        let mut config = ExtractConfig::new(worker);
+        config.timeout = Duration::from_secs(self.extract_timeout.max(1));
+        config.memory_limit_mb = self.extract_memory_mb.max(64);
+        Ok(config)
+    }
+
+    pub fn options(&self) -> anyhow::Result<crate::ingest::IngestOptions> {
+        let mut options = crate::ingest::IngestOptions::new(self.config()?);
+        if let Some(jobs) = self.jobs {
+            options.jobs = jobs.max(1);
+        }
+        Ok(options)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    #[arg(long)]
+    engine: String,
+    #[arg(long)]
+    memory_mb: u64,
+    #[arg(long)]
+    cpu_secs: u64,
+    file: PathBuf,
+}
+
+/// Runs a parsed command line; the exit code follows the command's own rules.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Ingest(args) => ingest::run(args),
+        Command::Reindex(args) => reindex::run(args),
+        Command::Search(args) => search::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::ExtractWorker(args) => {
+            let Some(engine) = Engine::from_id(&args.engine) else {
+                anyhow::bail!("unknown engine `{}`", args.engine);
+            };
+            Ok(crate::extract::run_worker(
+                engine,
+                &args.file,
+                args.memory_mb,
+                args.cpu_secs,
+            ))
+        }
+    }
+}

@@ -1,0 +1,545 @@
+//! PDF bytes → text, page by page. The only user of pdf-extract (and of poppler's
+//! `pdftotext`).
+//!
+//! pdf-extract panics, loops and allocates without bound on real-world files, so it never
+//! runs inside the calling process: every extraction runs in a worker subprocess of the
+//! arkiv binary itself (`arkiv extract-worker`), which caps its own address space and CPU
+//! time before touching the file, while the caller enforces a wall-clock deadline. When
+//! poppler's `pdftotext` is installed it runs beside pdf-extract under the same bounds, and
+//! the two are merged page by page: pdf-extract's page is kept where it carries at least
+//! [`MIN_PAGE_COVERAGE`] of the words pdftotext finds on that page, and pdftotext's page is
+//! used otherwise (broken cross-reference tables, fonts pdf-extract cannot decode, words
+//! split by spurious spaces).
+
+use std::collections::HashMap;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::thread;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use wait_timeout::ChildExt;
+
+/// Share of pdftotext's words on a page that pdf-extract must also produce for its page to
+/// be kept.
+pub const MIN_PAGE_COVERAGE: f64 = 0.99;
+
+/// Bounds and programs for extraction.
+#[derive(Debug, Clone)]
+pub struct ExtractConfig {
+    /// The arkiv binary that runs `extract-worker` (normally the running executable).
+    pub worker: PathBuf,
+    /// poppler's `pdftotext`, when installed.
+    pub pdftotext: Option<PathBuf>,
+    /// Wall-clock bound for one file.
+    pub timeout: Duration,
+    /// Address-space bound for each extraction process.
+    pub memory_limit_mb: u64,
+}
+
+impl ExtractConfig {
+    /// Bounds of 60 s and 1 GiB a file, with `pdftotext` taken from `PATH` when present.
+    pub fn new(worker: PathBuf) -> ExtractConfig {
+        ExtractConfig {
+            worker,
+            pdftotext: find_on_path("pdftotext"),
+            timeout: Duration::from_secs(60),
+            memory_limit_mb: 1024,
+        }
+    }
+}
+
+/// Metadata read from the PDF's Info dictionary.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PdfMetadata {
+    pub title: Option<String>,
+    /// The raw `/CreationDate` string, e.g. `D:20191130120000+01'00'`.
+    pub creation_date: Option<String>,
+}
+
+/// The text of one PDF.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Extracted {
+    /// One entry per page, in order.
+    pub pages: Vec<String>,
+    pub metadata: PdfMetadata,
+    /// Which extractor produced the text, in words for staff ("pdf-extract", "pdftotext",
+    /// "pdf-extract; 3 of 12 pages from pdftotext").
+    pub source: String,
+}
+
+impl Extracted {
+    /// Whether any page carries text.
+    pub fn has_text(&self) -> bool {
+        self.pages
+            .iter()
+            .any(|p| p.chars().any(char::is_alphanumeric))
+    }
+}
+
+/// Why a file gave no text.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    /// The file could not be read from disk.
+    #[error("cannot read file: {0}")]
+    Read(#[source] io::Error),
+    #[error("empty file (0 bytes)")]
+    Empty,
+    #[error("not a PDF: no PDF header or objects in the file")]
+    NotPdf,
+    #[error("encrypted PDF: it cannot be opened without a password")]
+    Encrypted,
+    #[error("extraction did not finish within {0} s")]
+    Timeout(u64),
+    #[error("extraction needed more than the memory limit of {0} MB")]
+    OutOfMemory(u64),
+    /// Every extractor failed to make sense of the file.
+    #[error("unreadable PDF: {0}")]
+    Unreadable(String),
+    /// The worker process could not be started.
+    #[error("cannot start the extraction worker: {0}")]
+    Worker(#[source] io::Error),
+}
+
+/// Extracts the text of the PDF at `path` within the configured bounds.
+pub fn extract_file(path: &Path, config: &ExtractConfig) -> Result<Extracted, ExtractError> {
+    check_header(path)?;
+
+    let primary = spawn_worker(config, Engine::PdfExtract, path)?;
+    let fallback = match &config.pdftotext {
+        Some(_) => Some(spawn_worker(config, Engine::Pdftotext, path)?),
+        None => None,
+    };
+    let primary = finish(primary, config);
+    let fallback = fallback.map(|child| finish(child, config));
+
+    let primary = primary.and_then(|out| parse_worker_output(&out));
+    let fallback = fallback.map(|r| r.and_then(|out| parse_pdftotext_output(&out)));
+
+    match (primary, fallback) {
+        (Ok(pe), Some(Ok(pt))) => Ok(merge(pe, pt)),
+        (Ok(pe), _) => Ok(Extracted {
+            pages: pe.pages,
+            metadata: pe.metadata,
+            source: "pdf-extract".into(),
+        }),
+        (Err(_), Some(Ok(pt))) => Ok(Extracted {
+            pages: pt,
+            metadata: PdfMetadata::default(),
+            source: "pdftotext".into(),
+        }),
+        (Err(primary_error), Some(Err(fallback_error))) => {
+            Err(most_telling(primary_error, fallback_error))
+        }
+        (Err(primary_error), None) => Err(primary_error),
+    }
+}
+
+/// The fraction of `reference`'s words (as a multiset, case-folded) that `candidate` also
+/// contains; 1.0 when `reference` has no words.
+pub fn word_coverage(candidate: &str, reference: &str) -> f64 {
+    let reference_words = words(reference);
+    if reference_words.is_empty() {
+        return 1.0;
+    }
+    let mut available: HashMap<String, usize> = HashMap::new();
+    for w in words(candidate) {
+        *available.entry(w).or_default() += 1;
+    }
+    let mut found = 0usize;
+    for w in &reference_words {
+        if let Some(n) = available.get_mut(w).filter(|n| **n > 0) {
+            *n -= 1;
+            found += 1;
+        }
+    }
+    found as f64 / reference_words.len() as f64
+}
+
+/// The words of a text as compared for coverage: runs of letters and digits, lower-cased.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// The two programs a worker can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    PdfExtract,
+    Pdftotext,
+}
+
+impl Engine {
+    pub fn id(self) -> &'static str {
+        match self {
+            Engine::PdfExtract => "pdf-extract",
+            Engine::Pdftotext => "pdftotext",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Engine> {
+        [Engine::PdfExtract, Engine::Pdftotext]
+            .into_iter()
+            .find(|e| e.id() == id)
+    }
+}
+
+/// The body of `arkiv extract-worker`: bounds this process, then runs one engine on one
+/// file and writes the result to stdout. For pdftotext this process becomes pdftotext
+/// (exec), so the bounds and the caller's deadline apply to it directly.
+pub fn run_worker(engine: Engine, path: &Path, memory_limit_mb: u64, cpu_secs: u64) -> ExitCode {
+    if let Err(e) = limit_self(memory_limit_mb, cpu_secs) {
+        eprintln!("cannot set resource limits: {e}");
+        return ExitCode::from(3);
+    }
+    match engine {
+        Engine::Pdftotext => {
+            use std::os::unix::process::CommandExt;
+            let program = find_on_path("pdftotext").unwrap_or_else(|| "pdftotext".into());
+            let err = Command::new(program)
+                .args(["-enc", "UTF-8"])
+                .arg(path)
+                .arg("-")
+                .exec();
+            eprintln!("cannot run pdftotext: {err}");
+            ExitCode::from(3)
+        }
+        Engine::PdfExtract => match pdf_extract_pages(path) {
+            Ok(output) => {
+                let json = serde_json::to_string(&output).expect("worker output serializes");
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+/// What the pdf-extract worker prints.
+#[derive(Debug, Serialize, Deserialize)]
+struct WorkerOutput {
+    pages: Vec<String>,
+    metadata: PdfMetadata,
+}
+
+/// Marks the worker's stderr so the caller can tell a password problem from other errors.
+const ENCRYPTED_MARK: &str = "arkiv-worker: encrypted";
+
+fn pdf_extract_pages(path: &Path) -> Result<WorkerOutput, String> {
+    use pdf_extract::{Document, Object, PlainTextOutput};
+
+    // pdf-extract reports its panics on stderr, which the caller shows; keep them short.
+    std::panic::set_hook(Box::new(|info| eprintln!("pdf-extract panicked: {info}")));
+
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read file: {e}"))?;
+    let mut doc = std::panic::catch_unwind(|| Document::load_mem(&bytes))
+        .map_err(|_| "pdf-extract panicked while parsing".to_string())?
+        .map_err(|e| format!("cannot parse: {e}"))?;
+    if doc.is_encrypted() && doc.decrypt("").is_err() {
+        return Err(ENCRYPTED_MARK.to_string());
+    }
+
+    let info_string = |doc: &Document, key: &[u8]| -> Option<String> {
+        let info = doc.trailer.get(b"Info").ok()?;
+        let info = match info {
+            Object::Reference(id) => doc.get_dictionary(*id).ok()?,
+            Object::Dictionary(d) => d,
+            _ => return None,
+        };
+        match info.get(key).ok()? {
+            Object::String(bytes, _) => Some(decode_pdf_string(bytes)),
+            _ => None,
+        }
+    };
+    let metadata = PdfMetadata {
+        title: info_string(&doc, b"Title").filter(|t| !t.trim().is_empty()),
+        creation_date: info_string(&doc, b"CreationDate"),
+    };
+
+    let page_numbers: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let mut pages = Vec::with_capacity(page_numbers.len());
+    for number in page_numbers {
+        // One page's failure must not cost the others: pdf-extract's own by-pages call stops
+        // at the first page that errors.
+        let text = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut text = String::new();
+            let result = {
+                let mut output = PlainTextOutput::new(&mut text);
+                pdf_extract::output_doc_page(&doc, &mut output, number)
+            };
+            result.map(|_| text)
+        }));
+        pages.push(match text {
+            Ok(Ok(text)) => text,
+            _ => String::new(),
+        });
+    }
+    Ok(WorkerOutput { pages, metadata })
+}
+
+/// PDF text strings are UTF-16BE with a byte-order mark, or PDFDocEncoding (close enough to
+/// Latin-1 for titles).
+fn decode_pdf_string(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else if let Ok(s) = std::str::from_utf8(bytes) {
+        s.to_string()
+    } else {
+        bytes.iter().map(|&b| b as char).collect()
+    }
+}
+
+fn limit_self(memory_limit_mb: u64, cpu_secs: u64) -> io::Result<()> {
+    use rlimit::Resource;
+    let bytes = memory_limit_mb.saturating_mul(1024 * 1024);
+    Resource::AS.set(bytes, bytes)?;
+    // The CPU bound catches a process the caller's deadline would otherwise orphan.
+    Resource::CPU.set(cpu_secs, cpu_secs + 1)?;
+    Ok(())
+}
+
+fn check_header(path: &Path) -> Result<(), ExtractError> {
+    let mut file = std::fs::File::open(path).map_err(ExtractError::Read)?;
+    let mut head = Vec::with_capacity(64 * 1024);
+    file.by_ref()
+        .take(64 * 1024)
+        .read_to_end(&mut head)
+        .map_err(ExtractError::Read)?;
+    if head.is_empty() {
+        return Err(ExtractError::Empty);
+    }
+    if !looks_like_pdf(&head) {
+        return Err(ExtractError::NotPdf);
+    }
+    Ok(())
+}
+
+/// Whether the first bytes of a file are a PDF's: the `%PDF-` header within the first KiB
+/// (the specification lets junk precede it), or, for files with a damaged header, PDF
+/// objects that a repairing reader can still use.
+pub fn looks_like_pdf(head: &[u8]) -> bool {
+    let contains =
+        |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
+    let first_kib = &head[..head.len().min(1024)];
+    contains(first_kib, b"%PDF-") || (contains(head, b" obj") && contains(head, b"endobj"))
+}
+
+struct RunningWorker {
+    engine: Engine,
+    child: Child,
+    stdout: thread::JoinHandle<Vec<u8>>,
+    stderr: thread::JoinHandle<Vec<u8>>,
+}
+
+struct WorkerResult {
+    engine: Engine,
+    status: std::process::ExitStatus,
+    stdout: Vec<u8>,
+    stderr: String,
+}
+
+fn spawn_worker(
+    config: &ExtractConfig,
+    engine: Engine,
+    path: &Path,
+) -> Result<RunningWorker, ExtractError> {
+    let cpu_secs = config.timeout.as_secs().max(1) + 1;
+    let mut command = Command::new(&config.worker);
+    command
+        .arg("extract-worker")
+        .arg("--engine")
+        .arg(engine.id())
+        .arg("--memory-mb")
+        .arg(config.memory_limit_mb.to_string())
+        .arg("--cpu-secs")
+        .arg(cpu_secs.to_string())
+        .arg(path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let (Engine::Pdftotext, Some(program)) = (engine, &config.pdftotext)
+        && let Some(dir) = program.parent()
+    {
+        // The worker finds pdftotext on PATH; make sure the configured one comes first.
+        let path_var = std::env::var_os("PATH").unwrap_or_default();
+        let mut paths = vec![dir.to_path_buf()];
+        paths.extend(std::env::split_paths(&path_var));
+        if let Ok(joined) = std::env::join_paths(paths) {
+            command.env("PATH", joined);
+        }
+    }
+    let mut child = command.spawn().map_err(ExtractError::Worker)?;
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    Ok(RunningWorker {
+        engine,
+        child,
+        stdout,
+        stderr,
+    })
+}
+
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut buffer = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut buffer);
+        }
+        buffer
+    })
+}
+
+fn finish(mut worker: RunningWorker, config: &ExtractConfig) -> Result<WorkerResult, ExtractError> {
+    let status = match worker.child.wait_timeout(config.timeout) {
+        Ok(Some(status)) => status,
+        Ok(None) | Err(_) => {
+            let _ = worker.child.kill();
+            let _ = worker.child.wait();
+            let _ = worker.stdout.join();
+            let _ = worker.stderr.join();
+            return Err(ExtractError::Timeout(config.timeout.as_secs()));
+        }
+    };
+    let stdout = worker.stdout.join().unwrap_or_default();
+    let stderr = worker.stderr.join().unwrap_or_default();
+    let stderr = String::from_utf8_lossy(&stderr).into_owned();
+    if !status.success() && stderr.contains("memory allocation of") {
+        return Err(ExtractError::OutOfMemory(config.memory_limit_mb));
+    }
+    Ok(WorkerResult {
+        engine: worker.engine,
+        status,
+        stdout,
+        stderr,
+    })
+}
+
+/// The line of a tool's stderr that says most: its last error, else its last line.
+fn telling_line(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let line = lines
+        .iter()
+        .rev()
+        .find(|l| l.contains("Error") || l.contains("error"))
+        .or(lines.last())
+        .copied()
+        .unwrap_or("no message");
+    line.chars().take(300).collect()
+}
+
+fn describe_failure(result: &WorkerResult) -> ExtractError {
+    let stderr = &result.stderr;
+    if stderr.contains(ENCRYPTED_MARK) || stderr.contains("Incorrect password") {
+        return ExtractError::Encrypted;
+    }
+    let reason = match result.status.code() {
+        Some(_) => telling_line(stderr),
+        None => format!("{} was stopped by a signal", result.engine.id()),
+    };
+    ExtractError::Unreadable(format!("{}: {reason}", result.engine.id()))
+}
+
+fn parse_worker_output(result: &WorkerResult) -> Result<WorkerOutput, ExtractError> {
+    if !result.status.success() {
+        return Err(describe_failure(result));
+    }
+    serde_json::from_slice(&result.stdout).map_err(|e| {
+        ExtractError::Unreadable(format!("pdf-extract worker gave malformed output: {e}"))
+    })
+}
+
+fn parse_pdftotext_output(result: &WorkerResult) -> Result<Vec<String>, ExtractError> {
+    if !result.status.success() {
+        return Err(describe_failure(result));
+    }
+    let text = String::from_utf8_lossy(&result.stdout);
+    // pdftotext ends every page with a form feed.
+    let mut pages: Vec<String> = text.split('\u{0C}').map(str::to_string).collect();
+    if pages.last().is_some_and(|p| p.trim().is_empty()) {
+        pages.pop();
+    }
+    Ok(pages)
+}
+
+fn merge(primary: WorkerOutput, fallback: Vec<String>) -> Extracted {
+    let metadata = primary.metadata;
+    if primary.pages.len() != fallback.len() {
+        // Without a page-for-page match, keep whichever carries more of the other's words.
+        let primary_text = primary.pages.join("\n");
+        let fallback_text = fallback.join("\n");
+        let keep_primary = word_coverage(&primary_text, &fallback_text) >= MIN_PAGE_COVERAGE;
+        return if keep_primary {
+            Extracted {
+                pages: primary.pages,
+                metadata,
+                source: "pdf-extract".into(),
+            }
+        } else {
+            Extracted {
+                pages: fallback,
+                metadata,
+                source: "pdftotext".into(),
+            }
+        };
+    }
+
+    let total = fallback.len();
+    let mut replaced = 0;
+    let pages = primary
+        .pages
+        .into_iter()
+        .zip(fallback)
+        .map(|(pe, pt)| {
+            if word_coverage(&pe, &pt) >= MIN_PAGE_COVERAGE {
+                pe
+            } else {
+                replaced += 1;
+                pt
+            }
+        })
+        .collect();
+    let source = match replaced {
+        0 => "pdf-extract".to_string(),
+        n if n == total => "pdftotext".to_string(),
+        n => format!("pdf-extract; {n} of {total} pages from pdftotext"),
+    };
+    Extracted {
+        pages,
+        metadata,
+        source,
+    }
+}
+
+/// Of two failures, the one that tells the user more.
+fn most_telling(primary: ExtractError, fallback: ExtractError) -> ExtractError {
+    use ExtractError::*;
+    match (&primary, &fallback) {
+        (Encrypted, _) | (_, Encrypted) => Encrypted,
+        (Timeout(_), _) => primary,
+        (_, Timeout(_)) => fallback,
+        (OutOfMemory(_), _) => primary,
+        (Unreadable(a), Unreadable(b)) => Unreadable(format!("{a}; {b}")),
+        _ => primary,
+    }
+}
+
+fn find_on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}

@@ -1,0 +1,168 @@
+//! Norwegian text analysis, registered on every opened index (tantivy does not store
+//! custom analyzers in the index).
+//!
+//! Two analyzers:
+//! - [`NORWEGIAN`]: lower case, then bokmål Snowball stemming. æ, ø and å stay letters, so
+//!   "sår" (wound) and "sar" never meet in the main fields.
+//! - [`NORWEGIAN_ASCII`]: the same, then folded to ASCII (æ→ae, ø→o, å→a) and with the
+//!   digraphs older spellings and foreign keyboards use (aa→a, oe→o) collapsed, so "saarbare"
+//!   and "sarbare" find "sårbare". It feeds secondary fields that rank below the exact ones.
+
+use std::mem;
+
+use tantivy::Index;
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
+};
+
+pub const NORWEGIAN: &str = "arkiv_norwegian";
+pub const NORWEGIAN_ASCII: &str = "arkiv_norwegian_ascii";
+
+/// Words longer than this are noise from broken extraction, not words.
+const MAX_TOKEN_BYTES: usize = 60;
+
+pub fn norwegian() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(Stemmer::new(Language::Norwegian))
+        .build()
+}
+
+pub fn norwegian_ascii() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(Stemmer::new(Language::Norwegian))
+        .filter(AsciiFoldingFilter)
+        .filter(DigraphFilter)
+        .build()
+}
+
+pub fn register(index: &Index) {
+    let manager = index.tokenizers();
+    manager.register(NORWEGIAN, norwegian());
+    manager.register(NORWEGIAN_ASCII, norwegian_ascii());
+}
+
+/// The terms `analyzer` makes of `text`, for tests and query building.
+pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+/// Collapses "aa" to "a" and "oe" to "o" in already folded tokens.
+#[derive(Clone)]
+struct DigraphFilter;
+
+impl TokenFilter for DigraphFilter {
+    type Tokenizer<T: Tokenizer> = DigraphTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> DigraphTokenizer<T> {
+        DigraphTokenizer { inner: tokenizer }
+    }
+}
+
+#[derive(Clone)]
+struct DigraphTokenizer<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for DigraphTokenizer<T> {
+    type TokenStream<'a> = DigraphStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        DigraphStream {
+            tail: self.inner.token_stream(text),
+            buffer: String::new(),
+        }
+    }
+}
+
+struct DigraphStream<S> {
+    tail: S,
+    buffer: String,
+}
+
+impl<S: TokenStream> TokenStream for DigraphStream<S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let text = &self.tail.token().text;
+        if text.contains("aa") || text.contains("oe") {
+            self.buffer.clear();
+            self.buffer
+                .push_str(&text.replace("aa", "a").replace("oe", "o"));
+            mem::swap(&mut self.tail.token_mut().text, &mut self.buffer);
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+/// Marks in `text` every word the query's words and phrases would match (same stem, or
+/// same ASCII-folded stem), as HTML: the text escaped, matches in `<mark>`.
+pub fn highlight(text: &str, query: &crate::query::ParsedQuery) -> String {
+    use crate::query::Item;
+    let mut exact = norwegian();
+    let mut folded = norwegian_ascii();
+    let mut exact_wanted = std::collections::HashSet::new();
+    let mut folded_wanted = std::collections::HashSet::new();
+    let mut prefixes = Vec::new();
+    for clause in query.clauses.iter().filter(|c| !c.negated) {
+        for item in &clause.alternatives {
+            match item {
+                Item::Word(s) | Item::Phrase(s) => {
+                    exact_wanted.extend(terms(&mut exact, s));
+                    folded_wanted.extend(terms(&mut folded, s));
+                }
+                Item::Prefix(p) => prefixes.push(p.to_lowercase()),
+            }
+        }
+    }
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    {
+        let mut exact_stream = exact.token_stream(text);
+        let mut folded_stream = folded.token_stream(text);
+        while exact_stream.advance() && folded_stream.advance() {
+            let token = exact_stream.token();
+            let original = text
+                .get(token.offset_from..token.offset_to)
+                .unwrap_or_default()
+                .to_lowercase();
+            if exact_wanted.contains(&token.text)
+                || folded_wanted.contains(&folded_stream.token().text)
+                || prefixes.iter().any(|p| original.starts_with(p.as_str()))
+            {
+                ranges.push((token.offset_from, token.offset_to));
+            }
+        }
+    }
+    let mut out = String::with_capacity(text.len() + ranges.len() * 13);
+    let mut at = 0;
+    for (from, to) in ranges {
+        if from < at || text.get(from..to).is_none() {
+            continue;
+        }
+        out.push_str(&super::search::escape_html(&text[at..from]));
+        out.push_str("<mark>");
+        out.push_str(&super::search::escape_html(&text[from..to]));
+        out.push_str("</mark>");
+        at = to;
+    }
+    out.push_str(&super::search::escape_html(&text[at..]));
+    out
+}

@@ -1,0 +1,445 @@
+//! The search index under `index/`: the only user of tantivy.
+//!
+//! The index holds two kinds of records (field `record`):
+//! - one **document record** per PDF, carrying the metadata (stored as JSON), the facets,
+//!   the sort keys and the whole text (indexed, not stored). Searches rank and count these.
+//! - one **page record** per page, carrying that page's text (indexed and stored). After a
+//!   search, each hit's best pages are found among its page records, so a snippet can name
+//!   its page and is built from one page of text rather than a whole book.
+//!
+//! The index is derived data: `arkiv reindex` rebuilds it from `documents/` at any time. Its
+//! schema version lives in `arkiv-index.json` beside tantivy's files.
+
+mod analysis;
+mod search;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::{
+    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::model::{DocId, Submission};
+
+pub use analysis::{NORWEGIAN, NORWEGIAN_ASCII, highlight, norwegian, norwegian_ascii, terms};
+pub use search::{FacetCounts, Hit, PageSnippet, SearchRequest, SearchResults, Sort};
+
+/// Bump when the schema or the analysis changes; an index of another version must be
+/// rebuilt with `arkiv reindex`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const VERSION_FILE: &str = "arkiv-index.json";
+const WRITER_MEMORY: usize = 100_000_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error(
+        "the index in {dir} has schema version {found}, this arkiv needs {expected}: run `arkiv reindex`"
+    )]
+    SchemaVersion {
+        dir: PathBuf,
+        found: u32,
+        expected: u32,
+    },
+    #[error(
+        "{0} holds files that are not an arkiv index: run `arkiv reindex`, or point --index at an empty folder"
+    )]
+    Foreign(PathBuf),
+    #[error("another process is writing to the index in {0} (is `arkiv serve` running?)")]
+    Busy(PathBuf),
+    #[error("cannot use index folder {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("stored document is damaged: {0}")]
+    Damaged(String),
+}
+
+/// Handles to every field of the schema.
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    record: Field,
+    id: Field,
+    file: Field,
+    fingerprint: Field,
+    meta: Field,
+    title: Field,
+    title_ascii: Field,
+    body: Field,
+    body_ascii: Field,
+    recipient: Field,
+    page: Field,
+    page_text: Field,
+    page_text_ascii: Field,
+    convention: Field,
+    article: Field,
+    kind: Field,
+    year_facet: Field,
+    year: Field,
+    date_sort: Field,
+}
+
+const DOC_RECORD: &str = "doc";
+const PAGE_RECORD: &str = "page";
+
+fn build_schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = |analyzer: &str, stored: bool| {
+        let options = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analyzer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
+    };
+    let fields = Fields {
+        record: builder.add_text_field("record", STRING),
+        id: builder.add_text_field("id", STRING | STORED),
+        file: builder.add_text_field("file", STRING | STORED),
+        fingerprint: builder.add_text_field("fingerprint", STORED),
+        meta: builder.add_text_field("meta", STORED),
+        title: builder.add_text_field("title", text(NORWEGIAN, false)),
+        title_ascii: builder.add_text_field("title_ascii", text(NORWEGIAN_ASCII, false)),
+        body: builder.add_text_field("body", text(NORWEGIAN, false)),
+        body_ascii: builder.add_text_field("body_ascii", text(NORWEGIAN_ASCII, false)),
+        recipient: builder.add_text_field("recipient", text(NORWEGIAN, false)),
+        page: builder.add_u64_field("page", INDEXED | STORED),
+        page_text: builder.add_text_field("page_text", text(NORWEGIAN, true)),
+        page_text_ascii: builder.add_text_field("page_text_ascii", text(NORWEGIAN_ASCII, false)),
+        convention: builder.add_facet_field("convention", FacetOptions::default()),
+        article: builder.add_facet_field("article", FacetOptions::default()),
+        kind: builder.add_facet_field("kind", FacetOptions::default()),
+        year_facet: builder.add_facet_field("year_facet", FacetOptions::default()),
+        year: builder.add_i64_field("year", INDEXED | FAST),
+        date_sort: builder.add_i64_field("date_sort", FAST),
+    };
+    (builder.build(), fields)
+}
+
+#[derive(Serialize, Deserialize)]
+struct VersionFile {
+    schema_version: u32,
+}
+
+/// A document as the index holds it, for ingest's change detection.
+#[derive(Debug, Clone)]
+pub struct IndexedDocument {
+    /// The metadata, with `pages` left empty.
+    pub submission: Submission,
+    pub page_count: usize,
+    /// What ingest recorded about the source files, to skip unchanged ones.
+    pub fingerprint: String,
+}
+
+/// The archive's search index: a cheap handle to clone and share.
+#[derive(Clone)]
+pub struct ArchiveIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    dir: Option<PathBuf>,
+}
+
+impl ArchiveIndex {
+    /// Opens the index in `dir`, creating it when the folder is empty or missing.
+    pub fn open_or_create(dir: &Path) -> Result<ArchiveIndex, IndexError> {
+        let io = |source| IndexError::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let version_path = dir.join(VERSION_FILE);
+        let (schema, fields) = build_schema();
+        let index = if version_path.exists() {
+            let text = std::fs::read_to_string(&version_path).map_err(io)?;
+            let found = serde_json::from_str::<VersionFile>(&text)
+                .map(|v| v.schema_version)
+                .unwrap_or(0);
+            if found != SCHEMA_VERSION {
+                return Err(IndexError::SchemaVersion {
+                    dir: dir.to_path_buf(),
+                    found,
+                    expected: SCHEMA_VERSION,
+                });
+            }
+            let index = Index::open_in_dir(dir)?;
+            if index.schema() != schema {
+                return Err(IndexError::SchemaVersion {
+                    dir: dir.to_path_buf(),
+                    found,
+                    expected: SCHEMA_VERSION,
+                });
+            }
+            index
+        } else {
+            let foreign = std::fs::read_dir(dir)
+                .map_err(io)?
+                .filter_map(Result::ok)
+                .any(|e| !e.file_name().to_string_lossy().starts_with('.'));
+            if foreign {
+                return Err(IndexError::Foreign(dir.to_path_buf()));
+            }
+            let index = Index::create_in_dir(dir, schema)?;
+            let version = serde_json::to_string(&VersionFile {
+                schema_version: SCHEMA_VERSION,
+            })
+            .expect("version serializes");
+            std::fs::write(&version_path, version).map_err(io)?;
+            index
+        };
+        Self::from_index(index, fields, Some(dir.to_path_buf()))
+    }
+
+    /// An index in memory, for tests and benchmarks.
+    pub fn create_in_ram() -> Result<ArchiveIndex, IndexError> {
+        let (schema, fields) = build_schema();
+        Self::from_index(Index::create_in_ram(schema), fields, None)
+    }
+
+    fn from_index(
+        index: Index,
+        fields: Fields,
+        dir: Option<PathBuf>,
+    ) -> Result<ArchiveIndex, IndexError> {
+        analysis::register(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(ArchiveIndex {
+            index,
+            reader,
+            fields,
+            dir,
+        })
+    }
+
+    /// Takes the index's single writer; fails with [`IndexError::Busy`] while another
+    /// process holds it.
+    pub fn writer(&self) -> Result<ArchiveWriter, IndexError> {
+        let writer = self.index.writer(WRITER_MEMORY).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => {
+                IndexError::Busy(self.dir.clone().unwrap_or_default())
+            }
+            other => IndexError::Tantivy(other),
+        })?;
+        Ok(ArchiveWriter {
+            writer,
+            fields: self.fields,
+            reader: self.reader.clone(),
+        })
+    }
+
+    /// Makes the latest commit visible to searches now, rather than at the next poll.
+    pub fn reload(&self) -> Result<(), IndexError> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// Number of documents (not pages) in the index.
+    pub fn document_count(&self) -> Result<usize, IndexError> {
+        let searcher = self.reader.searcher();
+        Ok(searcher.search(&self.record_query(DOC_RECORD), &tantivy::collector::Count)?)
+    }
+
+    /// Every document in the index, without page text.
+    pub fn documents(&self) -> Result<Vec<IndexedDocument>, IndexError> {
+        let searcher = self.reader.searcher();
+        let query = self.record_query(DOC_RECORD);
+        let count = searcher.search(&query, &tantivy::collector::Count)?;
+        let addresses =
+            searcher.search(&query, &TopDocs::with_limit(count.max(1)).order_by_score())?;
+        let mut out = Vec::with_capacity(addresses.len());
+        for (_, address) in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            out.push(self.indexed_document(&doc)?);
+        }
+        out.sort_by(|a, b| a.submission.file.cmp(&b.submission.file));
+        Ok(out)
+    }
+
+    /// One document with the text of every page.
+    pub fn document(&self, id: &DocId) -> Result<Option<Submission>, IndexError> {
+        let searcher = self.reader.searcher();
+        let term = Term::from_field_text(self.fields.id, id.as_str());
+        let query = TermQuery::new(term, IndexRecordOption::Basic);
+        let found = searcher.search(&query, &TopDocs::with_limit(100_000).order_by_score())?;
+        let mut submission = None;
+        let mut pages: Vec<(u64, String)> = Vec::new();
+        for (_, address) in found {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            if let Some(number) = doc.get_first(self.fields.page).and_then(|v| v.as_u64()) {
+                let text = doc
+                    .get_first(self.fields.page_text)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default();
+                pages.push((number, text.to_string()));
+            } else {
+                submission = Some(self.indexed_document(&doc)?);
+            }
+        }
+        let Some(indexed) = submission else {
+            return Ok(None);
+        };
+        let mut submission = indexed.submission;
+        pages.sort_by_key(|(n, _)| *n);
+        submission.pages = vec![String::new(); indexed.page_count];
+        for (number, text) in pages {
+            if let Some(slot) = (number as usize)
+                .checked_sub(1)
+                .and_then(|i| submission.pages.get_mut(i))
+            {
+                *slot = text;
+            }
+        }
+        Ok(Some(submission))
+    }
+
+    fn record_query(&self, record: &str) -> TermQuery {
+        TermQuery::new(
+            Term::from_field_text(self.fields.record, record),
+            IndexRecordOption::Basic,
+        )
+    }
+
+    fn indexed_document(&self, doc: &TantivyDocument) -> Result<IndexedDocument, IndexError> {
+        let meta = doc
+            .get_first(self.fields.meta)
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| IndexError::Damaged("document record without metadata".into()))?;
+        let stored: StoredMeta =
+            serde_json::from_str(meta).map_err(|e| IndexError::Damaged(e.to_string()))?;
+        let fingerprint = doc
+            .get_first(self.fields.fingerprint)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string();
+        Ok(IndexedDocument {
+            submission: stored.submission,
+            page_count: stored.page_count,
+            fingerprint,
+        })
+    }
+}
+
+/// What a document record stores as JSON.
+#[derive(Serialize, Deserialize)]
+struct StoredMeta {
+    #[serde(flatten)]
+    submission: Submission,
+    page_count: usize,
+}
+
+/// The index's only writer. Changes become visible at [`ArchiveWriter::commit`].
+pub struct ArchiveWriter {
+    writer: IndexWriter,
+    fields: Fields,
+    reader: IndexReader,
+}
+
+impl ArchiveWriter {
+    /// Adds a document, replacing whatever the index held for the same file or id.
+    pub fn upsert(&self, submission: &Submission, fingerprint: &str) -> Result<(), IndexError> {
+        let f = &self.fields;
+        self.remove_file(&submission.file);
+        self.writer
+            .delete_term(Term::from_field_text(f.id, submission.id.as_str()));
+
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.record, DOC_RECORD);
+        doc.add_text(f.id, submission.id.as_str());
+        doc.add_text(f.file, &submission.file);
+        doc.add_text(f.fingerprint, fingerprint);
+        let stored = StoredMeta {
+            submission: Submission {
+                pages: Vec::new(),
+                ..submission.clone()
+            },
+            page_count: submission.pages.len(),
+        };
+        doc.add_text(
+            f.meta,
+            serde_json::to_string(&stored).expect("metadata serializes"),
+        );
+        doc.add_text(f.title, &submission.title);
+        doc.add_text(f.title_ascii, &submission.title);
+        if let Some(recipient) = &submission.recipient {
+            doc.add_text(f.recipient, recipient);
+        }
+        for page in &submission.pages {
+            doc.add_text(f.body, page);
+            doc.add_text(f.body_ascii, page);
+        }
+        for convention in &submission.conventions {
+            doc.add_facet(f.convention, Facet::from_path([convention.id()]));
+        }
+        for article in &submission.articles {
+            doc.add_facet(
+                f.article,
+                Facet::from_path([
+                    article.convention.id().to_string(),
+                    article.article.to_string(),
+                ]),
+            );
+        }
+        doc.add_facet(f.kind, Facet::from_path([submission.kind.id()]));
+        match submission.year() {
+            Some(year) => {
+                doc.add_facet(f.year_facet, Facet::from_path([year.to_string()]));
+                doc.add_i64(f.year, year as i64);
+            }
+            None => doc.add_facet(f.year_facet, Facet::from_path(["ukjent"])),
+        }
+        doc.add_i64(f.date_sort, search::date_sort_key(submission.date));
+        self.writer.add_document(doc)?;
+
+        for (i, text) in submission.pages.iter().enumerate() {
+            let mut page = TantivyDocument::default();
+            page.add_text(f.record, PAGE_RECORD);
+            page.add_text(f.id, submission.id.as_str());
+            page.add_text(f.file, &submission.file);
+            page.add_u64(f.page, i as u64 + 1);
+            page.add_text(f.page_text, text);
+            page.add_text(f.page_text_ascii, text);
+            self.writer.add_document(page)?;
+        }
+        Ok(())
+    }
+
+    /// Removes a document and its pages by the PDF's file name.
+    pub fn remove_file(&self, file: &str) {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.file, file));
+    }
+
+    /// Removes every document.
+    pub fn clear(&mut self) -> Result<(), IndexError> {
+        self.writer.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Makes every change since the last commit durable and visible.
+    pub fn commit(&mut self) -> Result<(), IndexError> {
+        self.writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Waits for merges to finish and releases the writer's lock.
+    pub fn finish(self) -> Result<(), IndexError> {
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+}

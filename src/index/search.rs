@@ -1,0 +1,706 @@
+//! Searching: a parsed query and filters become tantivy queries over document records;
+//! each hit's best pages are then found among its page records for snippets.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::time::Instant;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery,
+};
+use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+
+use super::{ArchiveIndex, DOC_RECORD, Fields, IndexError, PAGE_RECORD, analysis};
+use crate::model::{ArticleRef, Convention, DocId, Kind, Submission};
+use crate::query::{self, Clause, Item, ParsedQuery, Target};
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+/// A search as the web and the command line ask for it.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub query: String,
+    /// Any of these (empty: no filter).
+    pub conventions: Vec<Convention>,
+    /// All of these.
+    pub articles: Vec<ArticleRef>,
+    pub kinds: Vec<Kind>,
+    pub year_from: Option<i32>,
+    pub year_to: Option<i32>,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: usize,
+    /// How many pages with snippets to return per hit (0: none).
+    pub pages_per_hit: usize,
+}
+
+/// A page of a hit and the highlighted passage from it (HTML: escaped text plus `<b>`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PageSnippet {
+    pub page: u32,
+    pub snippet: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The document's metadata; `pages` is empty.
+    pub submission: Submission,
+    pub page_count: usize,
+    pub score: f32,
+    pub pages: Vec<PageSnippet>,
+}
+
+/// Counts per facet value over every document matching the query.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FacetCounts {
+    pub convention: BTreeMap<String, u64>,
+    pub year: BTreeMap<String, u64>,
+    pub kind: BTreeMap<String, u64>,
+    pub article: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    pub total: usize,
+    pub took_ms: f64,
+    pub hits: Vec<Hit>,
+    pub facets: FacetCounts,
+    /// A corrected query, when the one asked found nothing and a close one finds something;
+    /// `hits` are then that query's hits.
+    pub suggestion: Option<String>,
+}
+
+/// Sort key for dates: YYYYMMDD, 0 when unknown.
+pub(super) fn date_sort_key(date: Option<NaiveDate>) -> i64 {
+    date.map(|d| d.year() as i64 * 10_000 + d.month() as i64 * 100 + d.day() as i64)
+        .unwrap_or(0)
+}
+
+impl ArchiveIndex {
+    /// Runs a search. Never fails on what a person typed; errors are the index's own.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
+        let started = Instant::now();
+        let searcher = self.reader.searcher();
+        let parsed = query::parse(&request.query);
+        let mut results = self.run(&searcher, request, &parsed)?;
+
+        if results.total == 0
+            && parsed.has_text()
+            && let Some(corrected) = self.suggest(&searcher, &parsed)?
+        {
+            let retry = SearchRequest {
+                query: corrected.clone(),
+                ..request.clone()
+            };
+            let retried = self.run(&searcher, &retry, &query::parse(&corrected))?;
+            if retried.total > 0 {
+                results = retried;
+                results.suggestion = Some(corrected);
+            }
+        }
+        results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        Ok(results)
+    }
+
+    /// Documents like the given one (tantivy's MoreLikeThis over the text), best first.
+    pub fn related(&self, id: &DocId, limit: usize) -> Result<Vec<Submission>, IndexError> {
+        let searcher = self.reader.searcher();
+        let Some(address) = self.doc_address(&searcher, id)? else {
+            return Ok(Vec::new());
+        };
+        let f = &self.fields;
+        let _ = address;
+        // The body is not stored on document records; take the text of the stored pages.
+        let pages = self.document(id)?.map(|s| s.pages).unwrap_or_default();
+        let text: String = pages.join("\n").chars().take(20_000).collect();
+        let mlt = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(1)
+            .with_min_term_frequency(2)
+            .with_min_word_length(4)
+            .with_max_query_terms(25)
+            .with_document_fields(vec![(f.body, vec![tantivy::schema::OwnedValue::Str(text)])]);
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(mlt) as Box<dyn Query>),
+            (Occur::Must, Box::new(self.record_query(DOC_RECORD))),
+            (
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.id, id.as_str()),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+        ]);
+        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        top.into_iter()
+            .map(|(_, address)| {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                Ok(self.indexed_document(&doc)?.submission)
+            })
+            .collect()
+    }
+
+    fn doc_address(
+        &self,
+        searcher: &Searcher,
+        id: &DocId,
+    ) -> Result<Option<DocAddress>, IndexError> {
+        let query = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.id, id.as_str()),
+                    IndexRecordOption::Basic,
+                )) as Box<dyn Query>,
+            ),
+            (Occur::Must, Box::new(self.record_query(DOC_RECORD))),
+        ]);
+        let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        Ok(top.first().map(|(_, a)| *a))
+    }
+
+    fn run(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+        parsed: &ParsedQuery,
+    ) -> Result<SearchResults, IndexError> {
+        let query = self.document_query(request, parsed);
+
+        let mut facets = (
+            FacetCollector::for_field("convention"),
+            FacetCollector::for_field("year_facet"),
+            FacetCollector::for_field("kind"),
+            FacetCollector::for_field("article"),
+        );
+        facets.0.add_facet(Facet::root());
+        facets.1.add_facet(Facet::root());
+        facets.2.add_facet(Facet::root());
+        for c in Convention::ALL {
+            facets.3.add_facet(Facet::from_path([c.id()]));
+        }
+
+        let limit = request.limit.max(1);
+        let sort = if parsed.has_text() {
+            request.sort
+        } else if request.sort == Sort::Relevance {
+            // Without words there is no relevance: newest first.
+            Sort::Newest
+        } else {
+            request.sort
+        };
+        let (total, addresses, facet_counts) = match sort {
+            Sort::Relevance => {
+                let top = TopDocs::with_limit(limit)
+                    .and_offset(request.offset)
+                    .order_by_score();
+                let (total, top, facets) = searcher.search(&query, &(Count, top, facets))?;
+                (total, top, facets)
+            }
+            Sort::Newest | Sort::Oldest => {
+                let order = if sort == Sort::Newest {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                let top = TopDocs::with_limit(limit)
+                    .and_offset(request.offset)
+                    .order_by_fast_field::<i64>("date_sort", order);
+                let (total, top, facets) = searcher.search(&query, &(Count, top, facets))?;
+                let top = top.into_iter().map(|(_, a)| (1.0f32, a)).collect();
+                (total, top, facets)
+            }
+        };
+
+        let mut counts = FacetCounts::default();
+        for (facet, n) in facet_counts.0.get("/") {
+            counts.convention.insert(facet_leaf(facet), n);
+        }
+        for (facet, n) in facet_counts.1.get("/") {
+            counts.year.insert(facet_leaf(facet), n);
+        }
+        for (facet, n) in facet_counts.2.get("/") {
+            counts.kind.insert(facet_leaf(facet), n);
+        }
+        for c in Convention::ALL {
+            for (facet, n) in facet_counts.3.get(Facet::from_path([c.id()])) {
+                counts
+                    .article
+                    .insert(format!("{}:{}", c.id(), facet_leaf(facet)), n);
+            }
+        }
+
+        let page_query = self.page_text_query(parsed);
+        let mut hits = Vec::with_capacity(addresses.len());
+        for (score, address) in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let indexed = self.indexed_document(&doc)?;
+            let pages = if request.pages_per_hit > 0 {
+                self.best_pages(
+                    searcher,
+                    &indexed.submission.id,
+                    page_query.as_deref(),
+                    request.pages_per_hit,
+                )?
+            } else {
+                Vec::new()
+            };
+            hits.push(Hit {
+                submission: indexed.submission,
+                page_count: indexed.page_count,
+                score,
+                pages,
+            });
+        }
+        Ok(SearchResults {
+            total,
+            took_ms: 0.0,
+            hits,
+            facets: counts,
+            suggestion: None,
+        })
+    }
+
+    /// The query over document records: text clauses, filters, and the record kind.
+    fn document_query(&self, request: &SearchRequest, parsed: &ParsedQuery) -> Box<dyn Query> {
+        let f = &self.fields;
+        let mut must: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(self.record_query(DOC_RECORD)))];
+
+        let text = self.text_query(parsed, TextFields::document(f));
+        if let Some(text) = text {
+            let text = match parsed.names_convention {
+                // "Istanbul Convention" also finds a letter that only says
+                // "Istanbulkonvensjonen": the tag stands in for the words.
+                Some(c) => Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, text),
+                    (
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(facet_term(f.convention, &[c.id()])),
+                            2.0,
+                        )),
+                    ),
+                ])) as Box<dyn Query>,
+                None => text,
+            };
+            must.push((Occur::Must, text));
+        }
+        for clause in parsed.clauses.iter().filter(|c| c.negated) {
+            if let Some(q) = self.clause_query(clause, TextFields::document(f)) {
+                must.push((Occur::MustNot, q));
+            }
+        }
+
+        let mut conventions = request.conventions.clone();
+        for c in &parsed.filters.conventions {
+            if !conventions.contains(c) {
+                conventions.push(*c);
+            }
+        }
+        if !conventions.is_empty() {
+            let any: Vec<(Occur, Box<dyn Query>)> = conventions
+                .iter()
+                .map(|c| {
+                    (
+                        Occur::Should,
+                        Box::new(facet_term(f.convention, &[c.id()])) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        let mut kinds = request.kinds.clone();
+        kinds.extend(parsed.filters.kinds.iter().copied());
+        if !kinds.is_empty() {
+            let any: Vec<(Occur, Box<dyn Query>)> = kinds
+                .iter()
+                .map(|k| {
+                    (
+                        Occur::Should,
+                        Box::new(facet_term(f.kind, &[k.id()])) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        for article in request.articles.iter().chain(&parsed.filters.articles) {
+            let path = [
+                article.convention.id().to_string(),
+                article.article.to_string(),
+            ];
+            must.push((Occur::Must, Box::new(facet_term_owned(f.article, &path))));
+        }
+        let year_from = parsed.filters.year_from.or(request.year_from);
+        let year_to = parsed.filters.year_to.or(request.year_to);
+        if year_from.is_some() || year_to.is_some() {
+            let lower = year_from
+                .map(|y| Bound::Included(Term::from_field_i64(f.year, y as i64)))
+                .unwrap_or(Bound::Unbounded);
+            let upper = year_to
+                .map(|y| Bound::Included(Term::from_field_i64(f.year, y as i64)))
+                .unwrap_or(Bound::Unbounded);
+            must.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        }
+        Box::new(BooleanQuery::new(must))
+    }
+
+    /// The positive text clauses against page records, to find and highlight pages.
+    fn page_text_query(&self, parsed: &ParsedQuery) -> Option<Box<dyn Query>> {
+        let f = &self.fields;
+        let clauses: Vec<(Occur, Box<dyn Query>)> = parsed
+            .clauses
+            .iter()
+            .filter(|c| !c.negated && c.target == Target::Anywhere)
+            .filter_map(|c| self.clause_query(c, TextFields::page(f)))
+            .map(|q| (Occur::Should, q))
+            .collect();
+        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    }
+
+    fn text_query(&self, parsed: &ParsedQuery, fields: TextFields) -> Option<Box<dyn Query>> {
+        let clauses: Vec<(Occur, Box<dyn Query>)> = parsed
+            .clauses
+            .iter()
+            .filter(|c| !c.negated)
+            .filter_map(|c| self.clause_query(c, fields))
+            .map(|q| (Occur::Must, q))
+            .collect();
+        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    }
+
+    fn clause_query(&self, clause: &Clause, fields: TextFields) -> Option<Box<dyn Query>> {
+        let targets: Vec<(Field, Field, f32)> = match clause.target {
+            Target::Anywhere => fields.anywhere.to_vec(),
+            Target::Title => fields.title.to_vec(),
+            Target::Recipient => fields.recipient.to_vec(),
+        };
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for item in &clause.alternatives {
+            for &(exact, folded, boost) in &targets {
+                for q in item_queries(item, exact, folded, boost) {
+                    alternatives.push((Occur::Should, q));
+                }
+            }
+        }
+        (!alternatives.is_empty())
+            .then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
+    }
+
+    fn best_pages(
+        &self,
+        searcher: &Searcher,
+        id: &DocId,
+        page_query: Option<&dyn Query>,
+        limit: usize,
+    ) -> Result<Vec<PageSnippet>, IndexError> {
+        let f = &self.fields;
+        let Some(page_query) = page_query else {
+            return Ok(Vec::new());
+        };
+        let query = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(self.record_query(PAGE_RECORD)) as Box<dyn Query>,
+            ),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.id, id.as_str()),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+            (Occur::Must, page_query.box_clone()),
+        ]);
+        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let mut generator = SnippetGenerator::create(searcher, page_query, f.page_text)?;
+        generator.set_max_num_chars(220);
+        let mut out = Vec::with_capacity(top.len());
+        for (_, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let page = doc.get_first(f.page).and_then(|v| v.as_u64()).unwrap_or(1) as u32;
+            let text = doc
+                .get_first(f.page_text)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            let snippet = generator.snippet(text);
+            let html = if snippet.is_empty() {
+                escape_html(&leading_chars(text, 220))
+            } else {
+                snippet.to_html()
+            };
+            out.push(PageSnippet {
+                page,
+                snippet: html,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A correction for a query that found nothing: each word replaced by the closest
+    /// frequent term of the index, when one is close enough.
+    fn suggest(
+        &self,
+        searcher: &Searcher,
+        parsed: &ParsedQuery,
+    ) -> Result<Option<String>, IndexError> {
+        let words = parsed.positive_words();
+        if words.is_empty() {
+            return Ok(None);
+        }
+        let mut analyzer = analysis::norwegian();
+        let mut changed = false;
+        let mut corrected = Vec::new();
+        for word in words {
+            let lower = word.to_lowercase();
+            let Some(stem) = analysis::terms(&mut analyzer, &word).into_iter().next() else {
+                continue;
+            };
+            let term = Term::from_field_text(self.fields.body, &stem);
+            if searcher.doc_freq(&term)? > 0 {
+                corrected.push(lower);
+                continue;
+            }
+            match closest_term(searcher, self.fields.body, &lower)? {
+                Some(better) => {
+                    changed = true;
+                    corrected.push(better);
+                }
+                None => corrected.push(lower),
+            }
+        }
+        Ok(changed.then(|| corrected.join(" ")))
+    }
+}
+
+/// The text fields a query is run against: (exact field, folded twin, boost).
+#[derive(Clone, Copy)]
+struct TextFields {
+    anywhere: [(Field, Field, f32); 2],
+    title: [(Field, Field, f32); 1],
+    recipient: [(Field, Field, f32); 1],
+}
+
+impl TextFields {
+    fn document(f: &Fields) -> TextFields {
+        TextFields {
+            anywhere: [(f.title, f.title_ascii, 3.0), (f.body, f.body_ascii, 1.0)],
+            title: [(f.title, f.title_ascii, 1.0)],
+            recipient: [(f.recipient, f.recipient, 1.0)],
+        }
+    }
+
+    fn page(f: &Fields) -> TextFields {
+        let pages = (f.page_text, f.page_text_ascii, 1.0);
+        TextFields {
+            anywhere: [pages, pages],
+            title: [pages],
+            recipient: [pages],
+        }
+    }
+}
+
+/// Compounds are found from their leading part only when the part is long enough to be
+/// a word of its own.
+const MIN_COMPOUND_HEAD: usize = 7;
+
+fn item_queries(item: &Item, exact: Field, folded: Field, boost: f32) -> Vec<Box<dyn Query>> {
+    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    match item {
+        Item::Word(word) => {
+            let mut norwegian = analysis::norwegian();
+            let mut ascii = analysis::norwegian_ascii();
+            let exact_terms = analysis::terms(&mut norwegian, word);
+            let folded_terms = analysis::terms(&mut ascii, word);
+            // A "word" with inner punctuation (e.g. "9-2") analyses into several terms.
+            if exact_terms.len() > 1 {
+                out.extend(phrase(exact, &exact_terms, boost));
+                if folded != exact {
+                    out.extend(phrase(folded, &folded_terms, boost * 0.3));
+                }
+                return out;
+            }
+            if let Some(term) = exact_terms.first() {
+                out.push(boosted(term_query(exact, term), boost));
+                if term.chars().count() >= MIN_COMPOUND_HEAD {
+                    out.push(boosted(prefix_query(exact, term), boost * 0.2));
+                }
+            }
+            if folded != exact
+                && let Some(term) = folded_terms.first()
+            {
+                out.push(boosted(term_query(folded, term), boost * 0.3));
+            }
+        }
+        Item::Prefix(prefix) => {
+            let lower = prefix.to_lowercase();
+            out.push(boosted(prefix_query(exact, &lower), boost));
+            if folded != exact {
+                let mut ascii = analysis::norwegian_ascii();
+                if let Some(term) = analysis::terms(&mut ascii, &lower).first() {
+                    out.push(boosted(prefix_query(folded, term), boost * 0.3));
+                }
+            }
+        }
+        Item::Phrase(text) => {
+            let mut norwegian = analysis::norwegian();
+            let terms = analysis::terms(&mut norwegian, text);
+            out.extend(phrase(exact, &terms, boost));
+            if folded != exact {
+                let mut ascii = analysis::norwegian_ascii();
+                let terms = analysis::terms(&mut ascii, text);
+                out.extend(phrase(folded, &terms, boost * 0.3));
+            }
+        }
+    }
+    out
+}
+
+fn phrase(field: Field, terms: &[String], boost: f32) -> Option<Box<dyn Query>> {
+    match terms {
+        [] => None,
+        [one] => Some(boosted(term_query(field, one), boost)),
+        many => {
+            let terms = many
+                .iter()
+                .map(|t| Term::from_field_text(field, t))
+                .collect();
+            Some(boosted(Box::new(PhraseQuery::new(terms)), boost))
+        }
+    }
+}
+
+fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if (boost - 1.0).abs() < f32::EPSILON {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqsAndPositions,
+    ))
+}
+
+fn prefix_query(field: Field, prefix: &str) -> Box<dyn Query> {
+    Box::new(FuzzyTermQuery::new_prefix(
+        Term::from_field_text(field, prefix),
+        0,
+        true,
+    ))
+}
+
+fn facet_term(field: Field, path: &[&str]) -> TermQuery {
+    TermQuery::new(
+        Term::from_facet(field, &Facet::from_path(path)),
+        IndexRecordOption::Basic,
+    )
+}
+
+fn facet_term_owned(field: Field, path: &[String]) -> TermQuery {
+    TermQuery::new(
+        Term::from_facet(field, &Facet::from_path(path)),
+        IndexRecordOption::Basic,
+    )
+}
+
+fn facet_leaf(facet: &Facet) -> String {
+    facet
+        .to_path()
+        .last()
+        .map(|s| s.to_string())
+        .unwrap_or_default()
+}
+
+/// The most frequent indexed term within a small edit distance of `word`, sharing its
+/// first letter (people rarely mistype that, and it keeps the scan small).
+fn closest_term(
+    searcher: &Searcher,
+    field: Field,
+    word: &str,
+) -> Result<Option<String>, IndexError> {
+    let Some(first) = word.chars().next() else {
+        return Ok(None);
+    };
+    let max_distance = match word.chars().count() {
+        0..=3 => return Ok(None),
+        4..=6 => 1,
+        _ => 2,
+    };
+    let mut lower = [0u8; 4];
+    let lower = first.encode_utf8(&mut lower).as_bytes().to_vec();
+    let mut upper = lower.clone();
+    if let Some(last) = upper.last_mut() {
+        *last = last.saturating_add(1);
+    }
+    let mut best: Option<(usize, u64, String)> = None;
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut stream = inverted
+            .terms()
+            .range()
+            .ge(&lower)
+            .lt(&upper)
+            .into_stream()
+            .map_err(tantivy::TantivyError::from)?;
+        while stream.advance() {
+            let Ok(term) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            let distance = strsim::levenshtein(word, term);
+            if distance > max_distance {
+                continue;
+            }
+            let freq = stream.value().doc_freq as u64;
+            let better = match &best {
+                None => true,
+                Some((d, f, _)) => distance < *d || (distance == *d && freq > *f),
+            };
+            if better {
+                best = Some((distance, freq, term.to_string()));
+            }
+        }
+    }
+    Ok(best.map(|(_, _, term)| term))
+}
+
+fn leading_chars(text: &str, n: usize) -> String {
+    let trimmed = text.trim();
+    let mut out: String = trimmed.chars().take(n).collect();
+    if trimmed.chars().count() > n {
+        out.push('…');
+    }
+    out
+}
+
+/// Escapes text for HTML the way tantivy's snippets do.
+pub(crate) fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

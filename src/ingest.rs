@@ -1,0 +1,421 @@
+//! `documents/` → extraction → tagging → index, with a report per file.
+//!
+//! A run compares the library with the index: new and changed PDFs are extracted (in
+//! parallel, each in its bounded worker), unchanged ones are skipped without being read
+//! again, and documents whose PDF is gone are removed. Everything is committed once at the
+//! end, so a run killed at any moment leaves the index as the previous run left it, and
+//! the next run converges. A file that fails is reported and the run goes on; a document
+//! indexed earlier stays in the index while its file fails.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::time::{Instant, UNIX_EPOCH};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::extract::{self, ExtractConfig, Extracted, PdfMetadata};
+use crate::index::{ArchiveIndex, ArchiveWriter, IndexError};
+use crate::library::{Entry, Library, LibraryError, Sidecar};
+use crate::model::{ArticleRef, Convention, DocId, Kind, Language, Submission, TextStatus};
+use crate::tagging;
+
+/// How an ingest runs.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub extract: ExtractConfig,
+    /// Parallel extractions (default: the number of cores).
+    pub jobs: usize,
+    /// Draw a progress bar on stderr (only shown on a terminal).
+    pub progress: bool,
+}
+
+impl IngestOptions {
+    pub fn new(extract: ExtractConfig) -> IngestOptions {
+        IngestOptions {
+            extract,
+            jobs: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+            progress: false,
+        }
+    }
+}
+
+/// Why a run could not proceed at all (per-file problems are [`Failure`]s instead).
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Library(#[from] LibraryError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+/// One file that could not be ingested.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub file: String,
+    pub error: String,
+}
+
+/// A document as listed in the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocumentSummary {
+    pub id: DocId,
+    pub file: String,
+    pub title: String,
+    pub date: Option<String>,
+    pub year: Option<i32>,
+    pub kind: Kind,
+    pub conventions: Vec<Convention>,
+    pub articles: Vec<ArticleRef>,
+    pub pages: usize,
+    pub status: TextStatus,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IngestReport {
+    pub indexed: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+    pub failed: Vec<Failure>,
+    /// Every document in the index after the run.
+    pub documents: Vec<DocumentSummary>,
+    /// Pages extracted in this run.
+    #[serde(skip)]
+    pub pages_extracted: usize,
+    #[serde(skip)]
+    pub seconds: f64,
+}
+
+/// Brings the index in line with the library.
+pub fn ingest(
+    library: &Library,
+    index: &ArchiveIndex,
+    options: &IngestOptions,
+) -> Result<IngestReport, IngestError> {
+    let mut writer = index.writer()?;
+    let report = ingest_with(library, index, &mut writer, options)?;
+    writer.finish()?;
+    Ok(report)
+}
+
+/// Like [`ingest`], with a writer the caller already holds (the server keeps one).
+pub fn ingest_with(
+    library: &Library,
+    index: &ArchiveIndex,
+    writer: &mut ArchiveWriter,
+    options: &IngestOptions,
+) -> Result<IngestReport, IngestError> {
+    let started = Instant::now();
+    let entries = library.entries()?;
+    let known: HashMap<String, crate::index::IndexedDocument> = index
+        .documents()?
+        .into_iter()
+        .map(|d| (d.submission.file.clone(), d))
+        .collect();
+
+    let mut report = IngestReport::default();
+    let mut work: Vec<Pending> = Vec::new();
+    for entry in &entries {
+        match plan(library, entry, known.get(&entry.file)) {
+            Plan::Unchanged => report.unchanged += 1,
+            Plan::Fail(error) => report.failed.push(Failure {
+                file: entry.file.clone(),
+                error,
+            }),
+            Plan::Work(pending) => work.push(*pending),
+        }
+    }
+
+    // Two files with the same bytes would share an id; the first by name wins.
+    let mut owner_of_id: HashMap<DocId, String> = known
+        .values()
+        .filter(|d| entries.iter().any(|e| e.file == d.submission.file))
+        .map(|d| (d.submission.id.clone(), d.submission.file.clone()))
+        .collect();
+    work.retain(|p| {
+        match owner_of_id.get(&p.id) {
+            Some(owner) if owner != &p.entry.file => {
+                report.failed.push(Failure {
+                    file: p.entry.file.clone(),
+                    error: format!("same content as {owner}, which is already in the archive"),
+                });
+                return false;
+            }
+            _ => {}
+        }
+        owner_of_id.insert(p.id.clone(), p.entry.file.clone());
+        true
+    });
+
+    let progress = progress_bar(options.progress, work.len());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs.max(1))
+        .build()
+        .expect("a thread pool can be built");
+    let done: Vec<(Pending, Result<Submission, String>)> = pool.install(|| {
+        work.into_par_iter()
+            .map(|pending| {
+                let result = build(index, &pending, &options.extract);
+                progress.inc(1);
+                (pending, result)
+            })
+            .collect()
+    });
+    progress.finish_and_clear();
+
+    for (pending, result) in done {
+        match result {
+            Ok(submission) => {
+                report.pages_extracted += submission.pages.len();
+                writer.upsert(&submission, &pending.fingerprint)?;
+                report.indexed += 1;
+            }
+            Err(error) => report.failed.push(Failure {
+                file: pending.entry.file,
+                error,
+            }),
+        }
+    }
+
+    for file in known.keys() {
+        if !entries.iter().any(|e| &e.file == file) {
+            writer.remove_file(file);
+            report.removed += 1;
+        }
+    }
+
+    if report.indexed > 0 || report.removed > 0 {
+        writer.commit()?;
+    }
+    report.failed.sort_by(|a, b| a.file.cmp(&b.file));
+    report.documents = index
+        .documents()?
+        .into_iter()
+        .map(|d| summarize(&d.submission, d.page_count))
+        .collect();
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// A document's entry in the report.
+pub fn summarize(s: &Submission, pages: usize) -> DocumentSummary {
+    DocumentSummary {
+        id: s.id.clone(),
+        file: s.file.clone(),
+        title: s.title.clone(),
+        date: s.date.map(|d| d.format("%Y-%m-%d").to_string()),
+        year: s.year(),
+        kind: s.kind,
+        conventions: s.conventions.clone(),
+        articles: s.articles.clone(),
+        pages,
+        status: s.status,
+    }
+}
+
+struct Pending {
+    entry: Entry,
+    id: DocId,
+    sidecar: Option<Sidecar>,
+    fingerprint: String,
+    /// The indexed document, when its PDF is unchanged and only the sidecar changed: its
+    /// text is reused rather than extracted again.
+    reuse: Option<DocId>,
+}
+
+enum Plan {
+    Unchanged,
+    Fail(String),
+    Work(Box<Pending>),
+}
+
+fn plan(library: &Library, entry: &Entry, known: Option<&crate::index::IndexedDocument>) -> Plan {
+    let sidecar_bytes = match std::fs::read(&entry.sidecar) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Plan::Fail(format!("cannot read sidecar: {e}")),
+    };
+    let stat = match std::fs::metadata(&entry.pdf) {
+        Ok(m) => m,
+        Err(e) => return Plan::Fail(format!("cannot read file: {e}")),
+    };
+    let mtime = stat
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let sidecar_hash = sidecar_bytes
+        .as_deref()
+        .map(|b| blake3::hash(b).to_hex()[..16].to_string())
+        .unwrap_or_else(|| "none".into());
+    let fingerprint = format!("pdf:{}:{mtime};sidecar:{sidecar_hash}", stat.len());
+    if known.is_some_and(|k| k.fingerprint == fingerprint) {
+        return Plan::Unchanged;
+    }
+
+    let sidecar = match library.read_sidecar(entry) {
+        Ok(s) => s,
+        Err(e) => return Plan::Fail(e.to_string()),
+    };
+    let bytes = match std::fs::read(&entry.pdf) {
+        Ok(b) => b,
+        Err(e) => return Plan::Fail(format!("cannot read file: {e}")),
+    };
+    let id = DocId::from_content(&bytes);
+    let reuse = known
+        .filter(|k| k.submission.id == id && k.submission.status == TextStatus::Ok)
+        .map(|k| k.submission.id.clone());
+    Plan::Work(Box::new(Pending {
+        entry: entry.clone(),
+        id,
+        sidecar,
+        fingerprint,
+        reuse,
+    }))
+}
+
+fn build(
+    index: &ArchiveIndex,
+    pending: &Pending,
+    config: &ExtractConfig,
+) -> Result<Submission, String> {
+    let reused = match &pending.reuse {
+        Some(id) => index.document(id).ok().flatten().map(|s| Extracted {
+            pages: s.pages,
+            metadata: PdfMetadata::default(),
+            source: s.extraction_note.unwrap_or_default(),
+        }),
+        None => None,
+    };
+    let extracted = match reused {
+        Some(e) => e,
+        None => extract::extract_file(&pending.entry.pdf, config).map_err(|e| e.to_string())?,
+    };
+    Ok(describe(
+        &pending.entry.file,
+        pending.id.clone(),
+        extracted,
+        pending.sidecar.clone().unwrap_or_default(),
+    ))
+}
+
+/// Combines extracted text, the sidecar and the file name into a document. What the
+/// sidecar says wins; what it leaves out is detected.
+pub fn describe(file: &str, id: DocId, extracted: Extracted, sidecar: Sidecar) -> Submission {
+    let pages = extracted.pages;
+    let status = if pages.iter().any(|p| p.chars().any(char::is_alphanumeric)) {
+        TextStatus::Ok
+    } else {
+        TextStatus::NoText
+    };
+    let text = pages.join("\n\n");
+    let head: String = pages.iter().take(2).cloned().collect::<Vec<_>>().join("\n");
+    let stem = Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.to_string());
+
+    let date = sidecar
+        .date
+        .or_else(|| tagging::detect_date(&head))
+        .or_else(|| {
+            extracted
+                .metadata
+                .creation_date
+                .as_deref()
+                .and_then(tagging::parse_pdf_date)
+        })
+        .or_else(|| tagging::date_from_file_name(file));
+
+    let title = sidecar
+        .title
+        .clone()
+        .filter(|t| !t.trim().is_empty())
+        .or_else(|| {
+            extracted
+                .metadata
+                .title
+                .clone()
+                .filter(|t| tagging::is_meaningful_title(t))
+        })
+        .or_else(|| pages.first().and_then(|p| tagging::title_from_text(p)))
+        .unwrap_or_else(|| stem.clone());
+
+    let kind = sidecar
+        .kind
+        .or_else(|| tagging::kind_from_title(&title))
+        .unwrap_or(Kind::Annet);
+
+    let mentions: BTreeMap<Convention, u32> = tagging::detect_conventions(&text);
+    let conventions: Vec<Convention> = match &sidecar.conventions {
+        Some(listed) => {
+            let mut listed = listed.clone();
+            listed.sort();
+            listed.dedup();
+            listed
+        }
+        None => mentions.keys().copied().collect(),
+    };
+    let articles = tagging::detect_articles(&text)
+        .into_iter()
+        .filter(|a| conventions.contains(&a.convention))
+        .collect();
+
+    let extraction_note = (!extracted.source.is_empty()).then_some(extracted.source);
+    Submission {
+        id,
+        file: file.to_string(),
+        title: title.trim().to_string(),
+        date,
+        kind,
+        recipient: sidecar.recipient,
+        reference: sidecar.reference,
+        language: sidecar.language.or_else(|| guess_language(&text)),
+        source_url: sidecar.source_url,
+        conventions,
+        mentions,
+        articles,
+        pages,
+        status,
+        extraction_note,
+        sample: sidecar.sample,
+    }
+}
+
+/// Bokmål, nynorsk or English from a few frequent words that tell them apart.
+fn guess_language(text: &str) -> Option<Language> {
+    let mut counts = [0usize; 3];
+    for word in text.split(|c: char| !c.is_alphabetic()).take(5000) {
+        match word.to_lowercase().as_str() {
+            "ikke" | "jeg" | "hva" | "hvordan" | "vold" | "bare" | "mot" | "hvis" | "fra" => {
+                counts[0] += 1
+            }
+            "ikkje" | "eg" | "kva" | "korleis" | "vald" | "berre" | "dei" | "eit" | "frå" => {
+                counts[1] += 1
+            }
+            "the" | "and" | "of" | "which" | "with" | "women" | "violence" => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let (best, &n) = counts.iter().enumerate().max_by_key(|(_, n)| **n)?;
+    if n < 3 {
+        return None;
+    }
+    Some([Language::Nb, Language::Nn, Language::En][best])
+}
+
+fn progress_bar(enabled: bool, len: usize) -> indicatif::ProgressBar {
+    if !enabled {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} filer {elapsed} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}

@@ -1,0 +1,19 @@
+//! arkiv: a searchable archive of policy submissions and consultation responses.
+//!
+//! Reading order: [`model`] (plain data), [`library`] (the `documents/` folder, the source of
+//! truth), [`extract`] (PDF → pages of text, in bounded worker processes), [`tagging`]
+//! (conventions, articles, dates, titles), [`ingest`] (library → index), [`query`] (the
+//! query language), [`index`] (tantivy: schema, analysis, search), [`api`] (JSON shapes),
+//! and [`cli`] (the subcommands).
+
+pub mod api;
+pub mod cli;
+pub mod extract;
+pub mod index;
+pub mod ingest;
+pub mod library;
+pub mod model;
+pub mod pdfgen;
+pub mod query;
+pub mod tagging;
+pub mod web;

@@ -1,0 +1,252 @@
+//! `documents/`, the source of truth: PDFs and their optional TOML metadata sidecars.
+//!
+//! Reading never changes anything here. Writes (used by staff uploads and edits) go through
+//! a temporary file in the same folder, fsync and rename, so a crash leaves either the old
+//! or the new file, never half of one.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Convention, Kind, Language};
+
+/// The folder of PDFs and sidecars.
+#[derive(Debug, Clone)]
+pub struct Library {
+    root: PathBuf,
+}
+
+/// One PDF in the library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// File name of the PDF, relative to the library root.
+    pub file: String,
+    pub pdf: PathBuf,
+    /// The sidecar's path, whether or not it exists.
+    pub sidecar: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LibraryError {
+    #[error("documents folder {path} cannot be read: {source}")]
+    ReadDir {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// A sidecar that could not be used, with where and why.
+#[derive(Debug, thiserror::Error)]
+pub enum SidecarError {
+    #[error("cannot read sidecar {file}: {source}")]
+    Read {
+        file: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("sidecar {file}, line {line}{field}: {message}")]
+    Invalid {
+        file: String,
+        line: usize,
+        /// `", field `x``, or empty when the problem is not in one field.
+        field: String,
+        message: String,
+    },
+}
+
+/// The metadata a sidecar may hold; whatever is absent is derived from the PDF.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sidecar {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Kind>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "date_from_toml",
+        serialize_with = "date_to_toml"
+    )]
+    pub date: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// When present, replaces the conventions detection found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conventions: Option<Vec<Convention>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
+    /// Marks a sample written for the project rather than a real submission.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sample: bool,
+}
+
+impl Sidecar {
+    /// Parses sidecar text; `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Sidecar, SidecarError> {
+        toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
+                .unwrap_or(1);
+            let field = text
+                .lines()
+                .nth(line - 1)
+                .and_then(|l| l.split_once('='))
+                .map(|(key, _)| format!(", field `{}`", key.trim()))
+                .unwrap_or_default();
+            SidecarError::Invalid {
+                file: file.to_string(),
+                line,
+                field,
+                message: e.message().trim().to_string(),
+            }
+        })
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a sidecar always serializes")
+    }
+}
+
+fn date_from_toml<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    use serde::de::Error;
+    // Accept both a TOML date (`date = 2019-11-30`) and a string (`date = "2019-11-30"`).
+    let value = toml::Value::deserialize(d)?;
+    let text = match &value {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Datetime(dt) => dt.to_string(),
+        other => {
+            return Err(D::Error::custom(format!(
+                "expected a date YYYY-MM-DD, found {}",
+                other.type_str()
+            )));
+        }
+    };
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| D::Error::custom(format!("`{text}` is not a date of the form YYYY-MM-DD")))
+}
+
+fn date_to_toml<S: serde::Serializer>(date: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+    match date {
+        Some(d) => s.serialize_str(&d.format("%Y-%m-%d").to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+impl Library {
+    pub fn new(root: impl Into<PathBuf>) -> Library {
+        Library { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Every PDF in the folder (not its subfolders), sorted by file name. Hidden files and
+    /// temporary files of interrupted writes are skipped.
+    pub fn entries(&self) -> Result<Vec<Entry>, LibraryError> {
+        let read_dir = fs::read_dir(&self.root).map_err(|source| LibraryError::ReadDir {
+            path: self.root.clone(),
+            source,
+        })?;
+        let mut entries = Vec::new();
+        for item in read_dir {
+            let item = item.map_err(|source| LibraryError::ReadDir {
+                path: self.root.clone(),
+                source,
+            })?;
+            let Some(name) = item.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            if name.starts_with('.') || !has_pdf_extension(&name) {
+                continue;
+            }
+            if item.file_type().map(|t| t.is_dir()).unwrap_or(true) {
+                continue;
+            }
+            entries.push(self.entry(&name));
+        }
+        entries.sort_by(|a, b| a.file.cmp(&b.file));
+        Ok(entries)
+    }
+
+    /// The entry for a PDF file name in this library.
+    pub fn entry(&self, file: &str) -> Entry {
+        let pdf = self.root.join(file);
+        let stem = Path::new(file)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.to_string());
+        Entry {
+            file: file.to_string(),
+            sidecar: self.root.join(format!("{stem}.toml")),
+            pdf,
+        }
+    }
+
+    /// The sidecar of an entry, if it has one.
+    pub fn read_sidecar(&self, entry: &Entry) -> Result<Option<Sidecar>, SidecarError> {
+        let text = match fs::read_to_string(&entry.sidecar) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(SidecarError::Read {
+                    file: sidecar_name(entry),
+                    source,
+                });
+            }
+        };
+        Sidecar::parse(&sidecar_name(entry), &text).map(Some)
+    }
+
+    /// Writes `bytes` to `file` in the library so that a crash leaves the old content or
+    /// the new, never a mix: temp file, fsync, rename, fsync of the folder.
+    pub fn write_atomically(&self, file: &str, bytes: &[u8]) -> Result<(), LibraryError> {
+        let target = self.root.join(file);
+        let wrap = |source| LibraryError::Write {
+            path: target.clone(),
+            source,
+        };
+        let mut temp = tempfile::Builder::new()
+            .prefix(".arkiv-tmp-")
+            .tempfile_in(&self.root)
+            .map_err(wrap)?;
+        temp.write_all(bytes).map_err(wrap)?;
+        temp.as_file().sync_all().map_err(wrap)?;
+        temp.persist(&target).map_err(|e| wrap(e.error))?;
+        fs::File::open(&self.root)
+            .and_then(|dir| dir.sync_all())
+            .map_err(wrap)?;
+        Ok(())
+    }
+}
+
+fn has_pdf_extension(name: &str) -> bool {
+    Path::new(name)
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("pdf"))
+}
+
+fn sidecar_name(entry: &Entry) -> String {
+    entry
+        .sidecar
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

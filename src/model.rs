@@ -1,0 +1,301 @@
+//! Plain data shared by every part of arkiv: ids, conventions, kinds and submissions.
+//!
+//! Nothing here knows about PDFs, tantivy or HTTP; the other modules translate to and from
+//! these types at their edges.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The stable id of a document: the hex BLAKE3 hash of its PDF bytes, cut to 128 bits.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DocId(String);
+
+impl DocId {
+    /// Length of an id in hex digits.
+    pub const LEN: usize = 32;
+
+    pub fn from_content(bytes: &[u8]) -> DocId {
+        let hash = blake3::hash(bytes);
+        DocId(hash.to_hex()[..Self::LEN].to_string())
+    }
+
+    /// Accepts exactly [`DocId::LEN`] lowercase hex digits, so an id from a URL can never
+    /// carry a path or a query fragment.
+    pub fn parse(s: &str) -> Option<DocId> {
+        let valid = s.len() == Self::LEN
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        valid.then(|| DocId(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DocId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The human-rights conventions the archive tags documents with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Convention {
+    Istanbul,
+    Echr,
+    Cedaw,
+    Crc,
+}
+
+impl Convention {
+    pub const ALL: [Convention; 4] = [
+        Convention::Istanbul,
+        Convention::Echr,
+        Convention::Cedaw,
+        Convention::Crc,
+    ];
+
+    /// The stable id used in URLs, the index and the JSON API.
+    pub fn id(self) -> &'static str {
+        match self {
+            Convention::Istanbul => "istanbul",
+            Convention::Echr => "echr",
+            Convention::Cedaw => "cedaw",
+            Convention::Crc => "crc",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Convention> {
+        Convention::ALL.into_iter().find(|c| c.id() == id)
+    }
+
+    /// Short name in bokmål, as shown on badges.
+    pub fn short_nb(self) -> &'static str {
+        match self {
+            Convention::Istanbul => "Istanbulkonvensjonen",
+            Convention::Echr => "EMK",
+            Convention::Cedaw => "Kvinnekonvensjonen (CEDAW)",
+            Convention::Crc => "Barnekonvensjonen",
+        }
+    }
+
+    /// Short name in English.
+    pub fn short_en(self) -> &'static str {
+        match self {
+            Convention::Istanbul => "Istanbul Convention",
+            Convention::Echr => "ECHR",
+            Convention::Cedaw => "CEDAW",
+            Convention::Crc => "CRC",
+        }
+    }
+}
+
+impl fmt::Display for Convention {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl FromStr for Convention {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Convention::from_id(s).ok_or_else(|| format!("unknown convention `{s}`"))
+    }
+}
+
+/// A reference to one article of one convention, written `istanbul:18`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ArticleRef {
+    pub convention: Convention,
+    pub article: u32,
+}
+
+impl fmt::Display for ArticleRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.convention.id(), self.article)
+    }
+}
+
+impl FromStr for ArticleRef {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (conv, art) = s
+            .split_once(':')
+            .ok_or_else(|| format!("article `{s}` is not of the form convention:number"))?;
+        Ok(ArticleRef {
+            convention: conv.parse()?,
+            article: art
+                .parse()
+                .map_err(|_| format!("article number `{art}` is not a number"))?,
+        })
+    }
+}
+
+impl Serialize for ArticleRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ArticleRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// What kind of text a submission is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A consultation response.
+    Horingssvar,
+    /// A submission to a ministry or the Storting.
+    Innspill,
+    Rapport,
+    #[default]
+    Annet,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [
+        Kind::Horingssvar,
+        Kind::Innspill,
+        Kind::Rapport,
+        Kind::Annet,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Kind::Horingssvar => "horingssvar",
+            Kind::Innspill => "innspill",
+            Kind::Rapport => "rapport",
+            Kind::Annet => "annet",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.id() == id)
+    }
+
+    pub fn label_nb(self) -> &'static str {
+        match self {
+            Kind::Horingssvar => "Høringssvar",
+            Kind::Innspill => "Innspill",
+            Kind::Rapport => "Rapport",
+            Kind::Annet => "Annet",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Kind::Horingssvar => "Consultation response",
+            Kind::Innspill => "Submission",
+            Kind::Rapport => "Report",
+            Kind::Annet => "Other",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// The written language of a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Nb,
+    Nn,
+    En,
+}
+
+impl Language {
+    pub fn id(self) -> &'static str {
+        match self {
+            Language::Nb => "nb",
+            Language::Nn => "nn",
+            Language::En => "en",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Language> {
+        [Language::Nb, Language::Nn, Language::En]
+            .into_iter()
+            .find(|l| l.id() == id)
+    }
+}
+
+/// Whether usable text came out of the PDF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextStatus {
+    Ok,
+    /// No text layer (a scan, or an empty file): indexed by its metadata only.
+    NoText,
+}
+
+impl TextStatus {
+    pub fn id(self) -> &'static str {
+        match self {
+            TextStatus::Ok => "ok",
+            TextStatus::NoText => "no_text",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<TextStatus> {
+        match id {
+            "ok" => Some(TextStatus::Ok),
+            "no_text" => Some(TextStatus::NoText),
+            _ => None,
+        }
+    }
+}
+
+/// One document of the archive, as indexed: metadata plus its text page by page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Submission {
+    pub id: DocId,
+    /// The PDF's file name under `documents/`.
+    pub file: String,
+    pub title: String,
+    pub date: Option<NaiveDate>,
+    pub kind: Kind,
+    pub recipient: Option<String>,
+    pub reference: Option<String>,
+    pub language: Option<Language>,
+    pub source_url: Option<String>,
+    pub conventions: Vec<Convention>,
+    /// How often each convention is named in the text (empty for sidecar-only tags).
+    pub mentions: BTreeMap<Convention, u32>,
+    pub articles: Vec<ArticleRef>,
+    /// The text of each page; page `n` (1-based) is `pages[n - 1]`.
+    pub pages: Vec<String>,
+    pub status: TextStatus,
+    /// Which extractor produced the text, and anything worth telling staff about it.
+    pub extraction_note: Option<String>,
+    /// A sample written for the project, not a real submission.
+    pub sample: bool,
+}
+
+impl Submission {
+    pub fn year(&self) -> Option<i32> {
+        use chrono::Datelike;
+        self.date.map(|d| d.year())
+    }
+
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+}

@@ -1,0 +1,531 @@
+//! The HTML pages.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+use super::i18n::{Lang, Texts};
+use super::params::SearchParams;
+use super::views::{self, Badge, Chip, DocCard, FacetGroup, SortOption};
+use super::{AppError, AppState, blocking};
+use crate::index::{SearchRequest, Sort};
+use crate::model::{Convention, DocId, Kind};
+use crate::query;
+
+fn lang_of(raw: &Option<String>) -> Lang {
+    form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "lang")
+        .map(|(_, v)| Lang::from_param(&v))
+        .unwrap_or_default()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "front.html")]
+pub struct FrontPage {
+    t: &'static Texts,
+    lang: Lang,
+    lang_switch: String,
+    lang_field: bool,
+    total: usize,
+    conventions: Vec<(String, u64, String)>,
+    years: Vec<(String, u64, String)>,
+    latest: Vec<DocCard>,
+}
+
+pub async fn front(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let lang = lang_of(&raw);
+    let chrome = views::Chrome::new(lang, "/", raw.as_deref().unwrap_or(""));
+    let index = state.index.clone();
+    let results = blocking(move || {
+        Ok(index.search(&SearchRequest {
+            sort: Sort::Newest,
+            limit: 8,
+            ..SearchRequest::default()
+        })?)
+    })
+    .await?;
+    let conventions = Convention::ALL
+        .into_iter()
+        .map(|c| {
+            (
+                lang.convention(c).to_string(),
+                results.facets.convention.get(c.id()).copied().unwrap_or(0),
+                chrome.link(&format!("/sok?convention={}", c.id())),
+            )
+        })
+        .collect();
+    let mut years: Vec<(String, u64, String)> = results
+        .facets
+        .year
+        .iter()
+        .filter(|(y, _)| y.parse::<i32>().is_ok())
+        .map(|(y, n)| (y.clone(), *n, chrome.link(&format!("/sok?year={y}"))))
+        .collect();
+    years.sort_by(|a, b| b.0.cmp(&a.0));
+    let latest = results
+        .hits
+        .iter()
+        .map(|h| DocCard::new(&chrome, &h.submission, "", None))
+        .collect();
+    Ok(FrontPage {
+        t: chrome.t,
+        lang,
+        lang_switch: chrome.lang_switch,
+        lang_field: lang == Lang::En,
+        total: results.total,
+        conventions,
+        years,
+        latest,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "search.html")]
+pub struct SearchPage {
+    t: &'static Texts,
+    lang: Lang,
+    lang_switch: String,
+    lang_field: bool,
+    q: String,
+    total: usize,
+    took: String,
+    suggestion: Option<(String, String)>,
+    cards: Vec<DocCard>,
+    groups: Vec<FacetGroup>,
+    chips: Vec<Chip>,
+    clear_url: String,
+    sorts: Vec<SortOption>,
+    sort_id: &'static str,
+    prev: Option<String>,
+    next: Option<String>,
+    page_info: String,
+    from: String,
+    to: String,
+    hidden: Vec<(String, String)>,
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let params = SearchParams::parse_lenient(raw.as_deref());
+    let lang = params.lang;
+    let chrome = views::Chrome::new(lang, "/sok", raw.as_deref().unwrap_or(""));
+    let request = params.request(3);
+    let index = state.index.clone();
+    let results = blocking(move || Ok(index.search(&request)?)).await?;
+
+    let shown_query = results
+        .suggestion
+        .clone()
+        .unwrap_or_else(|| params.q.clone());
+    let cards = results
+        .hits
+        .iter()
+        .map(|h| DocCard::new(&chrome, &h.submission, &shown_query, Some(h)))
+        .collect();
+    let (prev, next, page_info) = views::paging(lang, &params, &results);
+    let suggestion = results.suggestion.as_ref().map(|s| {
+        let p = params.with(|n| n.q = s.clone());
+        (s.clone(), views::search_url(&p))
+    });
+    // Filters survive a new query typed into the box: carried as hidden fields.
+    let mut hidden: Vec<(String, String)> = Vec::new();
+    for c in &params.conventions {
+        hidden.push(("convention".into(), c.id().into()));
+    }
+    for a in &params.articles {
+        hidden.push(("article".into(), a.to_string()));
+    }
+    for k in &params.kinds {
+        hidden.push(("kind".into(), k.id().into()));
+    }
+    if let Some(y) = params.year {
+        hidden.push(("year".into(), y.to_string()));
+    }
+    let clear_url = views::search_url(&SearchParams {
+        q: params.q.clone(),
+        lang,
+        sort: params.sort,
+        page: 1,
+        per_page: params.per_page,
+        ..SearchParams::default()
+    });
+    Ok(SearchPage {
+        t: chrome.t,
+        lang,
+        lang_switch: chrome.lang_switch.clone(),
+        lang_field: lang == Lang::En,
+        q: params.q.clone(),
+        total: results.total,
+        took: format!("{:.0} ms", results.took_ms.max(1.0)),
+        suggestion,
+        cards,
+        groups: views::facet_groups(lang, &params, &results.facets),
+        chips: views::chips(lang, &params),
+        clear_url,
+        sorts: views::sort_options(lang, &params),
+        sort_id: match params.sort {
+            Sort::Relevance => "relevance",
+            Sort::Newest => "newest",
+            Sort::Oldest => "oldest",
+        },
+        prev,
+        next,
+        page_info,
+        from: params.from.map(|y| y.to_string()).unwrap_or_default(),
+        to: params.to.map(|y| y.to_string()).unwrap_or_default(),
+        hidden,
+    }
+    .into_response())
+}
+
+pub struct PageView {
+    number: usize,
+    html: String,
+    pdf_url: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "document.html")]
+pub struct DocumentPage {
+    t: &'static Texts,
+    lang: Lang,
+    lang_switch: String,
+    title: String,
+    date: String,
+    kind: String,
+    recipient: Option<String>,
+    reference: Option<String>,
+    language: Option<&'static str>,
+    source_url: Option<String>,
+    file: String,
+    page_count: usize,
+    badges: Vec<Badge>,
+    articles: Vec<Badge>,
+    sample: bool,
+    no_text: bool,
+    extraction: Option<String>,
+    pdf_url: String,
+    download_url: String,
+    permalink: String,
+    citation: String,
+    pages: Vec<PageView>,
+    related: Vec<DocCard>,
+    back_url: Option<String>,
+}
+
+pub async fn document(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let lang = lang_of(&raw);
+    let chrome = views::Chrome::new(
+        lang,
+        &format!("/dokument/{id}"),
+        raw.as_deref().unwrap_or(""),
+    );
+    let id = DocId::parse(&id).ok_or(AppError::NotFound(lang))?;
+    let q: String = form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "q")
+        .map(|(_, v)| v.chars().take(1000).collect())
+        .unwrap_or_default();
+    let index = state.index.clone();
+    let lookup = id.clone();
+    let (submission, related) = blocking(move || {
+        let doc = index.document(&lookup)?;
+        let related = match &doc {
+            Some(_) => index.related(&lookup, 5)?,
+            None => Vec::new(),
+        };
+        Ok((doc, related))
+    })
+    .await?;
+    let s = submission.ok_or(AppError::NotFound(lang))?;
+
+    let parsed = query::parse(&q);
+    let pdf_url = format!("/dokument/{}/pdf", s.id);
+    let pages = s
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, text)| PageView {
+            number: i + 1,
+            html: if parsed.has_text() {
+                crate::index::highlight(text, &parsed)
+            } else {
+                crate::index::highlight(text, &query::ParsedQuery::default())
+            },
+            pdf_url: format!("{pdf_url}#page={}", i + 1),
+        })
+        .collect();
+    let permalink = format!("{}/dokument/{}", state.base_url, s.id);
+    let citation = citation(lang, &s, &permalink);
+    let badges = s
+        .conventions
+        .iter()
+        .map(|c| Badge {
+            label: lang.convention(*c).to_string(),
+            url: chrome.link(&format!("/sok?convention={}", c.id())),
+        })
+        .collect();
+    let articles = s
+        .articles
+        .iter()
+        .map(|a| Badge {
+            label: views::article_label(lang, *a),
+            url: chrome.link(&format!("/sok?article={a}")),
+        })
+        .collect();
+    let back_url = (!q.is_empty()).then(|| {
+        let p = SearchParams {
+            q: q.clone(),
+            lang,
+            page: 1,
+            per_page: super::params::DEFAULT_PER_PAGE,
+            ..SearchParams::default()
+        };
+        views::search_url(&p)
+    });
+    Ok(DocumentPage {
+        t: chrome.t,
+        lang,
+        lang_switch: chrome.lang_switch.clone(),
+        title: s.title.clone(),
+        date: views::date_text(lang, &s),
+        kind: lang.kind(s.kind).to_string(),
+        recipient: s.recipient.clone(),
+        reference: s.reference.clone(),
+        language: s.language.map(|l| match (l, lang) {
+            (crate::model::Language::Nb, Lang::Nb) => "bokmål",
+            (crate::model::Language::Nn, Lang::Nb) => "nynorsk",
+            (crate::model::Language::En, Lang::Nb) => "engelsk",
+            (crate::model::Language::Nb, Lang::En) => "Norwegian (Bokmål)",
+            (crate::model::Language::Nn, Lang::En) => "Norwegian (Nynorsk)",
+            (crate::model::Language::En, Lang::En) => "English",
+        }),
+        source_url: s
+            .source_url
+            .clone()
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+        file: s.file.clone(),
+        page_count: s.pages.len(),
+        badges,
+        articles,
+        sample: s.sample,
+        no_text: s.status == crate::model::TextStatus::NoText,
+        extraction: s.extraction_note.clone(),
+        download_url: format!("{pdf_url}?download=1"),
+        pdf_url,
+        permalink,
+        citation,
+        pages,
+        related: related
+            .iter()
+            .map(|r| DocCard::new(&chrome, r, "", None))
+            .collect(),
+        back_url,
+    }
+    .into_response())
+}
+
+/// "Krisesentersekretariatet (2019). Høringssvar – …. Til Justis- og
+/// beredskapsdepartementet. <URL>"
+fn citation(lang: Lang, s: &crate::model::Submission, url: &str) -> String {
+    let year = s
+        .year()
+        .map(|y| y.to_string())
+        .unwrap_or_else(|| match lang {
+            Lang::Nb => "u.å.".into(),
+            Lang::En => "n.d.".into(),
+        });
+    let title = s.title.trim_end_matches('.');
+    let mut out = format!("Krisesentersekretariatet ({year}). {title}.");
+    if let Some(r) = &s.recipient {
+        out.push_str(&format!(
+            " {} {}.",
+            lang.texts().cite_to,
+            r.trim_end_matches('.')
+        ));
+    }
+    out.push(' ');
+    out.push_str(url);
+    out
+}
+
+pub async fn pdf(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let lang = lang_of(&raw);
+    let download = raw
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .any(|p| p == "download=1");
+    let id = DocId::parse(&id).ok_or(AppError::NotFound(lang))?;
+    let index = state.index.clone();
+    let library = state.library.clone();
+    let found = blocking(move || {
+        let Some(doc) = index.document(&id)? else {
+            return Ok(None);
+        };
+        // The file name comes from the index, which took it from a folder listing; a name
+        // with a path in it is refused all the same.
+        if doc.file.contains('/') || doc.file.contains('\\') || doc.file.starts_with('.') {
+            return Ok(None);
+        }
+        match std::fs::read(library.root().join(&doc.file)) {
+            Ok(bytes) => Ok(Some((doc.file, bytes))),
+            Err(_) => Ok(None),
+        }
+    })
+    .await?;
+    let (file, bytes) = found.ok_or(AppError::NotFound(lang))?;
+    let ascii_name: String = file
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "{}; filename=\"{ascii_name}\"",
+        if download { "attachment" } else { "inline" }
+    );
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    // The browser's PDF viewer needs to run; the page itself may not be framed.
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    Ok(response)
+}
+
+pub struct YearGroup {
+    year: String,
+    cards: Vec<DocCard>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "browse.html")]
+pub struct BrowsePage {
+    t: &'static Texts,
+    lang: Lang,
+    lang_switch: String,
+    total: usize,
+    groups: Vec<YearGroup>,
+    convention_links: Vec<(String, String, bool)>,
+    kind_links: Vec<(String, String, bool)>,
+}
+
+pub async fn browse(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let params = SearchParams::parse_lenient(raw.as_deref());
+    let lang = params.lang;
+    let chrome = views::Chrome::new(lang, "/dokumenter", raw.as_deref().unwrap_or(""));
+    let request = SearchRequest {
+        conventions: params.conventions.clone(),
+        kinds: params.kinds.clone(),
+        sort: Sort::Newest,
+        limit: 100_000,
+        ..SearchRequest::default()
+    };
+    let index = state.index.clone();
+    let results = blocking(move || Ok(index.search(&request)?)).await?;
+    let mut groups: Vec<YearGroup> = Vec::new();
+    for hit in &results.hits {
+        let year = hit
+            .submission
+            .year()
+            .map(|y| y.to_string())
+            .unwrap_or_else(|| chrome.t.unknown_date.to_string());
+        if groups.last().is_none_or(|g| g.year != year) {
+            groups.push(YearGroup {
+                year: year.clone(),
+                cards: Vec::new(),
+            });
+        }
+        if let Some(g) = groups.last_mut() {
+            g.cards
+                .push(DocCard::new(&chrome, &hit.submission, "", None));
+        }
+    }
+    let browse_url = |p: &SearchParams| {
+        let q = p.to_query();
+        if q.is_empty() {
+            "/dokumenter".to_string()
+        } else {
+            format!("/dokumenter?{q}")
+        }
+    };
+    let mut convention_links = vec![(
+        chrome.t.all.to_string(),
+        browse_url(&params.with(|n| n.conventions.clear())),
+        params.conventions.is_empty(),
+    )];
+    for c in Convention::ALL {
+        convention_links.push((
+            lang.convention(c).to_string(),
+            browse_url(&params.with(|n| n.conventions = vec![c])),
+            params.conventions == [c],
+        ));
+    }
+    let mut kind_links = vec![(
+        chrome.t.all.to_string(),
+        browse_url(&params.with(|n| n.kinds.clear())),
+        params.kinds.is_empty(),
+    )];
+    for k in Kind::ALL {
+        kind_links.push((
+            lang.kind(k).to_string(),
+            browse_url(&params.with(|n| n.kinds = vec![k])),
+            params.kinds == [k],
+        ));
+    }
+    Ok(BrowsePage {
+        t: chrome.t,
+        lang,
+        lang_switch: chrome.lang_switch.clone(),
+        total: results.total,
+        groups,
+        convention_links,
+        kind_links,
+    }
+    .into_response())
+}
+
+pub async fn not_found(RawQuery(raw): RawQuery) -> AppError {
+    AppError::NotFound(lang_of(&raw))
+}
+
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../templates/arkiv.css"),
+    )
+}

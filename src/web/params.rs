@@ -1,0 +1,249 @@
+//! Search parameters in URLs: parsed leniently for pages, strictly for the API, and written
+//! back so every search state is a permalink.
+
+use crate::index::{SearchRequest, Sort};
+use crate::model::{ArticleRef, Convention, Kind};
+
+use super::i18n::Lang;
+
+/// Hits per page unless asked otherwise.
+pub const DEFAULT_PER_PAGE: usize = 20;
+pub const MAX_PER_PAGE: usize = 1000;
+
+/// Everything a search URL can say.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchParams {
+    pub q: String,
+    pub conventions: Vec<Convention>,
+    pub articles: Vec<ArticleRef>,
+    pub kinds: Vec<Kind>,
+    pub year: Option<i32>,
+    pub from: Option<i32>,
+    pub to: Option<i32>,
+    pub sort: Sort,
+    /// 1-based.
+    pub page: usize,
+    pub per_page: usize,
+    pub lang: Lang,
+}
+
+/// A parameter that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid parameter `{name}`: {message}")]
+pub struct ParamError {
+    pub name: String,
+    pub message: String,
+}
+
+fn invalid(name: &str, message: impl Into<String>) -> ParamError {
+    ParamError {
+        name: name.to_string(),
+        message: message.into(),
+    }
+}
+
+impl SearchParams {
+    /// Parses a raw query string. Unknown parameters are ignored; known ones with bad
+    /// values are errors.
+    pub fn parse(raw: Option<&str>) -> Result<SearchParams, ParamError> {
+        let mut p = SearchParams {
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+            ..SearchParams::default()
+        };
+        let year = |name: &str, v: &str| -> Result<Option<i32>, ParamError> {
+            if v.is_empty() {
+                return Ok(None);
+            }
+            v.parse::<i32>()
+                .ok()
+                .filter(|y| (1000..=9999).contains(y))
+                .map(Some)
+                .ok_or_else(|| invalid(name, format!("`{v}` is not a year")))
+        };
+        for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+            let v = value.trim();
+            match key.as_ref() {
+                "q" => p.q = value.chars().take(1000).collect(),
+                "convention" | "konvensjon" => {
+                    if v.is_empty() {
+                        continue;
+                    }
+                    let c = Convention::from_id(v).ok_or_else(|| {
+                        invalid("convention", format!("unknown convention `{v}`"))
+                    })?;
+                    if !p.conventions.contains(&c) {
+                        p.conventions.push(c);
+                    }
+                }
+                "article" | "artikkel" => {
+                    if v.is_empty() {
+                        continue;
+                    }
+                    let a = v.parse::<ArticleRef>().map_err(|e| invalid("article", e))?;
+                    if !p.articles.contains(&a) {
+                        p.articles.push(a);
+                    }
+                }
+                "kind" | "type" => {
+                    if v.is_empty() {
+                        continue;
+                    }
+                    let k = Kind::from_id(v)
+                        .ok_or_else(|| invalid("kind", format!("unknown kind `{v}`")))?;
+                    if !p.kinds.contains(&k) {
+                        p.kinds.push(k);
+                    }
+                }
+                "year" | "år" => p.year = year("year", v)?,
+                "from" | "fra" => p.from = year("from", v)?,
+                "to" | "til" => p.to = year("to", v)?,
+                "sort" => {
+                    p.sort = match v {
+                        "" | "relevance" => Sort::Relevance,
+                        "newest" => Sort::Newest,
+                        "oldest" => Sort::Oldest,
+                        _ => {
+                            return Err(invalid("sort", "expected relevance, newest or oldest"));
+                        }
+                    }
+                }
+                "page" | "side" => {
+                    if v.is_empty() {
+                        continue;
+                    }
+                    p.page = v
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|n| (1..=100_000).contains(n))
+                        .ok_or_else(|| invalid("page", "expected a page number from 1"))?;
+                }
+                "per_page" => {
+                    if v.is_empty() {
+                        continue;
+                    }
+                    p.per_page = v
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|n| (1..=MAX_PER_PAGE).contains(n))
+                        .ok_or_else(|| {
+                            invalid("per_page", format!("expected 1 to {MAX_PER_PAGE}"))
+                        })?;
+                }
+                "lang" => p.lang = Lang::from_param(v),
+                _ => {}
+            }
+        }
+        Ok(p)
+    }
+
+    /// The same, but a bad value is dropped rather than refused (for pages people reach by
+    /// hand-edited links).
+    pub fn parse_lenient(raw: Option<&str>) -> SearchParams {
+        match SearchParams::parse(raw) {
+            Ok(p) => p,
+            Err(_) => {
+                // Keep what parses by dropping the offending pairs one at a time.
+                let pairs: Vec<(String, String)> =
+                    form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                        .collect();
+                let good: Vec<(String, String)> = pairs
+                    .into_iter()
+                    .filter(|(k, v)| {
+                        let one = form_urlencoded::Serializer::new(String::new())
+                            .append_pair(k, v)
+                            .finish();
+                        SearchParams::parse(Some(&one)).is_ok()
+                    })
+                    .collect();
+                let rebuilt = form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(good)
+                    .finish();
+                SearchParams::parse(Some(&rebuilt)).unwrap_or_default()
+            }
+        }
+    }
+
+    pub fn request(&self, pages_per_hit: usize) -> SearchRequest {
+        let (year_from, year_to) = match self.year {
+            Some(y) => (Some(y), Some(y)),
+            None => (self.from, self.to),
+        };
+        SearchRequest {
+            query: self.q.clone(),
+            conventions: self.conventions.clone(),
+            articles: self.articles.clone(),
+            kinds: self.kinds.clone(),
+            year_from,
+            year_to,
+            sort: self.sort,
+            offset: (self.page.saturating_sub(1)).saturating_mul(self.per_page),
+            limit: self.per_page,
+            pages_per_hit,
+        }
+    }
+
+    /// The query string for these parameters (without the leading `?`), leaving defaults
+    /// out so links stay short.
+    pub fn to_query(&self) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        if !self.q.is_empty() {
+            s.append_pair("q", &self.q);
+        }
+        for c in &self.conventions {
+            s.append_pair("convention", c.id());
+        }
+        for a in &self.articles {
+            s.append_pair("article", &a.to_string());
+        }
+        for k in &self.kinds {
+            s.append_pair("kind", k.id());
+        }
+        if let Some(y) = self.year {
+            s.append_pair("year", &y.to_string());
+        }
+        if let Some(y) = self.from {
+            s.append_pair("from", &y.to_string());
+        }
+        if let Some(y) = self.to {
+            s.append_pair("to", &y.to_string());
+        }
+        match self.sort {
+            Sort::Relevance => {}
+            Sort::Newest => {
+                s.append_pair("sort", "newest");
+            }
+            Sort::Oldest => {
+                s.append_pair("sort", "oldest");
+            }
+        }
+        if self.page > 1 {
+            s.append_pair("page", &self.page.to_string());
+        }
+        if self.per_page != DEFAULT_PER_PAGE {
+            s.append_pair("per_page", &self.per_page.to_string());
+        }
+        if self.lang == Lang::En {
+            s.append_pair("lang", "en");
+        }
+        s.finish()
+    }
+
+    /// A copy with paging reset, after `change` is applied: what a filter link leads to.
+    pub fn with(&self, change: impl FnOnce(&mut SearchParams)) -> SearchParams {
+        let mut p = self.clone();
+        change(&mut p);
+        p.page = 1;
+        p
+    }
+
+    pub fn has_filters(&self) -> bool {
+        !self.conventions.is_empty()
+            || !self.articles.is_empty()
+            || !self.kinds.is_empty()
+            || self.year.is_some()
+            || self.from.is_some()
+            || self.to.is_some()
+    }
+}

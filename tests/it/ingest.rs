@@ -1,0 +1,297 @@
+//! Ingest: the shared corpus end to end, completeness against pdftotext, idempotence,
+//! removal, changed sidecars, bad inputs, and kills mid-run.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use arkiv::extract::word_coverage;
+use arkiv::index::ArchiveIndex;
+use arkiv::ingest::IngestReport;
+use arkiv::model::TextStatus;
+
+use crate::support::*;
+
+struct CorpusRun {
+    _dir: tempfile::TempDir,
+    index: ArchiveIndex,
+    first: IngestReport,
+    second: IngestReport,
+}
+
+/// The shared corpus ingested twice into one temporary index.
+fn corpus_run() -> &'static CorpusRun {
+    static RUN: OnceLock<CorpusRun> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let docs = dir.path().join("documents");
+        copy_into(&corpus_pdfs(), &docs);
+        let (index, first) = run_ingest(&docs, &dir.path().join("index"));
+        let (_, second) = run_ingest(&docs, &dir.path().join("index"));
+        CorpusRun {
+            _dir: dir,
+            index,
+            first,
+            second,
+        }
+    })
+}
+
+#[test]
+fn corpus_every_file_has_an_outcome_and_a_second_run_changes_nothing() {
+    let run = corpus_run();
+    let files = corpus_pdfs().len();
+    assert_eq!(run.first.indexed + run.first.failed.len(), files);
+    assert_eq!(run.first.documents.len(), run.first.indexed);
+    for failure in &run.first.failed {
+        assert!(
+            !failure.error.is_empty(),
+            "{} failed without a reason",
+            failure.file
+        );
+    }
+    // The corpus holds files nobody can read (0 bytes, not PDFs, unknown passwords) and
+    // files every reader can: both kinds must be there.
+    let failed: BTreeSet<&str> = run.first.failed.iter().map(|f| f.file.as_str()).collect();
+    assert!(failed.contains("huridocs_not_a_pdf.pdf"));
+    assert!(!failed.contains("no_fhi_smittestopp2_innspill_personvern.pdf"));
+
+    assert_eq!(run.second.indexed, 0, "second run re-indexed files");
+    assert_eq!(run.second.unchanged, run.first.indexed);
+    assert_eq!(run.second.removed, 0);
+    assert_eq!(run.second.failed, run.first.failed);
+}
+
+#[test]
+fn corpus_scans_are_indexed_without_text() {
+    let run = corpus_run();
+    let scan = run
+        .first
+        .documents
+        .iter()
+        .find(|d| d.file == "huridocs_ocr-sample-english.pdf")
+        .expect("the scan is indexed");
+    assert_eq!(scan.status, TextStatus::NoText);
+    assert_eq!(scan.pages, 1);
+}
+
+fn pdftotext(path: &Path) -> Option<String> {
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8", "-q"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext is installed (poppler-utils)");
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn corpus_words_cover_what_pdftotext_finds() {
+    let run = corpus_run();
+    let by_file: HashMap<&str, &arkiv::ingest::DocumentSummary> = run
+        .first
+        .documents
+        .iter()
+        .map(|d| (d.file.as_str(), d))
+        .collect();
+    let mut below = Vec::new();
+    let mut measured = 0;
+    for path in corpus_pdfs() {
+        let Some(reference) = pdftotext(&path) else {
+            continue;
+        };
+        if arkiv::extract::words(&reference).is_empty() {
+            continue;
+        }
+        measured += 1;
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let coverage = match by_file.get(file.as_str()) {
+            Some(summary) => {
+                let doc = run.index.document(&summary.id).unwrap().unwrap();
+                word_coverage(&doc.pages.join("\n"), &reference)
+            }
+            None => 0.0,
+        };
+        eprintln!("coverage {coverage:.4} {file}");
+        if coverage < 0.99 {
+            below.push((file, coverage));
+        }
+    }
+    assert!(measured > 80, "only {measured} files measured");
+    assert!(
+        below.is_empty(),
+        "below 99 % of pdftotext's words: {below:?}"
+    );
+}
+
+#[test]
+fn removed_and_changed_files_are_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("documents");
+    std::fs::create_dir_all(&docs).unwrap();
+    write_pdf(
+        &docs,
+        "a.pdf",
+        None,
+        &["Høringssvar om barnekonvensjonen artikkel 12"],
+    );
+    write_pdf(&docs, "b.pdf", None, &["Innspill om EMK artikkel 8"]);
+    std::fs::write(docs.join("b.toml"), "title = \"Første tittel\"\n").unwrap();
+    let index_dir = dir.path().join("index");
+    let (_, first) = run_ingest(&docs, &index_dir);
+    assert_eq!((first.indexed, first.failed.len()), (2, 0));
+
+    std::fs::remove_file(docs.join("a.pdf")).unwrap();
+    std::fs::write(
+        docs.join("b.toml"),
+        "title = \"Ny tittel\"\nkind = \"innspill\"\n",
+    )
+    .unwrap();
+    let (index, second) = run_ingest(&docs, &index_dir);
+    assert_eq!(
+        (second.indexed, second.removed, second.unchanged),
+        (1, 1, 0)
+    );
+    let docs_now = index.documents().unwrap();
+    assert_eq!(docs_now.len(), 1);
+    assert_eq!(docs_now[0].submission.title, "Ny tittel");
+    assert_eq!(docs_now[0].submission.kind, arkiv::model::Kind::Innspill);
+    assert_eq!(
+        docs_now[0]
+            .submission
+            .articles
+            .iter()
+            .map(|a| a.to_string())
+            .collect::<Vec<_>>(),
+        vec!["echr:8"]
+    );
+}
+
+#[test]
+fn bad_inputs_fail_one_by_one_and_the_rest_is_indexed() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("documents");
+    std::fs::create_dir_all(&docs).unwrap();
+
+    let good = write_pdf(
+        &docs,
+        "good.pdf",
+        None,
+        &["Høringssvar om Istanbulkonvensjonen"],
+    );
+    std::fs::write(docs.join("zero.pdf"), b"").unwrap();
+    let random: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    std::fs::write(docs.join("random.pdf"), &random).unwrap();
+    let bytes = std::fs::read(&good).unwrap();
+    std::fs::write(docs.join("truncated.pdf"), &bytes[..bytes.len() / 3]).unwrap();
+    let long: Vec<String> = (1..=2000)
+        .map(|n| format!("Side {n} om vold i nære relasjoner"))
+        .collect();
+    let long_refs: Vec<&str> = long.iter().map(String::as_str).collect();
+    write_pdf(&docs, "long.pdf", None, &long_refs);
+    // A symlink to a folder is a file name that cannot be read as a file.
+    std::os::unix::fs::symlink(dir.path(), docs.join("unreadable.pdf")).unwrap();
+    write_pdf(&docs, "wrongtype.pdf", None, &["Tekst"]);
+    std::fs::write(docs.join("wrongtype.toml"), "title = \"x\"\ndate = 5\n").unwrap();
+    write_pdf(&docs, "badkind.pdf", None, &["Tekst to"]);
+    std::fs::write(
+        docs.join("badkind.toml"),
+        "title = \"y\"\nkind = \"brev\"\n",
+    )
+    .unwrap();
+    // Encrypted with a user password nobody gave us (qpdf from Debian's qpdf package).
+    let encrypted = docs.join("encrypted.pdf");
+    let status = Command::new("qpdf")
+        .args(["--encrypt", "hemmelig", "eier", "256", "--"])
+        .arg(&good)
+        .arg(&encrypted)
+        .status()
+        .expect("qpdf is installed");
+    assert!(status.success());
+    // pdf-extract panics on this one and pdftotext reads it; the corpus has the original.
+    copy_into(&[corpus_dir().join("tricky/pdfjs_issue9418.pdf")], &docs);
+
+    let (index, report) = run_ingest(&docs, &dir.path().join("index"));
+    let failed: HashMap<&str, &str> = report
+        .failed
+        .iter()
+        .map(|f| (f.file.as_str(), f.error.as_str()))
+        .collect();
+    let expect = |file: &str, needle: &str| {
+        let error = failed
+            .get(file)
+            .unwrap_or_else(|| panic!("{file} did not fail: {failed:?}"));
+        assert!(error.contains(needle), "{file}: `{error}` lacks `{needle}`");
+    };
+    expect("zero.pdf", "empty file");
+    expect("random.pdf", "not a PDF");
+    expect("unreadable.pdf", "cannot read");
+    expect("wrongtype.pdf", "line 2, field `date`");
+    expect("badkind.pdf", "field `kind`");
+    expect("encrypted.pdf", "encrypted");
+    expect("truncated.pdf", "unreadable PDF");
+    assert_eq!(report.failed.len(), 7, "{:?}", report.failed);
+
+    let indexed: BTreeSet<String> = report.documents.iter().map(|d| d.file.clone()).collect();
+    let expected: BTreeSet<String> = ["good.pdf", "long.pdf", "pdfjs_issue9418.pdf"]
+        .map(String::from)
+        .into();
+    assert_eq!(indexed, expected);
+    let long = report
+        .documents
+        .iter()
+        .find(|d| d.file == "long.pdf")
+        .unwrap();
+    assert_eq!(long.pages, 2000);
+    let long_doc = index.document(&long.id).unwrap().unwrap();
+    assert!(long_doc.pages[1999].contains("Side 2000"));
+}
+
+#[test]
+fn killed_ingests_leave_an_index_that_converges() {
+    use rand::Rng;
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("documents");
+    copy_samples(&docs);
+    let index_dir = dir.path().join("index");
+    let mut rng = rand::rng();
+    for _ in 0..5 {
+        let mut child = Command::new(arkiv_bin())
+            .arg("ingest")
+            .arg("--documents")
+            .arg(&docs)
+            .arg("--index")
+            .arg(&index_dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(rng.random_range(0..1500)));
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let (index, report) = run_ingest(&docs, &index_dir);
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let pdfs = std::fs::read_dir(&docs)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "pdf")
+        })
+        .count();
+    assert!(pdfs >= 15, "the sample archive has {pdfs} PDFs");
+    let documents = index.documents().unwrap();
+    assert_eq!(documents.len(), pdfs);
+    let ids: BTreeSet<_> = documents.iter().map(|d| d.submission.id.clone()).collect();
+    assert_eq!(ids.len(), pdfs, "duplicate documents after kills");
+    let (_, again) = run_ingest(&docs, &index_dir);
+    assert_eq!((again.indexed, again.unchanged), (0, pdfs));
+}

@@ -1,0 +1,8 @@
+//! The one integration-test binary: each module exercises one feature of arkiv.
+
+mod support;
+
+mod analysis;
+mod ingest;
+mod pdfgen;
+mod tagging;

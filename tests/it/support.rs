@@ -1,0 +1,110 @@
+//! Shared helpers: paths, the real arkiv binary as extraction worker, generated PDFs.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use arkiv::extract::ExtractConfig;
+use arkiv::index::ArchiveIndex;
+use arkiv::ingest::{IngestOptions, IngestReport, ingest};
+use arkiv::library::Library;
+use arkiv::pdfgen::{PdfSpec, render};
+
+/// The arkiv binary cargo built for these tests; it runs the extraction workers.
+pub fn arkiv_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_arkiv"))
+}
+
+pub fn extract_config() -> ExtractConfig {
+    let mut config = ExtractConfig::new(arkiv_bin());
+    config.timeout = Duration::from_secs(60);
+    config
+}
+
+pub fn ingest_options() -> IngestOptions {
+    IngestOptions::new(extract_config())
+}
+
+/// `../shared/corpus/`, beside the project.
+pub fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+}
+
+/// The sample archive that ships in `documents/`.
+pub fn samples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("documents")
+}
+
+/// Every PDF of the shared corpus (all its folders), sorted by path.
+pub fn corpus_pdfs() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for folder in ["norwegian", "conventions", "tricky"] {
+        let dir = corpus_dir().join(folder);
+        for entry in std::fs::read_dir(&dir).expect("the shared corpus is beside the project") {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "pdf") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Copies files into a folder (flat), keeping their names.
+pub fn copy_into(files: &[PathBuf], dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    for f in files {
+        std::fs::copy(f, dir.join(f.file_name().unwrap())).unwrap();
+    }
+}
+
+/// Copies the sample archive (PDFs and sidecars) into `dir`.
+pub fn copy_samples(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    for entry in std::fs::read_dir(samples_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() && !path.file_name().unwrap().to_string_lossy().starts_with('.') {
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+/// Writes a PDF with one entry of `pages` per page.
+pub fn write_pdf(dir: &Path, name: &str, title: Option<&str>, pages: &[&str]) -> PathBuf {
+    let spec = PdfSpec {
+        title: title.map(str::to_string),
+        author: None,
+        creation_date: None,
+        pages: pages.iter().map(|p| p.to_string()).collect(),
+    };
+    let path = dir.join(name);
+    std::fs::write(&path, render(&spec)).unwrap();
+    path
+}
+
+/// Ingests `documents` into the index in `index_dir`.
+pub fn run_ingest(documents: &Path, index_dir: &Path) -> (ArchiveIndex, IngestReport) {
+    let index = ArchiveIndex::open_or_create(index_dir).unwrap();
+    let report = ingest(&Library::new(documents), &index, &ingest_options()).unwrap();
+    (index, report)
+}
+
+/// The sample archive ingested once into a temporary index shared by the tests that only
+/// read it.
+pub fn sample_index() -> &'static ArchiveIndex {
+    static INDEX: OnceLock<(tempfile::TempDir, ArchiveIndex)> = OnceLock::new();
+    let (_, index) = INDEX.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let docs = dir.path().join("documents");
+        copy_samples(&docs);
+        let (index, report) = run_ingest(&docs, &dir.path().join("index"));
+        assert!(
+            report.failed.is_empty(),
+            "samples failed: {:?}",
+            report.failed
+        );
+        (dir, index)
+    });
+    index
+}
