@@ -810,10 +810,14 @@ pub fn title_from_text(text: &str) -> Option<String> {
         .filter(|l| !l.is_empty())
         .take(TITLE_SCAN_LINES)
         .collect();
-    for (i, line) in lines.iter().enumerate() {
-        if !is_heading_like(line) {
-            continue;
-        }
+    // A letter's subject line names its kind ("Høringssvar – …"); it beats any heading-like
+    // line above it, such as a note under the letterhead.
+    let subject = lines
+        .iter()
+        .position(|l| is_heading_like(l) && starts_with_kind_word(l));
+    let first_heading = lines.iter().position(|l| is_heading_like(l));
+    if let Some(i) = subject.or(first_heading) {
+        let line = &lines[i];
         let mut title = line.clone();
         // A heading broken over two lines continues in lowercase.
         if let Some(next) = lines.get(i + 1)
@@ -828,6 +832,23 @@ pub fn title_from_text(text: &str) -> Option<String> {
         return Some(title);
     }
     None
+}
+
+fn starts_with_kind_word(line: &str) -> bool {
+    const KIND_WORDS: [&str; 10] = [
+        "høringssvar",
+        "høyringssvar",
+        "høringsuttalelse",
+        "høring",
+        "innspill",
+        "innspel",
+        "submission",
+        "consultation response",
+        "rapport",
+        "report",
+    ];
+    let lower = line.to_lowercase();
+    KIND_WORDS.iter().any(|w| lower.starts_with(w))
 }
 
 fn is_heading_like(line: &str) -> bool {

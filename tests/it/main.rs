@@ -5,4 +5,7 @@ mod support;
 mod analysis;
 mod ingest;
 mod pdfgen;
+mod search;
 mod tagging;
+mod web;
+mod browser;

@@ -712,3 +712,11 @@ fn multibyte_input_never_panics() {
     }
     check_date("Oslo, 1. o\u{212A}tober 2019", date(2019, 10, 1));
 }
+
+#[test]
+fn title_prefers_the_subject_line_over_a_note_above_it() {
+    check_title(
+        "Krisesentersekretariatet\n\nEksempeldokument laget for arkiv-prosjektet – ikke et reelt høringssvar.\n\nJustis- og beredskapsdepartementet\nVår ref.: 16/1842\n\nOslo, 15. juni 2016\n\nHøringssvar – endringer i voldsoffererstatningsloven\n\nKrisesentersekretariatet viser til høringsnotatet.",
+        Some("Høringssvar – endringer i voldsoffererstatningsloven"),
+    );
+}

@@ -1,0 +1,505 @@
+//! A real-browser end-to-end test of the web UI: it serves a temporary copy of the sample
+//! archive with the `arkiv serve` binary, drives headless Chromium through ChromeDriver with
+//! `fantoccini`, and walks the main path a reader takes: front page, a search, the Istanbul
+//! Convention facet, a document page with highlighted terms and its citation, the PDF behind
+//! it (fetched with plain HTTP, since headless Chromium may download rather than show a
+//! PDF), and the switch to English. It saves a PNG screenshot of each step in
+//! `target/screenshots/`. It needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian's
+//! `chromium` and `chromium-driver` packages).
+
+use std::future::Future;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+use crate::support::{arkiv_bin, copy_samples};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// How long the server (ingesting the samples) and ChromeDriver may take to start.
+const STARTUP: Duration = Duration::from_secs(60);
+/// How long one page may take to show what a step waits for.
+const STEP: Duration = Duration::from_secs(15);
+/// The whole browser session, start to finish.
+const SESSION: Duration = Duration::from_secs(120);
+const QUERY: &str = "voldsutsatte";
+const ISTANBUL: &str = "Istanbulkonvensjonen";
+
+/// Child processes the test started; dropping it ends them, also when the test fails, and
+/// then prints the tail of their logs to help with the diagnosis.
+struct Processes {
+    children: Vec<(&'static str, Child, PathBuf)>,
+}
+
+impl Processes {
+    /// Starts `command` with stdout and stderr going to `log`.
+    fn spawn(&mut self, name: &'static str, mut command: Command, log: PathBuf) -> &mut Child {
+        let out = std::fs::File::create(&log).unwrap();
+        let err = out.try_clone().unwrap();
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {name} ({command:?}): {e}"));
+        self.children.push((name, child, log));
+        &mut self.children.last_mut().unwrap().1
+    }
+}
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        for (name, child, log) in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+            if std::thread::panicking() {
+                let text = std::fs::read_to_string(&*log).unwrap_or_default();
+                let tail: Vec<&str> = text.lines().rev().take(30).collect();
+                eprintln!("--- last lines of the {name} log ---");
+                for line in tail.iter().rev() {
+                    eprintln!("{line}");
+                }
+            }
+        }
+    }
+}
+
+/// A port on 127.0.0.1 that was free a moment ago.
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// A response read by [`http_get`].
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A plain HTTP/1.0 GET (the server then closes the connection after the body).
+fn http_get(addr: SocketAddr, path: &str) -> std::io::Result<Response> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.set_write_timeout(Some(Duration::from_secs(10)))?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n")?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let invalid = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what);
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| invalid("no end of headers"))?;
+    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| invalid("no status line"))?;
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Ok(Response {
+        status,
+        headers,
+        body: raw[end + 4..].to_vec(),
+    })
+}
+
+/// Polls `GET path` until it answers 200, for at most [`STARTUP`]; fails early if `child`
+/// exits.
+fn wait_for_http(name: &str, child: &mut Child, addr: SocketAddr, path: &str) {
+    let deadline = Instant::now() + STARTUP;
+    loop {
+        if let Ok(r) = http_get(addr, path)
+            && r.status == 200
+        {
+            return;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("{name} exited before it answered on {addr}: {status}");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{name} did not answer 200 on http://{addr}{path} within {STARTUP:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Polls `probe` every 100 ms until it gives a value, for at most [`STEP`].
+async fn wait_until<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + STEP;
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {STEP:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits for an element matching `css` on the current page.
+async fn wait_for(client: &Client, css: &str) -> Element {
+    wait_until(&format!("an element matching `{css}`"), || async {
+        client.find(Locator::Css(css)).await.ok()
+    })
+    .await
+}
+
+/// Saves a PNG screenshot of the window as `target/screenshots/{name}.png` and checks it.
+async fn screenshot(client: &Client, name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.png"));
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(&path, &png).unwrap();
+    let written = std::fs::metadata(&path).unwrap().len();
+    assert!(written > 0, "{} is empty", path.display());
+    assert!(
+        png.starts_with(b"\x89PNG"),
+        "{} is not a PNG",
+        path.display()
+    );
+    path
+}
+
+/// The integer in the `#total` hit count.
+async fn total(client: &Client) -> u64 {
+    let text = wait_for(client, "#total").await.text().await.unwrap();
+    text.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("#total is not a number: {text:?}"))
+}
+
+/// The path (and query) of `url`, also when it is absolute.
+fn path_of(url: &str) -> &str {
+    match url.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => url,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_filter_read_and_switch_language_in_chromium() {
+    let started = Instant::now();
+    let tmp = tempfile::tempdir().unwrap();
+    let documents = tmp.path().join("documents");
+    copy_samples(&documents);
+    let mut processes = Processes {
+        children: Vec::new(),
+    };
+
+    let server_addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let mut server = Command::new(arkiv_bin());
+    server
+        .arg("serve")
+        .arg("--documents")
+        .arg(&documents)
+        .arg("--index")
+        .arg(tmp.path().join("index"))
+        .arg("--addr")
+        .arg(server_addr.to_string());
+    let child = processes.spawn("arkiv serve", server, tmp.path().join("server.log"));
+    wait_for_http("arkiv serve", child, server_addr, "/");
+
+    let driver_addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let mut driver = Command::new(CHROMEDRIVER);
+    driver.arg(format!("--port={}", driver_addr.port()));
+    let child = processes.spawn("chromedriver", driver, tmp.path().join("chromedriver.log"));
+    wait_for_http("chromedriver", child, driver_addr, "/status");
+
+    let profile = tmp.path().join("chromium-profile");
+    let capabilities = json!({
+        "browserName": "chrome",
+        "timeouts": { "pageLoad": 20_000, "script": 10_000, "implicit": 0 },
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": [
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--window-size=1280,1000",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        },
+    });
+    let serde_json::Value::Object(capabilities) = capabilities else {
+        unreachable!("json! of an object literal is an object")
+    };
+    let client = tokio::time::timeout(
+        STARTUP,
+        ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://{driver_addr}")),
+    )
+    .await
+    .expect("chromedriver did not open a session in time")
+    .expect("chromedriver opens a Chromium session");
+
+    let outcome = tokio::time::timeout(SESSION, walk(&client, server_addr)).await;
+    // Close the browser whatever happened; the guard then ends chromedriver and the server.
+    let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
+    let shots = outcome.unwrap_or_else(|_| panic!("the browser session took over {SESSION:?}"));
+    drop(processes);
+    eprintln!(
+        "browser test done in {:.1} s; screenshots: {}",
+        started.elapsed().as_secs_f64(),
+        shots
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+}
+
+/// The reader's walk through the site; returns the screenshots it saved.
+async fn walk(client: &Client, server: SocketAddr) -> Vec<PathBuf> {
+    let base = format!("http://{server}");
+    let mut shots = Vec::new();
+
+    // The front page: type the query and submit the form.
+    client.goto(&format!("{base}/")).await.unwrap();
+    let input = wait_for(client, "form.searchbox input#q").await;
+    shots.push(screenshot(client, "front").await);
+    input.send_keys(QUERY).await.unwrap();
+    client
+        .find(Locator::Css("form.searchbox button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // The results page.
+    let hits = total(client).await;
+    let url = client.current_url().await.unwrap();
+    assert_eq!(url.path(), "/sok", "the search form leads to /sok");
+    assert!(
+        url.query_pairs().any(|(k, v)| k == "q" && v == QUERY),
+        "the query is in the results URL: {url}"
+    );
+    assert!(hits > 0, "`{QUERY}` finds documents in the samples");
+    let cards = client.find_all(Locator::Css("article.card")).await.unwrap();
+    assert!(!cards.is_empty(), "the results page shows cards");
+    assert!(
+        cards.len() as u64 <= hits,
+        "{} cards but #total says {hits}",
+        cards.len()
+    );
+    let snippets = client.find_all(Locator::Css("p.snippet")).await.unwrap();
+    assert!(!snippets.is_empty(), "the hits have snippets");
+    let input = client.find(Locator::Css("input#q")).await.unwrap();
+    let value = input.prop("value").await.unwrap();
+    assert_eq!(
+        value.as_deref(),
+        Some(QUERY),
+        "the search box keeps the query"
+    );
+    shots.push(screenshot(client, "results").await);
+
+    // The Istanbul Convention facet.
+    let facets = client
+        .find_all(Locator::Css("#facet-convention li"))
+        .await
+        .unwrap();
+    let mut facet = None;
+    for li in facets {
+        let link = li.find(Locator::Css("a")).await.unwrap();
+        if link.text().await.unwrap().trim() == ISTANBUL {
+            let count = li.find(Locator::Css(".count")).await.unwrap();
+            facet = Some((link, count.text().await.unwrap()));
+            break;
+        }
+    }
+    let (link, facet_count) = facet.unwrap_or_else(|| panic!("no {ISTANBUL} facet link"));
+    let facet_count: u64 = facet_count
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("the facet count is not a number: {facet_count:?}"));
+    link.click().await.unwrap();
+
+    let chip = wait_for(client, "a.chip").await;
+    let chip_text = chip.text().await.unwrap();
+    assert!(
+        chip_text.contains(ISTANBUL),
+        "the filter chip names the convention: {chip_text:?}"
+    );
+    let filtered = total(client).await;
+    assert!(filtered > 0, "the facet had hits, so the filter has hits");
+    assert!(
+        filtered <= hits,
+        "filtering can only narrow: {filtered} > {hits}"
+    );
+    assert_eq!(
+        filtered, facet_count,
+        "the facet count foretold the filtered total"
+    );
+    let active = client
+        .find(Locator::Css("#facet-convention a.active"))
+        .await
+        .unwrap();
+    assert_eq!(active.text().await.unwrap().trim(), ISTANBUL);
+    let cards = client.find_all(Locator::Css("article.card")).await.unwrap();
+    assert!(!cards.is_empty(), "the filtered page shows cards");
+    for (i, card) in cards.iter().enumerate() {
+        let mut badges = Vec::new();
+        for badge in card.find_all(Locator::Css("a.badge")).await.unwrap() {
+            badges.push(badge.text().await.unwrap().trim().to_string());
+        }
+        assert!(
+            badges.iter().any(|b| b == ISTANBUL),
+            "card {i} lacks the {ISTANBUL} badge: {badges:?}"
+        );
+    }
+    shots.push(screenshot(client, "filtered").await);
+
+    // The first hit's document page.
+    let title_link = cards[0].find(Locator::Css("h3 a")).await.unwrap();
+    let card_title = title_link.text().await.unwrap();
+    title_link.click().await.unwrap();
+    let citation = wait_for(client, "textarea#citation").await;
+    let url = client.current_url().await.unwrap();
+    assert!(
+        url.path().starts_with("/dokument/"),
+        "the title leads to a document page: {url}"
+    );
+    let h1 = client
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!h1.trim().is_empty(), "the document page has a title");
+    assert_eq!(
+        h1.trim(),
+        card_title.trim(),
+        "the card and page titles agree"
+    );
+    let marks = client
+        .find_all(Locator::Css("section.page mark"))
+        .await
+        .unwrap();
+    assert!(!marks.is_empty(), "the query terms are highlighted");
+    let mut marked = Vec::new();
+    for mark in &marks {
+        marked.push(mark.text().await.unwrap().to_lowercase());
+    }
+    assert!(
+        marked.iter().any(|m| m.contains(QUERY)),
+        "some <mark> holds the query: {marked:?}"
+    );
+    let citation = citation.prop("value").await.unwrap().unwrap_or_default();
+    assert!(
+        citation.contains("Krisesentersekretariatet ("),
+        "the citation names the author and year: {citation:?}"
+    );
+    shots.push(screenshot(client, "document").await);
+
+    // The PDF behind "open PDF", over plain HTTP.
+    let href = client
+        .find(Locator::Css("a#open-pdf"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .expect("#open-pdf has an href");
+    let pdf_path = path_of(&href).to_string();
+    assert_eq!(
+        pdf_path.split(['?', '#']).next().unwrap(),
+        format!("{}/pdf", url.path()),
+        "#open-pdf points at this document's PDF"
+    );
+    let pdf = tokio::task::spawn_blocking(move || http_get(server, &pdf_path))
+        .await
+        .unwrap()
+        .expect("GET of the PDF");
+    assert_eq!(pdf.status, 200, "the PDF answers 200");
+    let content_type = pdf.header("content-type").unwrap_or_default();
+    assert!(
+        content_type.starts_with("application/pdf"),
+        "the PDF's content-type is {content_type:?}"
+    );
+    assert!(pdf.body.starts_with(b"%PDF"), "the body is a PDF");
+
+    // English, through the link in the header.
+    let html_lang = client
+        .find(Locator::Css("html"))
+        .await
+        .unwrap()
+        .attr("lang")
+        .await
+        .unwrap();
+    assert_eq!(
+        html_lang.as_deref(),
+        Some("nb"),
+        "the UI starts in Norwegian"
+    );
+    client
+        .find(Locator::Css("header.site nav a[hreflang=en]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let url = wait_until("the URL with lang=en", || async {
+        let url = client.current_url().await.ok()?;
+        url.query_pairs()
+            .any(|(k, v)| k == "lang" && v == "en")
+            .then_some(url)
+    })
+    .await;
+    assert!(
+        url.path().starts_with("/dokument/"),
+        "the language switch stays on the document page: {url}"
+    );
+    wait_for(client, "textarea#citation").await;
+    let html_lang = client
+        .find(Locator::Css("html"))
+        .await
+        .unwrap()
+        .attr("lang")
+        .await
+        .unwrap();
+    assert_eq!(
+        html_lang.as_deref(),
+        Some("en"),
+        "<html lang> after the switch"
+    );
+    shots.push(screenshot(client, "english").await);
+
+    shots
+}

@@ -1,0 +1,226 @@
+//! Search quality over the sample archive: stems, phrases, ASCII spellings, convention
+//! names across languages, compounds, the query language and suggestions.
+
+use arkiv::index::{SearchRequest, Sort};
+use arkiv::model::Convention;
+
+use crate::support::sample_index;
+
+/// The files of every hit for a query, best first.
+fn files(query: &str) -> Vec<String> {
+    let results = sample_index()
+        .search(&SearchRequest {
+            query: query.into(),
+            limit: 100,
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    results
+        .hits
+        .into_iter()
+        .map(|h| h.submission.file)
+        .collect()
+}
+
+/// `query` finds every file in `present` and none in `absent` (names without `.pdf`).
+fn check(query: &str, present: &[&str], absent: &[&str]) {
+    let found = files(query);
+    for p in present {
+        assert!(
+            found.iter().any(|f| f == &format!("{p}.pdf")),
+            "`{query}` did not find {p}: {found:?}"
+        );
+    }
+    for a in absent {
+        assert!(
+            !found.iter().any(|f| f == &format!("{a}.pdf")),
+            "`{query}` found {a}: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn stems_meet_inflections() {
+    // The samples write "voldsutsatte"; the singular finds them.
+    let plural = files("voldsutsatte");
+    let singular = files("voldsutsatt");
+    assert!(!plural.is_empty());
+    assert_eq!(plural.len(), singular.len());
+    check("kommunen", &["2020-06-10-krisesenterlova"], &[]);
+}
+
+#[test]
+fn phrases_need_their_words_in_order() {
+    check(
+        "\"omvendt voldsalarm\"",
+        &["2022-09-15-omvendt-voldsalarm"],
+        &[],
+    );
+    let reversed = files("\"voldsalarm omvendt\"");
+    assert!(reversed.is_empty(), "{reversed:?}");
+}
+
+#[test]
+fn ascii_spellings_find_norwegian_words_and_exact_spelling_ranks_first() {
+    let exact = files("sårbare");
+    assert!(!exact.is_empty());
+    for spelling in ["sarbare", "saarbare"] {
+        let folded = files(spelling);
+        for f in &exact {
+            assert!(folded.contains(f), "`{spelling}` missed {f}");
+        }
+    }
+    // "Høringssvar" spelt without ø.
+    assert_eq!(files("horingssvar").len(), files("høringssvar").len());
+    assert_eq!(files("hoeringssvar").len(), files("høringssvar").len());
+}
+
+#[test]
+fn convention_names_in_any_language_find_tagged_documents() {
+    let tagged = |c: Convention| -> Vec<String> {
+        sample_index()
+            .search(&SearchRequest {
+                conventions: vec![c],
+                limit: 100,
+                ..SearchRequest::default()
+            })
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.submission.file)
+            .collect()
+    };
+    for (query, c) in [
+        ("Istanbul Convention", Convention::Istanbul),
+        ("Istanbulkonvensjonen", Convention::Istanbul),
+        ("barnekonvensjonen", Convention::Crc),
+        ("Convention on the Rights of the Child", Convention::Crc),
+        ("EMK", Convention::Echr),
+        ("European Convention on Human Rights", Convention::Echr),
+        ("kvinnekonvensjonen", Convention::Cedaw),
+    ] {
+        let found = files(query);
+        for f in tagged(c) {
+            assert!(found.contains(&f), "`{query}` missed {f}");
+        }
+    }
+}
+
+#[test]
+fn compounds_are_found_from_their_leading_part() {
+    check(
+        "voldsoffererstatning",
+        &["2016-06-15-voldsoffererstatningsloven"],
+        &[],
+    );
+    check(
+        "voldsoffer*",
+        &["2016-06-15-voldsoffererstatningsloven"],
+        &[],
+    );
+}
+
+#[test]
+fn query_language_exclusion_or_and_filters() {
+    let with = files("vold");
+    let without = files("vold -barnekonvensjonen");
+    assert!(without.len() < with.len());
+    assert!(!without.is_empty());
+
+    let either = files("voldsalarm OR menneskehandel");
+    let a = files("voldsalarm");
+    let b = files("menneskehandel");
+    assert!(either.len() >= a.len().max(b.len()));
+    for f in a.iter().chain(&b) {
+        assert!(either.contains(f));
+    }
+
+    let filtered = sample_index()
+        .search(&SearchRequest {
+            query: "konvensjon:istanbul år:2015..2019".into(),
+            limit: 100,
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    assert!(filtered.total > 0);
+    for hit in &filtered.hits {
+        let year = hit.submission.year().unwrap();
+        assert!((2015..=2019).contains(&year), "{year}");
+        assert!(hit.submission.conventions.contains(&Convention::Istanbul));
+    }
+    check(
+        "tittel:statsbudsjettet",
+        &["2016-11-07-statsbudsjettet-2017"],
+        &[],
+    );
+}
+
+#[test]
+fn facets_follow_the_query_and_sorting_orders_by_date() {
+    let all = sample_index()
+        .search(&SearchRequest {
+            limit: 100,
+            sort: Sort::Oldest,
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    let dates: Vec<_> = all.hits.iter().map(|h| h.submission.date).collect();
+    let mut sorted = dates.clone();
+    sorted.sort();
+    assert_eq!(dates, sorted);
+    let narrow = sample_index()
+        .search(&SearchRequest {
+            query: "menneskehandel".into(),
+            limit: 100,
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    let total_years: u64 = narrow.facets.year.values().sum();
+    assert_eq!(total_years as usize, narrow.total);
+    assert!(narrow.total < all.total);
+}
+
+#[test]
+fn a_misspelt_query_gets_a_suggestion_with_hits() {
+    let results = sample_index()
+        .search(&SearchRequest {
+            query: "partnerdarp".into(),
+            limit: 10,
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    assert_eq!(results.suggestion.as_deref(), Some("partnerdrap"));
+    assert!(results.total > 0);
+}
+
+#[test]
+fn snippets_name_their_page() {
+    let results = sample_index()
+        .search(&SearchRequest {
+            query: "voldsalarm".into(),
+            limit: 10,
+            pages_per_hit: 3,
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    let hit = &results.hits[0];
+    assert!(!hit.pages.is_empty());
+    for page in &hit.pages {
+        assert!(page.page >= 1 && page.page as usize <= hit.page_count);
+        assert!(
+            page.snippet.to_lowercase().contains("<b>"),
+            "{}",
+            page.snippet
+        );
+    }
+}
+
+#[test]
+fn the_city_alone_is_not_the_convention() {
+    let docs = sample_index().documents().unwrap();
+    let city = docs
+        .iter()
+        .find(|d| d.submission.file == "2014-05-20-menneskehandel.pdf")
+        .unwrap();
+    assert!(!city.submission.conventions.contains(&Convention::Istanbul));
+}
