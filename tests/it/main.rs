@@ -3,9 +3,10 @@
 mod support;
 
 mod analysis;
+mod browser;
+mod cli;
 mod ingest;
 mod pdfgen;
 mod search;
 mod tagging;
 mod web;
-mod browser;
