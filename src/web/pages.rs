@@ -233,10 +233,13 @@ pub async fn document(
         raw.as_deref().unwrap_or(""),
     );
     let id = DocId::parse(&id).ok_or(AppError::NotFound(lang))?;
-    let q: String = form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "q")
-        .map(|(_, v)| v.chars().take(1000).collect())
-        .unwrap_or_default();
+    let param = |name: &str| -> Option<String> {
+        form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.chars().take(1000).collect())
+    };
+    let q = param("q").unwrap_or_default();
+    let side: Option<usize> = param("side").and_then(|v| v.parse().ok());
     let index = state.index.clone();
     let lookup = id.clone();
     let (submission, related) = blocking(move || {
@@ -267,7 +270,8 @@ pub async fn document(
         })
         .collect();
     let permalink = format!("{}/dokument/{}", state.base_url, s.id);
-    let citation = citation(lang, &s, &permalink);
+    let side = side.filter(|n| (1..=s.pages.len()).contains(n));
+    let citation = citation(lang, &s, side, &permalink);
     let badges = s
         .conventions
         .iter()
@@ -323,7 +327,10 @@ pub async fn document(
         no_text: s.status == crate::model::TextStatus::NoText,
         extraction: s.extraction_note.clone(),
         download_url: format!("{pdf_url}?download=1"),
-        pdf_url,
+        pdf_url: match side {
+            Some(n) => format!("{pdf_url}#page={n}"),
+            None => pdf_url,
+        },
         permalink,
         citation,
         pages,
@@ -338,7 +345,7 @@ pub async fn document(
 
 /// "Krisesentersekretariatet (2019). Høringssvar – …. Til Justis- og
 /// beredskapsdepartementet. <URL>"
-fn citation(lang: Lang, s: &crate::model::Submission, url: &str) -> String {
+fn citation(lang: Lang, s: &crate::model::Submission, page: Option<usize>, url: &str) -> String {
     let year = s
         .year()
         .map(|y| y.to_string())
@@ -347,15 +354,18 @@ fn citation(lang: Lang, s: &crate::model::Submission, url: &str) -> String {
             Lang::En => "n.d.".into(),
         });
     let title = s.title.trim_end_matches('.');
-    let mut out = format!("Krisesentersekretariatet ({year}). {title}.");
+    let mut out = format!("Krisesentersekretariatet ({year}). {title}");
     if let Some(r) = &s.recipient {
         out.push_str(&format!(
-            " {} {}.",
+            ". {} {}",
             lang.texts().cite_to,
             r.trim_end_matches('.')
         ));
     }
-    out.push(' ');
+    if let Some(n) = page {
+        out.push_str(&format!(", {} {n}", lang.texts().page_abbrev));
+    }
+    out.push_str(". ");
     out.push_str(url);
     out
 }

@@ -104,7 +104,11 @@ impl DocCard {
                     .iter()
                     .map(|p| PageLink {
                         page: p.page,
-                        url: format!("{url}#side-{}", p.page),
+                        url: format!(
+                            "{url}{}side={page}#side-{page}",
+                            if url.contains('?') { '&' } else { '?' },
+                            page = p.page
+                        ),
                         snippet_html: p.snippet.clone(),
                     })
                     .collect()

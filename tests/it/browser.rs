@@ -28,7 +28,7 @@ const STARTUP: Duration = Duration::from_secs(60);
 /// How long one page may take to show what a step waits for.
 const STEP: Duration = Duration::from_secs(15);
 /// The whole browser session, start to finish.
-const SESSION: Duration = Duration::from_secs(120);
+const SESSION: Duration = Duration::from_secs(60);
 const QUERY: &str = "voldsutsatte";
 const ISTANBUL: &str = "Istanbulkonvensjonen";
 
@@ -93,19 +93,29 @@ impl Response {
     }
 }
 
-/// A plain HTTP/1.0 GET (the server then closes the connection after the body).
+/// A plain HTTP/1.1 GET with `Connection: close` (ChromeDriver refuses HTTP/1.0).
 fn http_get(addr: SocketAddr, path: &str) -> std::io::Result<Response> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     stream.set_write_timeout(Some(Duration::from_secs(10)))?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n")?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
     let invalid = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what);
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| invalid("no end of headers"))?;
+    // Read up to the end of the headers.
+    let mut raw = Vec::new();
+    let mut buf = [0; 8192];
+    let end = loop {
+        if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end;
+        }
+        let n = stream.read(&mut buf)?;
+        if n == 0 {
+            return Err(invalid("no end of headers"));
+        }
+        raw.extend_from_slice(&buf[..n]);
+    };
     let head = String::from_utf8_lossy(&raw[..end]).into_owned();
     let mut lines = head.split("\r\n");
     let status = lines
@@ -113,15 +123,60 @@ fn http_get(addr: SocketAddr, path: &str) -> std::io::Result<Response> {
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| invalid("no status line"))?;
-    let headers = lines
+    let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
         .collect();
-    Ok(Response {
+    // Then the body: by its length when given (ChromeDriver keeps the connection open even
+    // after `Connection: close`), else to the end of the stream.
+    let length = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse::<usize>().ok());
+    let mut body = raw.split_off(end + 4);
+    match length {
+        Some(length) => {
+            while body.len() < length {
+                let n = stream.read(&mut buf)?;
+                if n == 0 {
+                    return Err(invalid("body shorter than its content-length"));
+                }
+                body.extend_from_slice(&buf[..n]);
+            }
+            body.truncate(length);
+        }
+        None => {
+            stream.read_to_end(&mut body)?;
+        }
+    }
+    let mut response = Response {
         status,
         headers,
-        body: raw[end + 4..].to_vec(),
-    })
+        body,
+    };
+    if response
+        .header("transfer-encoding")
+        .is_some_and(|te| te.eq_ignore_ascii_case("chunked"))
+    {
+        response.body = dechunk(&response.body).ok_or_else(|| invalid("bad chunked body"))?;
+    }
+    Ok(response)
+}
+
+/// Decodes a `Transfer-Encoding: chunked` body.
+fn dechunk(mut raw: &[u8]) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = raw.windows(2).position(|w| w == b"\r\n")?;
+        let size = std::str::from_utf8(&raw[..line_end]).ok()?;
+        let size = usize::from_str_radix(size.split(';').next()?.trim(), 16).ok()?;
+        raw = &raw[line_end + 2..];
+        if size == 0 {
+            return Some(body);
+        }
+        body.extend_from_slice(raw.get(..size)?);
+        raw = raw.get(size + 2..)?;
+    }
 }
 
 /// Polls `GET path` until it answers 200, for at most [`STARTUP`]; fails early if `child`
@@ -268,10 +323,21 @@ async fn search_filter_read_and_switch_language_in_chromium() {
     .expect("chromedriver did not open a session in time")
     .expect("chromedriver opens a Chromium session");
 
-    let outcome = tokio::time::timeout(SESSION, walk(&client, server_addr)).await;
-    // Close the browser whatever happened; the guard then ends chromedriver and the server.
+    // The walk runs in its own task so that a failed assertion still lets us close the
+    // browser (ChromeDriver would leave it running if it were merely killed).
+    let walker = client.clone();
+    let mut task = tokio::spawn(async move { walk(&walker, server_addr).await });
+    let outcome = tokio::time::timeout(SESSION, &mut task).await;
+    if outcome.is_err() {
+        task.abort();
+    }
     let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
-    let shots = outcome.unwrap_or_else(|_| panic!("the browser session took over {SESSION:?}"));
+    let shots = match outcome {
+        Ok(Ok(shots)) => shots,
+        Ok(Err(failed)) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
+        Ok(Err(failed)) => panic!("the browser session was cancelled: {failed}"),
+        Err(_) => panic!("the browser session took over {SESSION:?}"),
+    };
     drop(processes);
     eprintln!(
         "browser test done in {:.1} s; screenshots: {}",

@@ -133,6 +133,29 @@ async fn document_page_pdf_and_citation() {
     )
     .await;
     assert!(page.body.contains(&format!("/dokument/{id}/pdf")));
+    // Arriving at a page from a snippet: the citation and the PDF link name that page.
+    let at_page = check(
+        &app,
+        &format!("/dokument/{id}?q=voldsalarm&side=1"),
+        StatusCode::OK,
+        &[],
+    )
+    .await;
+    assert!(
+        at_page
+            .body
+            .contains(", s. 1. https://arkiv.example/dokument/"),
+        "{}",
+        at_page.body
+    );
+    assert!(at_page.body.contains(&format!(
+        "id=\"open-pdf\" href=\"/dokument/{id}/pdf#page=1\""
+    )));
+    let search = check(&app, "/sok?q=voldsalarm", StatusCode::OK, &[]).await;
+    assert!(
+        search.body.contains("side=1#side-1"),
+        "snippet links name their page"
+    );
     let pdf = get(&app, &format!("/dokument/{id}/pdf")).await;
     assert_eq!(pdf.status, StatusCode::OK);
     assert_eq!(pdf.headers["content-type"], "application/pdf");
