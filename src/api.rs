@@ -39,6 +39,8 @@ pub struct DocumentJson {
     pub articles: Vec<ArticleRef>,
     pub page_count: usize,
     pub status: TextStatus,
+    /// Which extractor produced the text.
+    pub extraction: Option<String>,
     pub sample: bool,
 }
 
@@ -72,6 +74,7 @@ impl DocumentJson {
             articles: s.articles.clone(),
             page_count,
             status: s.status,
+            extraction: s.extraction_note.clone(),
             sample: s.sample,
         }
     }

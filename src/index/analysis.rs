@@ -126,7 +126,14 @@ pub fn highlight(text: &str, query: &crate::query::ParsedQuery) -> String {
         for item in &clause.alternatives {
             match item {
                 Item::Word(s) | Item::Phrase(s) => {
-                    exact_wanted.extend(terms(&mut exact, s));
+                    let stems = terms(&mut exact, s);
+                    // Searches find compounds from a long word's stem; mark them too.
+                    if let (Item::Word(_), [stem]) = (item, stems.as_slice())
+                        && stem.chars().count() >= super::search::MIN_COMPOUND_HEAD
+                    {
+                        prefixes.push(stem.clone());
+                    }
+                    exact_wanted.extend(stems);
                     folded_wanted.extend(terms(&mut folded, s));
                 }
                 Item::Prefix(p) => prefixes.push(p.to_lowercase()),

@@ -515,7 +515,7 @@ impl TextFields {
 
 /// Compounds are found from their leading part only when the part is long enough to be
 /// a word of its own.
-const MIN_COMPOUND_HEAD: usize = 7;
+pub(super) const MIN_COMPOUND_HEAD: usize = 7;
 
 fn item_queries(item: &Item, exact: Field, folded: Field, boost: f32) -> Vec<Box<dyn Query>> {
     let mut out: Vec<Box<dyn Query>> = Vec::new();

@@ -261,11 +261,7 @@ pub async fn document(
         .enumerate()
         .map(|(i, text)| PageView {
             number: i + 1,
-            html: if parsed.has_text() {
-                crate::index::highlight(text, &parsed)
-            } else {
-                crate::index::highlight(text, &query::ParsedQuery::default())
-            },
+            html: crate::index::highlight(text.trim(), &parsed),
             pdf_url: format!("{pdf_url}#page={}", i + 1),
         })
         .collect();
