@@ -13,27 +13,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail, ensure};
-use arkiv::model::{Kind, Language};
+use arkiv::library::Sidecar;
+use arkiv::model::Kind;
 use arkiv::pdfgen::{PdfSpec, paginate, render};
 use chrono::NaiveDate;
-use serde::Deserialize;
-
-/// The sidecar fields a sample may carry. Unknown fields are refused so that, in particular,
-/// `conventions` cannot slip into a sample: the detector has to find them in the text.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // Parsed to validate the sidecar; the file itself is copied verbatim.
-struct Sidecar {
-    title: Option<String>,
-    kind: Kind,
-    date: Option<NaiveDate>,
-    recipient: Option<String>,
-    reference: Option<String>,
-    language: Option<Language>,
-    source_url: Option<String>,
-    #[serde(default)]
-    sample: bool,
-}
 
 const AUTHOR: &str = "Krisesentersekretariatet";
 /// Page count the samples are written to; a letter outside it was edited too far.
@@ -77,54 +60,6 @@ fn stem_date(stem: &str) -> Result<NaiveDate> {
     Ok(date)
 }
 
-fn month_number(name: &str) -> Option<u32> {
-    const NB: [&str; 12] = [
-        "januar",
-        "februar",
-        "mars",
-        "april",
-        "mai",
-        "juni",
-        "juli",
-        "august",
-        "september",
-        "oktober",
-        "november",
-        "desember",
-    ];
-    const EN: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let name = name.to_lowercase();
-    (1..=12).find(|&m| NB[m as usize - 1] == name || EN[m as usize - 1] == name)
-}
-
-/// The letter's own date line: "Oslo, 30. november 2019" or "Oslo, 12 January 2021".
-fn letter_date(text: &str) -> Option<NaiveDate> {
-    text.lines().find_map(|line| {
-        let rest = line.trim().strip_prefix("Oslo, ")?;
-        let [day, month, year] = rest.split_whitespace().collect::<Vec<_>>()[..] else {
-            return None;
-        };
-        NaiveDate::from_ymd_opt(
-            year.parse().ok()?,
-            month_number(month)?,
-            day.trim_end_matches('.').parse().ok()?,
-        )
-    })
-}
-
 /// Turns the `\f` marker lines into the form feeds `paginate` understands.
 fn with_form_feeds(text: &str) -> String {
     text.lines()
@@ -149,15 +84,23 @@ fn check_letter(stem: &str, text: &str, date: NaiveDate) -> Result<()> {
             .any(|l| l.starts_with("Vår ref.:") || l.starts_with("Our ref.:")),
         "{stem}: no `Vår ref.:` line"
     );
-    match letter_date(text) {
+    // The archive's own date detection must read the letter as its file name says.
+    match arkiv::tagging::detect_date(text) {
         Some(d) if d == date => Ok(()),
         Some(d) => bail!("{stem}: the letter is dated {d}, the file name says {date}"),
         None => bail!("{stem}: no date line like `Oslo, 30. november 2019`"),
     }
 }
 
-fn check_sidecar(stem: &str, raw: &str, text: &str, date: NaiveDate) -> Result<Sidecar> {
-    let sidecar: Sidecar = toml::from_str(raw).with_context(|| format!("{stem}.toml"))?;
+fn check_sidecar(stem: &str, raw: &str, text: &str, date: NaiveDate) -> Result<(Sidecar, Kind)> {
+    let sidecar = Sidecar::parse(&format!("{stem}.toml"), raw)?;
+    ensure!(
+        sidecar.conventions.is_none(),
+        "{stem}.toml: samples never list conventions: detection must find them"
+    );
+    let Some(kind) = sidecar.kind else {
+        bail!("{stem}.toml: samples say their `kind`");
+    };
     ensure!(
         sidecar.sample,
         "{stem}.toml: samples must say `sample = true`"
@@ -178,7 +121,7 @@ fn check_sidecar(stem: &str, raw: &str, text: &str, date: NaiveDate) -> Result<S
             "{stem}.toml: the title is not a line of the letter"
         );
     }
-    Ok(sidecar)
+    Ok((sidecar, kind))
 }
 
 /// Writes only when the bytes differ, so an unchanged sample keeps its modification time
@@ -219,7 +162,7 @@ fn main() -> Result<()> {
         let toml_path = args.samples.join(format!("{stem}.toml"));
         let raw = fs::read_to_string(&toml_path)
             .with_context(|| format!("reading {}", toml_path.display()))?;
-        let sidecar = check_sidecar(stem, &raw, &text, date)?;
+        let (sidecar, kind) = check_sidecar(stem, &raw, &text, date)?;
         let spec = PdfSpec {
             title: sidecar.title.clone(),
             author: Some(AUTHOR.to_string()),
@@ -233,7 +176,7 @@ fn main() -> Result<()> {
             PAGES.start(),
             PAGES.end()
         );
-        jobs.push((stem, spec, raw, sidecar.kind));
+        jobs.push((stem, spec, raw, kind));
     }
 
     fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
