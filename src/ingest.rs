@@ -232,27 +232,41 @@ enum Plan {
     Work(Box<Pending>),
 }
 
-fn plan(library: &Library, entry: &Entry, known: Option<&crate::index::IndexedDocument>) -> Plan {
-    let sidecar_bytes = match std::fs::read(&entry.sidecar) {
+/// What change detection records about a document's files as they are now: the PDF's size
+/// and modification time, and a hash of the sidecar's content.
+pub fn fingerprint(entry: &Entry) -> std::io::Result<String> {
+    let sidecar = match std::fs::read(&entry.sidecar) {
         Ok(bytes) => Some(bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Plan::Fail(format!("cannot read sidecar: {e}")),
+        Err(e) => return Err(e),
     };
-    let stat = match std::fs::metadata(&entry.pdf) {
-        Ok(m) => m,
-        Err(e) => return Plan::Fail(format!("cannot read file: {e}")),
-    };
+    fingerprint_with(entry, sidecar.as_deref())
+}
+
+fn fingerprint_with(entry: &Entry, sidecar: Option<&[u8]>) -> std::io::Result<String> {
+    let stat = std::fs::metadata(&entry.pdf)?;
     let mtime = stat
         .modified()
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map(|d| d.as_nanos())
         .unwrap_or(0);
-    let sidecar_hash = sidecar_bytes
-        .as_deref()
+    let sidecar_hash = sidecar
         .map(|b| blake3::hash(b).to_hex()[..16].to_string())
         .unwrap_or_else(|| "none".into());
-    let fingerprint = format!("pdf:{}:{mtime};sidecar:{sidecar_hash}", stat.len());
+    Ok(format!("pdf:{}:{mtime};sidecar:{sidecar_hash}", stat.len()))
+}
+
+fn plan(library: &Library, entry: &Entry, known: Option<&crate::index::IndexedDocument>) -> Plan {
+    let sidecar_bytes = match std::fs::read(&entry.sidecar) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Plan::Fail(format!("cannot read sidecar: {e}")),
+    };
+    let fingerprint = match fingerprint_with(entry, sidecar_bytes.as_deref()) {
+        Ok(f) => f,
+        Err(e) => return Plan::Fail(format!("cannot read file: {e}")),
+    };
     if known.is_some_and(|k| k.fingerprint == fingerprint) {
         return Plan::Unchanged;
     }

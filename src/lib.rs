@@ -6,7 +6,10 @@
 //! query language), [`index`] (tantivy: schema, analysis, search), [`api`] (JSON shapes),
 //! and [`cli`] (the subcommands).
 
+pub mod accounts;
 pub mod api;
+pub mod archive;
+pub mod audit;
 pub mod cli;
 pub mod extract;
 pub mod index;

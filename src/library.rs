@@ -230,9 +230,7 @@ impl Library {
         temp.write_all(bytes).map_err(wrap)?;
         temp.as_file().sync_all().map_err(wrap)?;
         temp.persist(&target).map_err(|e| wrap(e.error))?;
-        fs::File::open(&self.root)
-            .and_then(|dir| dir.sync_all())
-            .map_err(wrap)?;
+        sync_dir(&self.root).map_err(wrap)?;
         Ok(())
     }
 }
@@ -249,4 +247,117 @@ fn sidecar_name(entry: &Entry) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// A document in the trash: its PDF (and sidecar) moved out of the library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrashItem {
+    /// The name in the trash: `<UTC timestamp>--<original file name>`.
+    pub name: String,
+    /// The PDF's file name in the library before it was deleted.
+    pub file: String,
+    pub deleted: String,
+}
+
+impl Library {
+    /// Moves a PDF and its sidecar into `trash`; returns the trash name. The sidecar goes
+    /// first, so an interruption never leaves a PDF without the metadata staff gave it.
+    pub fn move_to_trash(&self, file: &str, trash: &Path) -> Result<String, LibraryError> {
+        let wrap = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| LibraryError::Write { path, source }
+        };
+        fs::create_dir_all(trash).map_err(wrap(trash))?;
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+        let name = format!("{stamp}--{file}");
+        let entry = self.entry(file);
+        if entry.sidecar.exists() {
+            let target = trash.join(sidecar_file_name(&name));
+            move_file(&entry.sidecar, &target).map_err(wrap(&target))?;
+        }
+        let target = trash.join(&name);
+        move_file(&entry.pdf, &target).map_err(wrap(&target))?;
+        sync_dir(trash).map_err(wrap(trash))?;
+        sync_dir(&self.root).map_err(wrap(&self.root))?;
+        Ok(name)
+    }
+
+    /// Moves a trashed document back; refuses to overwrite a file of the same name.
+    pub fn restore_from_trash(&self, name: &str, trash: &Path) -> Result<String, LibraryError> {
+        let item = parse_trash_name(name).ok_or_else(|| LibraryError::Write {
+            path: trash.join(name),
+            source: io::Error::new(io::ErrorKind::InvalidInput, "not a trash entry"),
+        })?;
+        let entry = self.entry(&item.file);
+        let wrap = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| LibraryError::Write { path, source }
+        };
+        if entry.pdf.exists() {
+            return Err(LibraryError::Write {
+                path: entry.pdf.clone(),
+                source: io::Error::new(io::ErrorKind::AlreadyExists, "a file of that name exists"),
+            });
+        }
+        let trashed_sidecar = trash.join(sidecar_file_name(name));
+        if trashed_sidecar.exists() {
+            move_file(&trashed_sidecar, &entry.sidecar).map_err(wrap(&entry.sidecar))?;
+        }
+        move_file(&trash.join(name), &entry.pdf).map_err(wrap(&entry.pdf))?;
+        sync_dir(&self.root).map_err(wrap(&self.root))?;
+        Ok(item.file)
+    }
+}
+
+/// Every document in the trash, newest first.
+pub fn trash_items(trash: &Path) -> io::Result<Vec<TrashItem>> {
+    let read = match fs::read_dir(trash) {
+        Ok(r) => r,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut items: Vec<TrashItem> = read
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| has_pdf_extension(n))
+        .filter_map(|n| parse_trash_name(&n))
+        .collect();
+    items.sort_by(|a, b| b.name.cmp(&a.name));
+    Ok(items)
+}
+
+fn parse_trash_name(name: &str) -> Option<TrashItem> {
+    let (stamp, file) = name.split_once("--")?;
+    let plain =
+        |s: &str| !s.is_empty() && !s.contains('/') && !s.contains('\\') && !s.starts_with('.');
+    (plain(file) && plain(stamp) && has_pdf_extension(file)).then(|| TrashItem {
+        name: name.to_string(),
+        file: file.to_string(),
+        deleted: stamp.to_string(),
+    })
+}
+
+fn sidecar_file_name(pdf_name: &str) -> String {
+    let stem = Path::new(pdf_name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| pdf_name.to_string());
+    format!("{stem}.toml")
+}
+
+/// Rename, or copy, sync and remove where the two folders are on different disks.
+fn move_file(from: &Path, to: &Path) -> io::Result<()> {
+    match fs::rename(from, to) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::CrossesDevices => {
+            fs::copy(from, to)?;
+            fs::File::open(to)?.sync_all()?;
+            fs::remove_file(from)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    fs::File::open(dir)?.sync_all()
 }

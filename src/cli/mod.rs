@@ -5,6 +5,7 @@ mod ingest;
 mod reindex;
 mod search;
 mod serve;
+mod user;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,6 +33,8 @@ pub enum Command {
     Search(search::SearchArgs),
     /// Ingest what is new, then serve the web archive
     Serve(serve::ServeArgs),
+    /// Manage staff accounts and API tokens
+    User(user::UserArgs),
     /// Extract one PDF in a bounded process (used internally by ingest)
     #[command(hide = true)]
     ExtractWorker(WorkerArgs),
@@ -46,6 +49,26 @@ pub struct Paths {
     /// Folder of the search index (derived; can be rebuilt at any time)
     #[arg(long, env = "ARKIV_INDEX", default_value = "index")]
     pub index: PathBuf,
+}
+
+/// Where staff data lives: accounts, sessions, the audit log, the trash.
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// Data folder (users, sessions, audit log, trash); outside documents/ and index/
+    #[arg(
+        long = "data",
+        env = "ARKIV_DATA",
+        default_value = "data",
+        global = true
+    )]
+    pub data: PathBuf,
+}
+
+impl DataArgs {
+    pub fn open(&self) -> anyhow::Result<crate::accounts::DataDir> {
+        crate::accounts::DataDir::open(&self.data)
+            .map_err(|e| anyhow::anyhow!("cannot use data folder {}: {e}", self.data.display()))
+    }
 }
 
 /// Bounds on extraction.
@@ -98,6 +121,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Reindex(args) => reindex::run(args),
         Command::Search(args) => search::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::User(args) => user::run(args),
         Command::ExtractWorker(args) => {
             let Some(engine) = Engine::from_id(&args.engine) else {
                 anyhow::bail!("unknown engine `{}`", args.engine);

@@ -5,12 +5,18 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{ExtractArgs, Paths};
+use super::{DataArgs, ExtractArgs, Paths};
+use crate::index::ArchiveIndex;
+use crate::ingest::ingest_with;
+use crate::library::Library;
+use crate::web::staff::Staff;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
     paths: Paths,
+    #[command(flatten)]
+    data: DataArgs,
     #[command(flatten)]
     extract: ExtractArgs,
     /// Address to listen on
@@ -19,13 +25,12 @@ pub struct ServeArgs {
     /// The archive's public address, for permalinks and citations (default: http://ADDR)
     #[arg(long, env = "ARKIV_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Largest PDF staff may upload, in MB
+    #[arg(long, env = "ARKIV_MAX_UPLOAD_MB", default_value_t = 100)]
+    max_upload_mb: usize,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    use crate::index::ArchiveIndex;
-    use crate::ingest::ingest_with;
-    use crate::library::Library;
-
     let library = Library::new(&args.paths.documents);
     let index = ArchiveIndex::open_or_create(&args.paths.index)?;
     // The server owns the index's only writer for as long as it runs.
@@ -38,18 +43,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let base_url = args
         .public_url
         .clone()
-        .unwrap_or_else(|| format!("http://{}", args.addr))
-        .trim_end_matches('/')
-        .to_string();
-    let state = crate::web::AppState {
-        index,
-        library,
-        base_url: base_url.into(),
-    };
+        .unwrap_or_else(|| format!("http://{}", args.addr));
+    let data = args.data.open()?;
+    let staff = Staff::new(
+        data,
+        writer,
+        options.extract.clone(),
+        args.max_upload_mb.max(1).saturating_mul(1024 * 1024),
+        base_url.starts_with("https://"),
+    );
+    let state = crate::web::AppState::new(index, library, &base_url).with_staff(staff);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(crate::web::serve(args.addr, state))?;
-    drop(writer);
     Ok(ExitCode::SUCCESS)
 }

@@ -20,6 +20,14 @@ pub enum AppError {
     ApiBadRequest(String),
     #[error("not found")]
     ApiNotFound,
+    /// No valid API token.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// A form without the right CSRF token.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("request too large")]
+    TooLarge(Lang),
     #[error("internal error: {0}")]
     Internal(String),
     #[error("internal error: {0}")]
@@ -41,6 +49,7 @@ impl AppError {
                 AppError::ApiBadRequest(message)
             }
             AppError::Internal(m) | AppError::ApiInternal(m) => AppError::ApiInternal(m),
+            other => other,
         }
     }
 }
@@ -97,6 +106,23 @@ impl IntoResponse for AppError {
             ),
             AppError::ApiBadRequest(message) => json(StatusCode::BAD_REQUEST, &message),
             AppError::ApiNotFound => json(StatusCode::NOT_FOUND, "not found"),
+            AppError::Unauthorized => {
+                json(StatusCode::UNAUTHORIZED, "a valid API token is required")
+            }
+            AppError::Forbidden => {
+                let t = Lang::Nb.texts();
+                page(
+                    StatusCode::FORBIDDEN,
+                    ErrorPage::new(Lang::Nb, t.forbidden_title, t.forbidden_text.into()),
+                )
+            }
+            AppError::TooLarge(lang) => {
+                let t = lang.texts();
+                page(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ErrorPage::new(lang, t.too_large_title, t.too_large_text.into()),
+                )
+            }
             AppError::Internal(detail) => {
                 tracing::error!("internal error: {detail}");
                 let t = Lang::Nb.texts();

@@ -2,10 +2,12 @@
 //! searches and file reads run on blocking threads.
 
 mod api;
+pub mod auth;
 mod error;
 pub mod i18n;
 mod pages;
 pub mod params;
+pub mod staff;
 mod views;
 
 use std::net::SocketAddr;
@@ -13,11 +15,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -34,6 +36,25 @@ pub struct AppState {
     pub library: Library,
     /// The archive's public address, for permalinks and citations (no trailing slash).
     pub base_url: Arc<str>,
+    /// Accounts, sessions, the index's writer: what staff pages need.
+    pub staff: Arc<staff::Staff>,
+}
+
+impl AppState {
+    /// A read-only archive: search and read, no staff features.
+    pub fn new(index: ArchiveIndex, library: Library, base_url: &str) -> AppState {
+        AppState {
+            index,
+            library,
+            base_url: base_url.trim_end_matches('/').into(),
+            staff: staff::disabled(),
+        }
+    }
+
+    pub fn with_staff(mut self, staff: staff::Staff) -> AppState {
+        self.staff = Arc::new(staff);
+        self
+    }
 }
 
 /// Content-Security-Policy: no inline script or style anywhere, no framing.
@@ -42,6 +63,12 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; s
 
 /// Every route of the archive.
 pub fn router(state: AppState) -> Router {
+    let timeout = |seconds| {
+        TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(seconds),
+        )
+    };
     Router::new()
         .route("/", get(pages::front))
         .route("/sok", get(pages::search))
@@ -51,14 +78,15 @@ pub fn router(state: AppState) -> Router {
         .route("/static/arkiv.css", get(pages::stylesheet))
         .route("/api/search", get(api::search))
         .route("/api/documents/{id}", get(api::document))
+        .route("/logg-inn", get(auth::login_form).post(auth::login))
+        .route("/logg-ut", axum::routing::post(auth::logout))
+        .layer(timeout(30))
+        // Uploads are large and each is extracted before the answer: a longer bound.
+        .merge(staff::staff_router(&state).layer(timeout(600)))
         .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(64 * 1024))
         .with_state(state)
         .layer(CatchPanicLayer::custom(error::panic_response))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(30),
-        ))
-        .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -87,9 +115,12 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(addr: SocketAddr, state: AppState) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("arkiv serves http://{}", listener.local_addr()?);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

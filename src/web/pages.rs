@@ -219,6 +219,7 @@ pub struct DocumentPage {
     pages: Vec<PageView>,
     related: Vec<DocCard>,
     back_url: Option<String>,
+    edit_url: String,
 }
 
 pub async fn document(
@@ -335,6 +336,7 @@ pub async fn document(
             .map(|r| DocCard::new(&chrome, r, "", None))
             .collect(),
         back_url,
+        edit_url: format!("/dokument/{}/rediger", s.id),
     }
     .into_response())
 }

@@ -8,5 +8,6 @@ mod cli;
 mod ingest;
 mod pdfgen;
 mod search;
+mod staff;
 mod tagging;
 mod web;

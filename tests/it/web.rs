@@ -7,18 +7,17 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-use arkiv::index::ArchiveIndex;
 use arkiv::library::Library;
 use arkiv::web::{AppState, router};
 
 use crate::support::{copy_samples, run_ingest, sample_index, samples_dir, write_pdf};
 
 fn sample_app() -> Router {
-    router(AppState {
-        index: sample_index().clone(),
-        library: Library::new(samples_dir()),
-        base_url: "https://arkiv.example".into(),
-    })
+    router(AppState::new(
+        sample_index().clone(),
+        Library::new(samples_dir()),
+        "https://arkiv.example",
+    ))
 }
 
 struct Answer {
@@ -428,11 +427,11 @@ async fn hostile_text_titles_and_queries_come_out_escaped() {
     let index_dir = dir.path().join("index");
     let (index, report) = run_ingest(&docs, &index_dir);
     assert!(report.failed.is_empty(), "{:?}", report.failed);
-    let app = router(AppState {
-        index: index.clone() as ArchiveIndex,
-        library: Library::new(&docs),
-        base_url: "http://localhost".into(),
-    });
+    let app = router(AppState::new(
+        index,
+        Library::new(&docs),
+        "http://localhost",
+    ));
     let search = check(&app, "/sok?q=angrep", StatusCode::OK, &[]).await;
     assert_escaped(&search.body, "<script>alert(1)</script>");
     assert_escaped(&search.body, "Tittel <img");

@@ -1,0 +1,233 @@
+//! Changes staff make to a running archive: add a PDF, correct its metadata, delete it to
+//! the trash and restore it. Each change is written to `documents/` durably first (temp
+//! file, fsync, rename) and then indexed and committed, so once a call returns the
+//! document is both safe on disk and searchable.
+//!
+//! No web code here: the web handlers and the API call these with the server's writer.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::extract::{self, ExtractConfig, ExtractError, Extracted, PdfMetadata};
+use crate::index::{ArchiveIndex, ArchiveWriter, IndexError};
+use crate::ingest::{describe, fingerprint};
+use crate::library::{Library, LibraryError, Sidecar};
+use crate::model::{DocId, Submission};
+
+/// The pieces a change needs.
+pub struct Archive<'a> {
+    pub library: &'a Library,
+    pub index: &'a ArchiveIndex,
+    pub writer: &'a Mutex<ArchiveWriter>,
+    pub extract: &'a ExtractConfig,
+    /// Where uploads wait while they are checked.
+    pub incoming: PathBuf,
+    pub trash: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    #[error("not a PDF")]
+    NotPdf,
+    #[error("already in the archive as {0}")]
+    Duplicate(DocId),
+    #[error("the PDF cannot be read: {0}")]
+    Unreadable(#[from] ExtractError),
+    #[error("no document {0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Library(#[from] LibraryError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A document just added, with what detection made of it.
+#[derive(Debug, Clone)]
+pub struct Added {
+    pub submission: Submission,
+    /// Said when the PDF gave no text (a scan): staff should know at once.
+    pub warning: Option<String>,
+}
+
+impl Archive<'_> {
+    /// Adds an uploaded PDF with the metadata staff gave (anything left out is detected).
+    /// The file name in `documents/` is chosen here, never taken from the client.
+    pub fn add(&self, bytes: &[u8], metadata: Sidecar) -> Result<Added, ChangeError> {
+        let head = &bytes[..bytes.len().min(64 * 1024)];
+        if !head[..head.len().min(1024)]
+            .windows(5)
+            .any(|w| w == b"%PDF-")
+        {
+            return Err(ChangeError::NotPdf);
+        }
+        let id = DocId::from_content(bytes);
+        if self.index.document(&id)?.is_some() {
+            return Err(ChangeError::Duplicate(id));
+        }
+
+        // Checked by the same bounded workers as ingest, before anything enters the library.
+        std::fs::create_dir_all(&self.incoming)?;
+        let mut staged = tempfile::Builder::new()
+            .prefix("upload-")
+            .suffix(".pdf")
+            .tempfile_in(&self.incoming)?;
+        std::io::Write::write_all(&mut staged, bytes)?;
+        staged.as_file().sync_all()?;
+        let extracted = extract::extract_file(staged.path(), self.extract)?;
+        let warning = (!extracted.has_text()).then(|| "no text layer (scanned?)".to_string());
+
+        let file = self.file_name_for(&id, &metadata, &extracted);
+        let sidecar_text = metadata.to_toml();
+        let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        // Checked again under the writer's lock: two uploads of the same file race.
+        if self.index.document(&id)?.is_some() {
+            return Err(ChangeError::Duplicate(id));
+        }
+        let entry = self.library.entry(&file);
+        // The sidecar first: an interruption then leaves at worst a sidecar without a PDF,
+        // which ingest ignores, never a PDF without the metadata staff typed.
+        if !sidecar_text.trim().is_empty() {
+            self.library
+                .write_atomically(&sidecar_name(&file), sidecar_text.as_bytes())?;
+        }
+        self.library.write_atomically(&file, bytes)?;
+        let submission = describe(&file, id, extracted, metadata);
+        let fingerprint = fingerprint(&entry)?;
+        let mut writer = writer;
+        writer.upsert(&submission, &fingerprint)?;
+        writer.commit()?;
+        Ok(Added {
+            submission,
+            warning,
+        })
+    }
+
+    /// Replaces a document's sidecar and re-indexes it from the text already extracted.
+    pub fn update(&self, id: &DocId, metadata: Sidecar) -> Result<Submission, ChangeError> {
+        let current = self
+            .index
+            .document(id)?
+            .ok_or_else(|| ChangeError::NotFound(id.to_string()))?;
+        let extracted = Extracted {
+            pages: current.pages.clone(),
+            metadata: PdfMetadata::default(),
+            source: current.extraction_note.clone().unwrap_or_default(),
+        };
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = self.library.entry(&current.file);
+        self.library
+            .write_atomically(&sidecar_name(&current.file), metadata.to_toml().as_bytes())?;
+        let submission = describe(&current.file, id.clone(), extracted, metadata);
+        writer.upsert(&submission, &fingerprint(&entry)?)?;
+        writer.commit()?;
+        Ok(submission)
+    }
+
+    /// Moves a document's files to the trash and drops it from the index; returns the name
+    /// it has in the trash.
+    pub fn delete(&self, id: &DocId) -> Result<String, ChangeError> {
+        let current = self
+            .index
+            .document(id)?
+            .ok_or_else(|| ChangeError::NotFound(id.to_string()))?;
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let name = self.library.move_to_trash(&current.file, &self.trash)?;
+        writer.remove_file(&current.file);
+        writer.commit()?;
+        Ok(name)
+    }
+
+    /// Moves a document back from the trash and indexes it again.
+    pub fn restore(&self, trash_name: &str) -> Result<Submission, ChangeError> {
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let file = self.library.restore_from_trash(trash_name, &self.trash)?;
+        let entry = self.library.entry(&file);
+        let bytes = std::fs::read(&entry.pdf)?;
+        let id = DocId::from_content(&bytes);
+        let sidecar = self
+            .library
+            .read_sidecar(&entry)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let extracted = extract::extract_file(&entry.pdf, self.extract)?;
+        let submission = describe(&file, id, extracted, sidecar);
+        writer.upsert(&submission, &fingerprint(&entry)?)?;
+        writer.commit()?;
+        Ok(submission)
+    }
+
+    /// `<date>-<slug of the title>-<id prefix>.pdf`: readable, unique by content, and made
+    /// only of ASCII letters, digits and dashes.
+    fn file_name_for(&self, id: &DocId, metadata: &Sidecar, extracted: &Extracted) -> String {
+        let title = metadata
+            .title
+            .clone()
+            .or_else(|| {
+                extracted
+                    .pages
+                    .first()
+                    .and_then(|p| crate::tagging::title_from_text(p))
+            })
+            .unwrap_or_default();
+        let date = metadata
+            .date
+            .or_else(|| {
+                let head: String = extracted.pages.iter().take(2).cloned().collect();
+                crate::tagging::detect_date(&head)
+            })
+            .map(|d| format!("{}-", d.format("%Y-%m-%d")))
+            .unwrap_or_default();
+        let slug = slug(&title);
+        let slug = if slug.is_empty() {
+            "dokument".to_string()
+        } else {
+            slug
+        };
+        format!("{date}{slug}-{}.pdf", &id.as_str()[..8])
+    }
+}
+
+fn sidecar_name(file: &str) -> String {
+    let stem = Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.to_string());
+    format!("{stem}.toml")
+}
+
+/// Lower-case ASCII words joined by dashes, at most about 60 characters.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.to_lowercase().chars() {
+        let mapped: &str = match c {
+            'æ' => "ae",
+            'ø' => "o",
+            'å' => "a",
+            'é' | 'è' | 'ê' => "e",
+            'ä' => "a",
+            'ö' => "o",
+            'ü' => "u",
+            c if c.is_ascii_alphanumeric() => {
+                out.push(c);
+                continue;
+            }
+            _ => "-",
+        };
+        out.push_str(mapped);
+    }
+    let words: Vec<&str> = out.split('-').filter(|w| !w.is_empty()).collect();
+    let mut slug = String::new();
+    for w in words {
+        if slug.len() + w.len() > 60 {
+            break;
+        }
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(w);
+    }
+    slug
+}
