@@ -9,17 +9,22 @@
 //! the two are merged page by page: pdf-extract's page is kept where it carries at least
 //! [`MIN_PAGE_COVERAGE`] of the words pdftotext finds on that page, and pdftotext's page is
 //! used otherwise (broken cross-reference tables, fonts pdf-extract cannot decode, words
-//! split by spurious spaces).
+//! split by spurious spaces). Pages left with (almost) no text, as in scans, are then read
+//! with OCR in the same kind of worker (see [`crate::ocr`]).
 
 use std::collections::HashMap;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use wait_timeout::ChildExt;
+
+use crate::model::OcrInfo;
 
 /// Share of pdftotext's words on a page that pdf-extract must also produce for its page to
 /// be kept.
@@ -32,30 +37,57 @@ pub struct ExtractConfig {
     pub worker: PathBuf,
     /// poppler's `pdftotext`, when installed.
     pub pdftotext: Option<PathBuf>,
-    /// Wall-clock bound for one file.
+    /// Tesseract, when installed with a model for at least one of [`crate::ocr::LANGUAGES`].
+    /// Without it, pages without a text layer stay empty.
+    pub tesseract: Option<PathBuf>,
+    /// poppler's `pdftoppm`, which renders pages for OCR.
+    pub pdftoppm: Option<PathBuf>,
+    /// Tesseract's models, joined by `+` (`nor+eng`).
+    pub ocr_languages: String,
+    /// Folder where OCR results are kept by document id, so a page is never read twice;
+    /// `None` keeps nothing.
+    pub ocr_cache: Option<PathBuf>,
+    /// Wall-clock bound for one file, OCR included.
     pub timeout: Duration,
     /// Address-space bound for each extraction process.
     pub memory_limit_mb: u64,
+    /// Whether this configuration's run has said that OCR is unavailable; said once, not
+    /// once per scan.
+    pub(crate) ocr_warned: Arc<AtomicBool>,
 }
 
 impl ExtractConfig {
-    /// Bounds of 60 s and 1 GiB a file, with `pdftotext` taken from `PATH` when present.
+    /// Bounds of 60 s and 1 GiB a file, with `pdftotext`, `pdftoppm` and `tesseract` taken
+    /// from `PATH` when present, and no OCR cache.
     pub fn new(worker: PathBuf) -> ExtractConfig {
+        let tesseract = find_on_path("tesseract");
+        let languages = tesseract
+            .as_deref()
+            .and_then(crate::ocr::installed_languages);
         ExtractConfig {
             worker,
             pdftotext: find_on_path("pdftotext"),
+            tesseract: tesseract.filter(|_| languages.is_some()),
+            pdftoppm: find_on_path("pdftoppm"),
+            ocr_languages: languages.unwrap_or_else(|| crate::ocr::LANGUAGES.join("+")),
+            ocr_cache: None,
             timeout: Duration::from_secs(60),
             memory_limit_mb: 1024,
+            ocr_warned: Arc::new(AtomicBool::new(false)),
         }
     }
 }
 
-/// Metadata read from the PDF's Info dictionary.
+/// What is known about a PDF besides its text: its Info dictionary, and whether OCR read
+/// some of its pages.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PdfMetadata {
     pub title: Option<String>,
     /// The raw `/CreationDate` string, e.g. `D:20191130120000+01'00'`.
     pub creation_date: Option<String>,
+    /// Set when some pages' text came from OCR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr: Option<OcrInfo>,
 }
 
 /// The text of one PDF.
@@ -65,7 +97,7 @@ pub struct Extracted {
     pub pages: Vec<String>,
     pub metadata: PdfMetadata,
     /// Which extractor produced the text, in words for staff ("pdf-extract", "pdftotext",
-    /// "pdf-extract; 3 of 12 pages from pdftotext").
+    /// "pdf-extract; 3 of 12 pages from pdftotext", "OCR (tesseract nor+eng)").
     pub source: String,
 }
 
@@ -102,13 +134,33 @@ pub enum ExtractError {
     Worker(#[source] io::Error),
 }
 
-/// Extracts the text of the PDF at `path` within the configured bounds.
+/// Extracts the text of the PDF at `path` within the configured bounds, reading pages
+/// without a text layer with OCR.
 pub fn extract_file(path: &Path, config: &ExtractConfig) -> Result<Extracted, ExtractError> {
+    // One deadline for every process the file needs (the extractors side by side, then
+    // OCR), so no file, however hostile, costs more than the bound.
+    let deadline = Instant::now() + config.timeout;
+    let mut extracted = extract_text_layer(path, config, deadline)?;
+    crate::ocr::read_scanned_pages(path, &mut extracted, config, deadline);
+    Ok(extracted)
+}
+
+fn extract_text_layer(
+    path: &Path,
+    config: &ExtractConfig,
+    deadline: Instant,
+) -> Result<Extracted, ExtractError> {
     check_header(path)?;
 
-    let primary = spawn_worker(config, Engine::PdfExtract, path)?;
+    let primary = spawn_worker(config, Engine::PdfExtract, path, None, deadline)?;
     let fallback = match &config.pdftotext {
-        Some(_) => Some(spawn_worker(config, Engine::Pdftotext, path)?),
+        Some(_) => Some(spawn_worker(
+            config,
+            Engine::Pdftotext,
+            path,
+            None,
+            deadline,
+        )?),
         None => None,
     };
     let primary = finish(primary, config);
@@ -165,11 +217,13 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The two programs a worker can run.
+/// The programs a worker can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
     PdfExtract,
     Pdftotext,
+    /// Tesseract on one page rendered by pdftoppm.
+    Ocr,
 }
 
 impl Engine {
@@ -177,25 +231,47 @@ impl Engine {
         match self {
             Engine::PdfExtract => "pdf-extract",
             Engine::Pdftotext => "pdftotext",
+            Engine::Ocr => "ocr",
         }
     }
 
     pub fn from_id(id: &str) -> Option<Engine> {
-        [Engine::PdfExtract, Engine::Pdftotext]
+        [Engine::PdfExtract, Engine::Pdftotext, Engine::Ocr]
             .into_iter()
             .find(|e| e.id() == id)
     }
 }
 
+/// What one worker process is asked to do.
+#[derive(Debug, Clone)]
+pub struct WorkerJob {
+    pub engine: Engine,
+    pub file: PathBuf,
+    pub memory_limit_mb: u64,
+    pub cpu_secs: u64,
+    /// The page to read (1-based); only OCR reads a single page.
+    pub page: Option<u32>,
+    /// Tesseract's models, for OCR.
+    pub ocr_languages: String,
+}
+
 /// The body of `arkiv extract-worker`: bounds this process, then runs one engine on one
-/// file and writes the result to stdout. For pdftotext this process becomes pdftotext
-/// (exec), so the bounds and the caller's deadline apply to it directly.
-pub fn run_worker(engine: Engine, path: &Path, memory_limit_mb: u64, cpu_secs: u64) -> ExitCode {
-    if let Err(e) = limit_self(memory_limit_mb, cpu_secs) {
+/// file and writes the result to stdout. For pdftotext (and for OCR, tesseract) this process
+/// becomes that program (exec), so the bounds and the caller's deadline apply to it directly.
+pub fn run_worker(job: &WorkerJob) -> ExitCode {
+    let path = job.file.as_path();
+    if let Err(e) = limit_self(job.memory_limit_mb, job.cpu_secs) {
         eprintln!("cannot set resource limits: {e}");
         return ExitCode::from(3);
     }
-    match engine {
+    match job.engine {
+        Engine::Ocr => match job.page {
+            Some(page) => crate::ocr::run_page_worker(path, page, &job.ocr_languages),
+            None => {
+                eprintln!("the ocr engine reads one page: give --page");
+                ExitCode::from(3)
+            }
+        },
         Engine::Pdftotext => {
             use std::os::unix::process::CommandExt;
             let program = find_on_path("pdftotext").unwrap_or_else(|| "pdftotext".into());
@@ -260,6 +336,7 @@ fn pdf_extract_pages(path: &Path) -> Result<WorkerOutput, String> {
     let metadata = PdfMetadata {
         title: info_string(&doc, b"Title").filter(|t| !t.trim().is_empty()),
         creation_date: info_string(&doc, b"CreationDate"),
+        ocr: None,
     };
 
     let page_numbers: Vec<u32> = doc.get_pages().keys().copied().collect();
@@ -336,6 +413,8 @@ pub fn looks_like_pdf(head: &[u8]) -> bool {
 
 struct RunningWorker {
     engine: Engine,
+    /// When the caller stops waiting.
+    deadline: Instant,
     child: Child,
     stdout: thread::JoinHandle<Vec<u8>>,
     stderr: thread::JoinHandle<Vec<u8>>,
@@ -352,8 +431,11 @@ fn spawn_worker(
     config: &ExtractConfig,
     engine: Engine,
     path: &Path,
+    page: Option<u32>,
+    deadline: Instant,
 ) -> Result<RunningWorker, ExtractError> {
-    let cpu_secs = config.timeout.as_secs().max(1) + 1;
+    let left = deadline.saturating_duration_since(Instant::now());
+    let cpu_secs = left.as_secs().max(1) + 1;
     let mut command = Command::new(&config.worker);
     command
         .arg("extract-worker")
@@ -362,17 +444,33 @@ fn spawn_worker(
         .arg("--memory-mb")
         .arg(config.memory_limit_mb.to_string())
         .arg("--cpu-secs")
-        .arg(cpu_secs.to_string())
+        .arg(cpu_secs.to_string());
+    if let Some(page) = page {
+        command
+            .arg("--page")
+            .arg(page.to_string())
+            .arg("--ocr-languages")
+            .arg(&config.ocr_languages);
+    }
+    command
         .arg(path)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    if let (Engine::Pdftotext, Some(program)) = (engine, &config.pdftotext)
-        && let Some(dir) = program.parent()
-    {
-        // The worker finds pdftotext on PATH; make sure the configured one comes first.
+    let programs: Vec<&PathBuf> = match engine {
+        Engine::PdfExtract => Vec::new(),
+        Engine::Pdftotext => config.pdftotext.iter().collect(),
+        Engine::Ocr => config.pdftoppm.iter().chain(&config.tesseract).collect(),
+    };
+    let dirs: Vec<PathBuf> = programs
+        .iter()
+        .filter_map(|p| p.parent())
+        .map(Path::to_path_buf)
+        .collect();
+    if !dirs.is_empty() {
+        // The worker finds its programs on PATH; make sure the configured ones come first.
         let path_var = std::env::var_os("PATH").unwrap_or_default();
-        let mut paths = vec![dir.to_path_buf()];
+        let mut paths = dirs;
         paths.extend(std::env::split_paths(&path_var));
         if let Ok(joined) = std::env::join_paths(paths) {
             command.env("PATH", joined);
@@ -383,6 +481,7 @@ fn spawn_worker(
     let stderr = drain(child.stderr.take());
     Ok(RunningWorker {
         engine,
+        deadline,
         child,
         stdout,
         stderr,
@@ -400,7 +499,10 @@ fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> thread::JoinHandle<Vec<u8
 }
 
 fn finish(mut worker: RunningWorker, config: &ExtractConfig) -> Result<WorkerResult, ExtractError> {
-    let status = match worker.child.wait_timeout(config.timeout) {
+    // Waiting for the second of two workers must not start its own full timeout after the
+    // first has used up the bound.
+    let left = worker.deadline.saturating_duration_since(Instant::now());
+    let status = match worker.child.wait_timeout(left) {
         Ok(Some(status)) => status,
         Ok(None) | Err(_) => {
             let _ = worker.child.kill();
@@ -451,6 +553,22 @@ fn describe_failure(result: &WorkerResult) -> ExtractError {
         None => format!("{} was stopped by a signal", result.engine.id()),
     };
     ExtractError::Unreadable(format!("{}: {reason}", result.engine.id()))
+}
+
+/// Tesseract's TSV for one page of `path` (empty for a page without images), from an OCR
+/// worker bounded in memory like every worker and in time by the file's `deadline`.
+pub(crate) fn ocr_page(
+    config: &ExtractConfig,
+    path: &Path,
+    page: u32,
+    deadline: Instant,
+) -> Result<Vec<u8>, ExtractError> {
+    let worker = spawn_worker(config, Engine::Ocr, path, Some(page), deadline)?;
+    let result = finish(worker, config)?;
+    if !result.status.success() {
+        return Err(describe_failure(&result));
+    }
+    Ok(result.stdout)
 }
 
 fn parse_worker_output(result: &WorkerResult) -> Result<WorkerOutput, ExtractError> {
@@ -537,7 +655,7 @@ fn most_telling(primary: ExtractError, fallback: ExtractError) -> ExtractError {
     }
 }
 
-fn find_on_path(program: &str) -> Option<PathBuf> {
+pub(crate) fn find_on_path(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join(program))

@@ -17,7 +17,9 @@ use serde::Serialize;
 use crate::extract::{self, ExtractConfig, Extracted, PdfMetadata};
 use crate::index::{ArchiveIndex, ArchiveWriter, IndexError};
 use crate::library::{Entry, Library, LibraryError, Sidecar};
-use crate::model::{ArticleRef, Convention, DocId, Kind, Language, Submission, TextStatus};
+use crate::model::{
+    ArticleRef, Convention, DocId, Kind, Language, OcrInfo, Submission, TextStatus,
+};
 use crate::tagging;
 
 /// How an ingest runs.
@@ -71,6 +73,8 @@ pub struct DocumentSummary {
     pub articles: Vec<ArticleRef>,
     pub pages: usize,
     pub status: TextStatus,
+    /// Set when some of the text came from OCR.
+    pub ocr: Option<OcrInfo>,
 }
 
 /// What a run did.
@@ -213,6 +217,7 @@ pub fn summarize(s: &Submission, pages: usize) -> DocumentSummary {
         articles: s.articles.clone(),
         pages,
         status: s.status,
+        ocr: s.ocr,
     }
 }
 
@@ -300,7 +305,10 @@ fn build(
     let reused = match &pending.reuse {
         Some(id) => index.document(id).ok().flatten().map(|s| Extracted {
             pages: s.pages,
-            metadata: PdfMetadata::default(),
+            metadata: PdfMetadata {
+                ocr: s.ocr,
+                ..PdfMetadata::default()
+            },
             source: s.extraction_note.unwrap_or_default(),
         }),
         None => None,
@@ -379,6 +387,7 @@ pub fn describe(file: &str, id: DocId, extracted: Extracted, sidecar: Sidecar) -
         .filter(|a| conventions.contains(&a.convention))
         .collect();
 
+    let ocr = extracted.metadata.ocr;
     let extraction_note = (!extracted.source.is_empty()).then_some(extracted.source);
     Submission {
         id,
@@ -396,6 +405,7 @@ pub fn describe(file: &str, id: DocId, extracted: Extracted, sidecar: Sidecar) -
         pages,
         status,
         extraction_note,
+        ocr,
         sample: sidecar.sample,
     }
 }

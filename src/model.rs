@@ -263,6 +263,15 @@ impl TextStatus {
     }
 }
 
+/// Text that OCR read from page images, because the PDF has no text layer there.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct OcrInfo {
+    /// Pages whose text came from OCR.
+    pub pages: usize,
+    /// Tesseract's mean word confidence over those pages, 0–100.
+    pub mean_confidence: f32,
+}
+
 /// One document of the archive, as indexed: metadata plus its text page by page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Submission {
@@ -285,6 +294,10 @@ pub struct Submission {
     pub status: TextStatus,
     /// Which extractor produced the text, and anything worth telling staff about it.
     pub extraction_note: Option<String>,
+    /// Set when some of the text came from OCR. Documents indexed before OCR existed have
+    /// no such key in their stored JSON, hence the default.
+    #[serde(default)]
+    pub ocr: Option<OcrInfo>,
     /// A sample written for the project, not a real submission.
     pub sample: bool,
 }

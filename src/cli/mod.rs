@@ -83,6 +83,10 @@ pub struct ExtractArgs {
     /// Parallel extractions (default: one per core)
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
+    /// Folder where OCR results of scanned pages are kept, so no page is read twice (it
+    /// survives `reindex`)
+    #[arg(long, env = "ARKIV_OCR_CACHE", default_value = "data/ocr-cache")]
+    pub ocr_cache: PathBuf,
 }
 
 impl ExtractArgs {
@@ -91,6 +95,7 @@ impl ExtractArgs {
         let mut config = ExtractConfig::new(worker);
         config.timeout = Duration::from_secs(self.extract_timeout.max(1));
         config.memory_limit_mb = self.extract_memory_mb.max(64);
+        config.ocr_cache = Some(self.ocr_cache.clone());
         Ok(config)
     }
 
@@ -111,6 +116,11 @@ pub struct WorkerArgs {
     memory_mb: u64,
     #[arg(long)]
     cpu_secs: u64,
+    /// The page OCR reads (1-based)
+    #[arg(long)]
+    page: Option<u32>,
+    #[arg(long, default_value = "nor+eng")]
+    ocr_languages: String,
     file: PathBuf,
 }
 
@@ -126,12 +136,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let Some(engine) = Engine::from_id(&args.engine) else {
                 anyhow::bail!("unknown engine `{}`", args.engine);
             };
-            Ok(crate::extract::run_worker(
+            Ok(crate::extract::run_worker(&crate::extract::WorkerJob {
                 engine,
-                &args.file,
-                args.memory_mb,
-                args.cpu_secs,
-            ))
+                file: args.file,
+                memory_limit_mb: args.memory_mb,
+                cpu_secs: args.cpu_secs,
+                page: args.page,
+                ocr_languages: args.ocr_languages,
+            }))
         }
     }
 }

@@ -285,9 +285,14 @@ pub fn check_csrf(user: &StaffUser, token: &str) -> Result<(), AppError> {
     }
 }
 
-/// Where a sign-in may send people afterwards: only paths of this site.
+/// Where a sign-in may send people afterwards: only paths of this site. Browsers drop tabs
+/// and line breaks from a URL (`/\t/evil.example` becomes `//evil.example`) and read `\` as
+/// `/`, and a line break cannot go into a `Location` header at all: a path with any control
+/// character or backslash is refused.
 fn safe_next(next: &str) -> String {
-    let plain = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    let plain = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.chars().any(|c| c == '\\' || c.is_control());
     if plain {
         next.to_string()
     } else {

@@ -3,11 +3,18 @@
 
 mod api;
 pub mod auth;
+mod cite;
+mod conventions;
 mod error;
+mod export;
+mod feed;
 pub mod i18n;
+mod openapi;
 mod pages;
 pub mod params;
 pub mod staff;
+mod stats;
+mod svg;
 mod views;
 
 use std::net::SocketAddr;
@@ -78,6 +85,16 @@ pub fn router(state: AppState) -> Router {
         .route("/static/arkiv.css", get(pages::stylesheet))
         .route("/api/search", get(api::search))
         .route("/api/documents/{id}", get(api::document))
+        .route("/api/export", get(export::export))
+        .route("/api/openapi.json", get(openapi::spec))
+        .route("/api", get(openapi::page))
+        .route("/statistikk", get(stats::page))
+        .route("/statistikk/aar.svg", get(stats::years_svg))
+        .route("/statistikk/artikler.svg", get(stats::articles_svg))
+        .route("/feed.atom", get(feed::atom))
+        .route("/dokument/{id}/cite.bib", get(cite::bibtex_file))
+        .route("/dokument/{id}/cite.json", get(cite::csl_json_file))
+        .route("/konvensjon/{id}", get(conventions::page))
         .route("/logg-inn", get(auth::login_form).post(auth::login))
         .route("/logg-ut", axum::routing::post(auth::logout))
         .layer(timeout(30))

@@ -211,6 +211,7 @@ pub struct DocumentPage {
     articles: Vec<Badge>,
     sample: bool,
     no_text: bool,
+    ocr: Option<String>,
     extraction: Option<String>,
     pdf_url: String,
     download_url: String,
@@ -322,6 +323,7 @@ pub async fn document(
         articles,
         sample: s.sample,
         no_text: s.status == crate::model::TextStatus::NoText,
+        ocr: lang.ocr_badge(s.ocr.as_ref(), Some(s.pages.len())),
         extraction: s.extraction_note.clone(),
         download_url: format!("{pdf_url}?download=1"),
         pdf_url: match side {

@@ -80,6 +80,8 @@ pub struct DocCard {
     pub pages: Vec<PageLink>,
     pub sample: bool,
     pub no_text: bool,
+    /// The OCR badge, when some of the text was read by OCR.
+    pub ocr: Option<String>,
 }
 
 impl DocCard {
@@ -130,6 +132,7 @@ impl DocCard {
             pages,
             sample: s.sample,
             no_text: s.status == crate::model::TextStatus::NoText,
+            ocr: lang.ocr_badge(s.ocr.as_ref(), hit.map(|h| h.page_count)),
             url,
         }
     }

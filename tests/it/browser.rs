@@ -3,9 +3,9 @@
 //! `fantoccini`, and walks the main path a reader takes: front page, a search, the Istanbul
 //! Convention facet, a document page with highlighted terms and its citation, the PDF behind
 //! it (fetched with plain HTTP, since headless Chromium may download rather than show a
-//! PDF), and the switch to English. It saves a PNG screenshot of each step in
-//! `target/screenshots/`. It needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian's
-//! `chromium` and `chromium-driver` packages).
+//! PDF), the switch to English, the statistics page and a convention page. It saves a PNG
+//! screenshot of each step in `target/screenshots/`. It needs `/usr/bin/chromium` and
+//! `/usr/bin/chromedriver` (Debian's `chromium` and `chromium-driver` packages).
 
 use std::future::Future;
 use std::io::{Read, Write};
@@ -566,6 +566,32 @@ async fn walk(client: &Client, server: SocketAddr) -> Vec<PathBuf> {
         "<html lang> after the switch"
     );
     shots.push(screenshot(client, "english").await);
+
+    // The statistics page: the chart's bars and the table beside it.
+    client.goto(&format!("{base}/statistikk")).await.unwrap();
+    wait_for(client, "#chart-years svg rect[data-count]").await;
+    let rows = client
+        .find_all(Locator::Css("#table-years tbody tr"))
+        .await
+        .unwrap();
+    assert!(!rows.is_empty(), "the statistics table has a row per year");
+    let total = wait_for(client, "#stats-total").await.text().await.unwrap();
+    assert!(
+        total.trim().parse::<u64>().is_ok_and(|n| n > 0),
+        "the statistics count the documents: {total:?}"
+    );
+    shots.push(screenshot(client, "statistics").await);
+
+    // A convention page: its description, articles and documents.
+    client
+        .goto(&format!("{base}/konvensjon/istanbul"))
+        .await
+        .unwrap();
+    let h1 = wait_for(client, "#konvensjon-istanbul h1").await;
+    assert_eq!(h1.text().await.unwrap().trim(), ISTANBUL);
+    let cards = client.find_all(Locator::Css("article.card")).await.unwrap();
+    assert!(!cards.is_empty(), "the convention page lists its documents");
+    shots.push(screenshot(client, "convention").await);
 
     shots
 }

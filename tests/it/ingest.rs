@@ -64,16 +64,31 @@ fn corpus_every_file_has_an_outcome_and_a_second_run_changes_nothing() {
 }
 
 #[test]
-fn corpus_scans_are_indexed_without_text() {
+fn corpus_scans_are_read_by_ocr_and_blank_pages_stay_without_text() {
     let run = corpus_run();
-    let scan = run
-        .first
-        .documents
-        .iter()
-        .find(|d| d.file == "huridocs_ocr-sample-english.pdf")
-        .expect("the scan is indexed");
-    assert_eq!(scan.status, TextStatus::NoText);
+    let find = |file: &str| {
+        run.first
+            .documents
+            .iter()
+            .find(|d| d.file == file)
+            .unwrap_or_else(|| panic!("{file} is indexed"))
+    };
+    // An image-only page saying "Test text OCR".
+    let scan = find("huridocs_ocr-sample-english.pdf");
+    assert_eq!(scan.status, TextStatus::Ok);
     assert_eq!(scan.pages, 1);
+    assert_eq!(scan.ocr.map(|o| o.pages), Some(1));
+    let text = run
+        .index
+        .document(&scan.id)
+        .unwrap()
+        .unwrap()
+        .pages
+        .concat();
+    assert!(word_coverage(&text, "Test text OCR") == 1.0, "{text:?}");
+    let blank = find("huridocs_blank.pdf");
+    assert_eq!(blank.status, TextStatus::NoText);
+    assert_eq!(blank.ocr, None);
 }
 
 fn pdftotext(path: &Path) -> Option<String> {

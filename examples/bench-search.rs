@@ -1,0 +1,212 @@
+//! Search latency and throughput over the fixed query mix, in-process and over HTTP.
+//!
+//!     bench-search inproc --index DIR [--rounds R] [--budget S] [--threads T] [--seconds S] [--queries K]
+//!     bench-search serve  --index DIR --addr 127.0.0.1:PORT
+//!     bench-search http   --url http://127.0.0.1:PORT [--rounds R] [--budget S] [--queries K]
+//!     bench-search stats  --index DIR
+//!
+//! `inproc` runs `ArchiveIndex::search` exactly as the web does (20 hits, facets, 3 pages
+//! of snippets per hit): per-query latency on one thread, then queries/s with T threads.
+//! `serve` serves an existing index read-only (the web archive without staff features and
+//! without ingest, so a synthetic index is not touched). `http` times `/api/search` over one
+//! keep-alive connection. `stats` counts an index's documents, pages and text bytes. Each
+//! prints one JSON object. Part of the harness run by `bench/run.sh`.
+
+#[path = "bench_support/mod.rs"]
+mod support;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use arkiv::index::ArchiveIndex;
+use serde_json::json;
+use support::queries::BenchQuery;
+use support::stats::{self, Latency};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let index_dir: Option<PathBuf> = support::arg(&args, "--index");
+    let rounds = support::arg(&args, "--rounds").unwrap_or(5);
+    let budget = support::arg(&args, "--budget").unwrap_or(60.0);
+    match args.first().map(String::as_str) {
+        Some("inproc") => {
+            let index = ArchiveIndex::open_or_create(&index_dir.context("--index DIR")?)?;
+            let mix = mix(&args)?;
+            let threads = support::arg(&args, "--threads").unwrap_or(2);
+            let seconds = support::arg(&args, "--seconds").unwrap_or(10.0);
+            let mut hits = 0usize;
+            let mut per_class: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+            let mut warm = true;
+            let (latency, totals) = stats::measure(&mix, rounds, budget, |q| {
+                let t = std::time::Instant::now();
+                let r = index.search(&q.request()).expect("search");
+                let ms = t.elapsed().as_secs_f64() * 1000.0;
+                if !warm {
+                    per_class.entry(q.class).or_default().push(ms);
+                    hits += r.hits.len();
+                }
+                if std::ptr::eq(q, &mix[mix.len() - 1]) {
+                    warm = false;
+                }
+                r.total as i64
+            });
+            let classes: BTreeMap<&str, Latency> = per_class
+                .into_iter()
+                .map(|(k, v)| (k, Latency::from_ms(v)))
+                .collect();
+            let throughput = (threads > 0).then(|| {
+                stats::throughput(&mix, threads, seconds, |_| {
+                    let index = index.clone();
+                    move |q: &BenchQuery| {
+                        index.search(&q.request()).expect("search");
+                    }
+                })
+            });
+            println!(
+                "{}",
+                json!({
+                    "documents": index.document_count()?,
+                    "queries": mix.len(),
+                    "hits_returned": hits,
+                    "latency": latency,
+                    "per_class": classes,
+                    "throughput": throughput,
+                    "totals": totals,
+                })
+            );
+        }
+        Some("serve") => {
+            let index = ArchiveIndex::open_or_create(&index_dir.context("--index DIR")?)?;
+            let addr: SocketAddr = support::arg(&args, "--addr").context("--addr ADDR")?;
+            // An empty documents folder: the benchmark serves search and document pages only.
+            let empty = tempfile::tempdir()?;
+            let state = arkiv::web::AppState::new(
+                index,
+                arkiv::library::Library::new(empty.path()),
+                &format!("http://{addr}"),
+            );
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(arkiv::web::serve(addr, state))?;
+        }
+        Some("http") => {
+            let url: String = support::arg(&args, "--url").context("--url URL")?;
+            let addr = url
+                .trim_start_matches("http://")
+                .trim_end_matches('/')
+                .to_string();
+            let mix = mix(&args)?;
+            let mut client = Client::connect(&addr)?;
+            let mut errors = 0usize;
+            let mut bytes = 0usize;
+            let (latency, _) = stats::measure(&mix, rounds, budget, |q| {
+                match client.get(&q.api_path()) {
+                    Ok((200, n)) => bytes += n,
+                    _ => errors += 1,
+                }
+                0
+            });
+            println!(
+                "{}",
+                json!({"queries": mix.len(), "errors": errors, "bytes": bytes, "latency": latency})
+            );
+        }
+        Some("stats") => {
+            let index = ArchiveIndex::open_or_create(&index_dir.context("--index DIR")?)?;
+            let mut pages = 0usize;
+            let mut text_bytes = 0usize;
+            let docs = index.documents()?;
+            for d in &docs {
+                if let Some(s) = index.document(&d.submission.id)? {
+                    pages += s.pages.len();
+                    text_bytes += s.pages.iter().map(String::len).sum::<usize>();
+                }
+            }
+            println!(
+                "{}",
+                json!({"docs": docs.len(), "pages": pages, "text_bytes": text_bytes})
+            );
+        }
+        _ => bail!("usage: bench-search inproc|serve|http|stats (see the file's header)"),
+    }
+    Ok(())
+}
+
+fn mix(args: &[String]) -> Result<Vec<BenchQuery>> {
+    let model = support::corpus::Model::from_samples(&support::samples_dir())?;
+    let seed = support::arg(args, "--seed").unwrap_or(2025);
+    let mut mix = support::queries::mix(&model, seed);
+    if let Some(k) = support::arg::<usize>(args, "--queries") {
+        mix.truncate(k.max(1));
+    }
+    Ok(mix)
+}
+
+/// A minimal HTTP/1.1 client on one keep-alive connection: just enough for timing GETs
+/// without a client library's own overhead in the numbers.
+struct Client {
+    host: String,
+    reader: BufReader<TcpStream>,
+}
+
+impl Client {
+    fn connect(addr: &str) -> Result<Client> {
+        let stream = TcpStream::connect(addr)?;
+        stream.set_nodelay(true)?;
+        Ok(Client {
+            host: addr.to_string(),
+            reader: BufReader::new(stream),
+        })
+    }
+
+    /// Status and body length.
+    fn get(&mut self, path: &str) -> Result<(u16, usize)> {
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {}\r\n\r\n", self.host);
+        self.reader.get_mut().write_all(request.as_bytes())?;
+        let mut line = String::new();
+        self.reader.read_line(&mut line)?;
+        let status: u16 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .context("bad status line")?;
+        let mut length = None;
+        let mut chunked = false;
+        loop {
+            line.clear();
+            self.reader.read_line(&mut line)?;
+            let header = line.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            let lower = header.to_ascii_lowercase();
+            if let Some(v) = lower.strip_prefix("content-length:") {
+                length = v.trim().parse::<usize>().ok();
+            } else if lower.starts_with("transfer-encoding:") && lower.contains("chunked") {
+                chunked = true;
+            }
+        }
+        let mut body = Vec::new();
+        if chunked {
+            loop {
+                line.clear();
+                self.reader.read_line(&mut line)?;
+                let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)?;
+                let mut chunk = vec![0; size + 2];
+                self.reader.read_exact(&mut chunk)?;
+                if size == 0 {
+                    break;
+                }
+                body.extend_from_slice(&chunk[..size]);
+            }
+        } else {
+            body.resize(length.unwrap_or(0), 0);
+            self.reader.read_exact(&mut body)?;
+        }
+        Ok((status, body.len()))
+    }
+}

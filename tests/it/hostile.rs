@@ -1,0 +1,41 @@
+//! Hostile conditions, measured (issue 7): bad PDFs, SIGKILL at random moments, load,
+//! fuzzing of the text parsers, and the security checks the other modules do not make.
+//!
+//! Every test prints its figures (lines starting with `HOSTILE`). Under `cargo test` they
+//! run small and quick; `bench/hostile.sh` runs the same tests in a release build with
+//! bigger numbers, set through these variables:
+//!
+//! | variable | default | what |
+//! |---|---|---|
+//! | `ARKIV_HOSTILE_TIMEOUT` | 10 | extraction time bound (s) for the bad-PDF batch |
+//! | `ARKIV_HOSTILE_TRICKY` | 0 | 1: add every file of `../shared/corpus/tricky/` (and a second bomb) to the batch |
+//! | `ARKIV_HOSTILE_KILLS` | 2 | SIGKILL trials, each for ingest and for uploads |
+//! | `ARKIV_HOSTILE_LOAD_SECS` | 4 | seconds of load |
+//! | `ARKIV_HOSTILE_CLIENTS` | 64 | concurrent readers under load |
+//! | `ARKIV_HOSTILE_FUZZ_MILLIS` | 1500 | time per target of the random-input loop |
+
+mod badpdf;
+mod crash;
+mod fuzz;
+mod load;
+mod pdfs;
+mod procmon;
+mod security;
+mod server;
+
+/// A number from the environment, or its default.
+pub fn knob(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+/// The p-th percentile (0..=100) of sorted values.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
