@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::index::{FacetCounts, Hit, PageSnippet, SearchResults};
-use crate::model::{ArticleRef, Convention, DocId, Kind, Submission, TextStatus};
+use crate::model::{ArticleRef, Convention, DocId, Kind, OcrInfo, Submission, TextStatus};
 
 #[derive(Debug, Serialize)]
 pub struct SearchResponse {
@@ -41,6 +41,8 @@ pub struct DocumentJson {
     pub status: TextStatus,
     /// Which extractor produced the text.
     pub extraction: Option<String>,
+    /// Set when text came from OCR of page images.
+    pub ocr: Option<OcrInfo>,
     pub sample: bool,
 }
 
@@ -75,6 +77,7 @@ impl DocumentJson {
             page_count,
             status: s.status,
             extraction: s.extraction_note.clone(),
+            ocr: s.ocr,
             sample: s.sample,
         }
     }

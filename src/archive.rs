@@ -112,7 +112,11 @@ impl Archive<'_> {
             .ok_or_else(|| ChangeError::NotFound(id.to_string()))?;
         let extracted = Extracted {
             pages: current.pages.clone(),
-            metadata: PdfMetadata::default(),
+            // The text stays what extraction (or OCR) made of it.
+            metadata: PdfMetadata {
+                ocr: current.ocr.clone(),
+                ..PdfMetadata::default()
+            },
             source: current.extraction_note.clone().unwrap_or_default(),
         };
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());

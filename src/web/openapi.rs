@@ -99,10 +99,20 @@ mod schema {
         pub page_count: u64,
         pub status: TextStatus,
         pub extraction: Option<String>,
+        pub ocr: Option<Ocr>,
         pub sample: bool,
         /// Relevance (1 when sorted by date).
         pub score: f32,
         pub pages: Vec<PageSnippet>,
+    }
+
+    /// Text read by OCR from page images.
+    #[derive(ToSchema)]
+    pub struct Ocr {
+        /// Pages whose text came from OCR.
+        pub pages: u64,
+        /// Tesseract's mean word confidence over those pages, 0–100.
+        pub mean_confidence: f32,
     }
 
     /// Counts per value over every document the search matches.
@@ -158,6 +168,7 @@ mod schema {
         pub page_count: u64,
         pub status: TextStatus,
         pub extraction: Option<String>,
+        pub ocr: Option<Ocr>,
         pub sample: bool,
         pub pages: Vec<PageText>,
     }
@@ -212,6 +223,7 @@ mod schema {
         schema::TextStatus,
         schema::Language,
         schema::PageSnippet,
+        schema::Ocr,
         schema::Hit,
         schema::Facets,
         schema::SearchResponse,
