@@ -19,7 +19,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 
-use crate::support::{arkiv_bin, copy_samples};
+use crate::support::{arkiv_bin, copy_samples, write_pdf};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -28,9 +28,13 @@ const STARTUP: Duration = Duration::from_secs(60);
 /// How long one page may take to show what a step waits for.
 const STEP: Duration = Duration::from_secs(15);
 /// The whole browser session, start to finish.
-const SESSION: Duration = Duration::from_secs(60);
+const SESSION: Duration = Duration::from_secs(120);
 const QUERY: &str = "voldsutsatte";
 const ISTANBUL: &str = "Istanbulkonvensjonen";
+const STAFF_USER: &str = "nettleser";
+const STAFF_PASSWORD: &str = "lang-og-trygg-passordfrase";
+/// A word only the uploaded PDF has.
+const UPLOAD_WORD: &str = "nettleseropplasting";
 
 /// Child processes the test started; dropping it ends them, also when the test fails, and
 /// then prints the tail of their logs to help with the diagnosis.
@@ -270,10 +274,31 @@ async fn search_filter_read_and_switch_language_in_chromium() {
         children: Vec::new(),
     };
 
+    // A staff account for the upload step, made the way staff make one.
+    let data = tmp.path().join("data");
+    let mut add = Command::new(arkiv_bin())
+        .args(["user", "add", STAFF_USER, "--password-stdin", "--data"])
+        .arg(&data)
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(add.stdin.take().unwrap(), "{STAFF_PASSWORD}").unwrap();
+    assert!(add.wait().unwrap().success(), "arkiv user add failed");
+    let upload = write_pdf(
+        tmp.path(),
+        "opplasting.pdf",
+        None,
+        &[&format!(
+            "Høringssvar om {UPLOAD_WORD}\n\nOslo, 1. oktober 2025\n\nVi viser til barnekonvensjonen artikkel 12."
+        )],
+    );
+
     let server_addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     let mut server = Command::new(arkiv_bin());
     server
         .arg("serve")
+        .arg("--data")
+        .arg(&data)
         .arg("--documents")
         .arg(&documents)
         .arg("--index")
@@ -326,7 +351,7 @@ async fn search_filter_read_and_switch_language_in_chromium() {
     // The walk runs in its own task so that a failed assertion still lets us close the
     // browser (ChromeDriver would leave it running if it were merely killed).
     let walker = client.clone();
-    let mut task = tokio::spawn(async move { walk(&walker, server_addr).await });
+    let mut task = tokio::spawn(async move { walk(&walker, server_addr, &upload).await });
     let outcome = tokio::time::timeout(SESSION, &mut task).await;
     if outcome.is_err() {
         task.abort();
@@ -351,7 +376,7 @@ async fn search_filter_read_and_switch_language_in_chromium() {
 }
 
 /// The reader's walk through the site; returns the screenshots it saved.
-async fn walk(client: &Client, server: SocketAddr) -> Vec<PathBuf> {
+async fn walk(client: &Client, server: SocketAddr, upload: &Path) -> Vec<PathBuf> {
     let base = format!("http://{server}");
     let mut shots = Vec::new();
 
@@ -575,10 +600,10 @@ async fn walk(client: &Client, server: SocketAddr) -> Vec<PathBuf> {
         .await
         .unwrap();
     assert!(!rows.is_empty(), "the statistics table has a row per year");
-    let total = wait_for(client, "#stats-total").await.text().await.unwrap();
+    let counted = wait_for(client, "#stats-total").await.text().await.unwrap();
     assert!(
-        total.trim().parse::<u64>().is_ok_and(|n| n > 0),
-        "the statistics count the documents: {total:?}"
+        counted.trim().parse::<u64>().is_ok_and(|n| n > 0),
+        "the statistics count the documents: {counted:?}"
     );
     shots.push(screenshot(client, "statistics").await);
 
@@ -592,6 +617,58 @@ async fn walk(client: &Client, server: SocketAddr) -> Vec<PathBuf> {
     let cards = client.find_all(Locator::Css("article.card")).await.unwrap();
     assert!(!cards.is_empty(), "the convention page lists its documents");
     shots.push(screenshot(client, "convention").await);
+
+    // Staff: sign in, upload a PDF, find it by searching.
+    client.goto(&format!("{base}/logg-inn")).await.unwrap();
+    let name = wait_for(client, "input#name").await;
+    name.send_keys(STAFF_USER).await.unwrap();
+    client
+        .find(Locator::Css("input#password"))
+        .await
+        .unwrap()
+        .send_keys(STAFF_PASSWORD)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form.staff-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let file = wait_for(client, "input#file").await;
+    assert_eq!(
+        path_of(client.current_url().await.unwrap().as_str()),
+        "/last-opp",
+        "signing in leads to the upload page"
+    );
+    file.send_keys(upload.to_str().unwrap()).await.unwrap();
+    shots.push(screenshot(client, "upload").await);
+    client
+        .find(Locator::Css(
+            "form[enctype='multipart/form-data'] > button[type=submit]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let added = wait_for(client, "p.ok").await;
+    assert!(
+        added.text().await.unwrap().contains("/dokument/"),
+        "the upload result links to the new document"
+    );
+    shots.push(screenshot(client, "uploaded").await);
+    client
+        .goto(&format!("{base}/sok?q={UPLOAD_WORD}"))
+        .await
+        .unwrap();
+    assert_eq!(
+        total(client).await,
+        1,
+        "the uploaded PDF is found by searching"
+    );
+    shots.push(screenshot(client, "upload-found").await);
 
     shots
 }
