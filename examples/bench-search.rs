@@ -1,6 +1,7 @@
 //! Search latency and throughput over the fixed query mix, in-process and over HTTP.
 //!
 //!     bench-search inproc --index DIR [--rounds R] [--budget S] [--threads T] [--seconds S] [--queries K]
+//!                         [--limit N] [--pages-per-hit N]
 //!     bench-search serve  --index DIR --addr 127.0.0.1:PORT
 //!     bench-search http   --url http://127.0.0.1:PORT [--rounds R] [--budget S] [--queries K]
 //!     bench-search stats  --index DIR
@@ -37,12 +38,21 @@ fn main() -> Result<()> {
             let mix = mix(&args)?;
             let threads = support::arg(&args, "--threads").unwrap_or(2);
             let seconds = support::arg(&args, "--seconds").unwrap_or(10.0);
+            // Variants for profiling: fewer hits or snippet pages than the web asks for.
+            let limit: Option<usize> = support::arg(&args, "--limit");
+            let pages: Option<usize> = support::arg(&args, "--pages-per-hit");
+            let request = |q: &BenchQuery| {
+                let mut r = q.request();
+                r.limit = limit.unwrap_or(r.limit);
+                r.pages_per_hit = pages.unwrap_or(r.pages_per_hit);
+                r
+            };
             let mut hits = 0usize;
             let mut per_class: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
             let mut warm = true;
             let (latency, totals) = stats::measure(&mix, rounds, budget, |q| {
                 let t = std::time::Instant::now();
-                let r = index.search(&q.request()).expect("search");
+                let r = index.search(&request(q)).expect("search");
                 let ms = t.elapsed().as_secs_f64() * 1000.0;
                 if !warm {
                     per_class.entry(q.class).or_default().push(ms);
@@ -60,8 +70,9 @@ fn main() -> Result<()> {
             let throughput = (threads > 0).then(|| {
                 stats::throughput(&mix, threads, seconds, |_| {
                     let index = index.clone();
+                    let request = &request;
                     move |q: &BenchQuery| {
-                        index.search(&q.request()).expect("search");
+                        index.search(&request(q)).expect("search");
                     }
                 })
             });

@@ -114,7 +114,7 @@ impl Archive<'_> {
             pages: current.pages.clone(),
             // The text stays what extraction (or OCR) made of it.
             metadata: PdfMetadata {
-                ocr: current.ocr.clone(),
+                ocr: current.ocr,
                 ..PdfMetadata::default()
             },
             source: current.extraction_note.clone().unwrap_or_default(),

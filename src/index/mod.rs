@@ -134,6 +134,22 @@ struct VersionFile {
     schema_version: u32,
 }
 
+/// Writes the version file through a temp file and a rename, so it is never torn.
+fn write_version(dir: &Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let json = serde_json::to_string(&VersionFile {
+        schema_version: SCHEMA_VERSION,
+    })
+    .expect("version serializes");
+    let mut temp = tempfile::Builder::new()
+        .prefix(".arkiv-index-")
+        .tempfile_in(dir)?;
+    temp.write_all(json.as_bytes())?;
+    temp.as_file().sync_all()?;
+    temp.persist(dir.join(VERSION_FILE)).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// A document as the index holds it, for ingest's change detection.
 #[derive(Debug, Clone)]
 pub struct IndexedDocument {
@@ -163,42 +179,51 @@ impl ArchiveIndex {
         std::fs::create_dir_all(dir).map_err(io)?;
         let version_path = dir.join(VERSION_FILE);
         let (schema, fields) = build_schema();
-        let index = if version_path.exists() {
-            let text = std::fs::read_to_string(&version_path).map_err(io)?;
-            let found = serde_json::from_str::<VersionFile>(&text)
-                .map(|v| v.schema_version)
-                .unwrap_or(0);
-            if found != SCHEMA_VERSION {
+        let has_meta = dir.join("meta.json").exists();
+        // A version file that is missing, empty or torn is what a kill during the very
+        // first run leaves; the folder is still ours when tantivy's files hold our schema.
+        let recorded = std::fs::read_to_string(&version_path)
+            .ok()
+            .and_then(|t| serde_json::from_str::<VersionFile>(&t).ok())
+            .map(|v| v.schema_version);
+        let index = match recorded {
+            Some(found) if found != SCHEMA_VERSION => {
                 return Err(IndexError::SchemaVersion {
                     dir: dir.to_path_buf(),
                     found,
                     expected: SCHEMA_VERSION,
                 });
             }
-            let index = Index::open_in_dir(dir)?;
-            if index.schema() != schema {
-                return Err(IndexError::SchemaVersion {
-                    dir: dir.to_path_buf(),
-                    found,
-                    expected: SCHEMA_VERSION,
-                });
+            _ if has_meta => {
+                let index = Index::open_in_dir(dir)?;
+                if index.schema() != schema {
+                    return Err(match recorded {
+                        Some(found) => IndexError::SchemaVersion {
+                            dir: dir.to_path_buf(),
+                            found,
+                            expected: SCHEMA_VERSION,
+                        },
+                        None => IndexError::Foreign(dir.to_path_buf()),
+                    });
+                }
+                if recorded.is_none() {
+                    write_version(dir).map_err(io)?;
+                }
+                index
             }
-            index
-        } else {
-            let foreign = std::fs::read_dir(dir)
-                .map_err(io)?
-                .filter_map(Result::ok)
-                .any(|e| !e.file_name().to_string_lossy().starts_with('.'));
-            if foreign {
-                return Err(IndexError::Foreign(dir.to_path_buf()));
+            _ => {
+                let foreign = std::fs::read_dir(dir)
+                    .map_err(io)?
+                    .filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .any(|name| !name.starts_with('.') && name != VERSION_FILE);
+                if foreign {
+                    return Err(IndexError::Foreign(dir.to_path_buf()));
+                }
+                // The version first: a kill after it leaves a folder the next run takes up.
+                write_version(dir).map_err(io)?;
+                Index::create_in_dir(dir, schema)?
             }
-            let index = Index::create_in_dir(dir, schema)?;
-            let version = serde_json::to_string(&VersionFile {
-                schema_version: SCHEMA_VERSION,
-            })
-            .expect("version serializes");
-            std::fs::write(&version_path, version).map_err(io)?;
-            index
         };
         Self::from_index(index, fields, Some(dir.to_path_buf()))
     }
@@ -236,6 +261,11 @@ impl ArchiveIndex {
             }
             other => IndexError::Tantivy(other),
         })?;
+        // A process killed during a commit can leave files the last commit does not name
+        // (a deletion bitset `<segment>.<opstamp>.del`, new segments). The next run, doing
+        // the same work, reaches the same opstamp and cannot create the same file again:
+        // every run would fail until the work changed. Remove them before any work.
+        writer.garbage_collect_files().wait()?;
         Ok(ArchiveWriter {
             writer,
             fields: self.fields,

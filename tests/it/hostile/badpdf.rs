@@ -76,7 +76,12 @@ pub fn generate(dir: &Path, all: bool) -> Vec<Generated> {
     )
     .unwrap();
 
-    put("gen_zero_bytes.pdf", b"", Expect::Fails("empty file"), "0 bytes");
+    put(
+        "gen_zero_bytes.pdf",
+        b"",
+        Expect::Fails("empty file"),
+        "0 bytes",
+    );
     put(
         "gen_random_bytes.pdf",
         &random_bytes(64 * 1024, 7),
@@ -186,7 +191,11 @@ pub fn generate(dir: &Path, all: bool) -> Vec<Generated> {
     );
     put(
         "gen_nested_dictionaries.pdf",
-        &with_extra_object(&format!("{}{}", "<< /A ".repeat(DEPTH), ">> ".repeat(DEPTH))),
+        &with_extra_object(&format!(
+            "{}{}",
+            "<< /A ".repeat(DEPTH),
+            ">> ".repeat(DEPTH)
+        )),
         Expect::Either,
         "a dictionary nested 100,000 deep",
     );
@@ -325,19 +334,14 @@ pub fn raw_pdf_with_size(objects: &[Vec<u8>], trailer_extra: &str, size: u64) ->
     let mut offsets = Vec::with_capacity(objects.len());
     for (i, body) in objects.iter().enumerate() {
         offsets.push(out.len());
-        write!(out, "{} 0 obj\n", i + 1).unwrap();
+        writeln!(out, "{} 0 obj", i + 1).unwrap();
         out.extend_from_slice(body);
         out.extend_from_slice(b"\nendobj\n");
     }
     let xref = out.len();
-    write!(
-        out,
-        "xref\n0 {}\n0000000000 65535 f \n",
-        objects.len() + 1
-    )
-    .unwrap();
+    write!(out, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).unwrap();
     for offset in offsets {
-        write!(out, "{offset:010} 00000 n \n").unwrap();
+        writeln!(out, "{offset:010} 00000 n ").unwrap();
     }
     let extra = trailer_extra.replace("SELF", &xref.to_string());
     write!(
@@ -370,7 +374,11 @@ pub fn zlib_bomb(total: u64) -> Vec<u8> {
     compress
         .compress_vec(&zeros, &mut block, FlushCompress::Full)
         .unwrap();
-    assert_eq!(compress.total_in(), CHUNK as u64, "the chunk fits the buffer");
+    assert_eq!(
+        compress.total_in(),
+        CHUNK as u64,
+        "the chunk fits the buffer"
+    );
     let copies = (total / CHUNK as u64) as usize;
     let mut out = Vec::with_capacity(2 + block.len() * copies + 6);
     out.extend_from_slice(&[0x78, 0xDA]);
@@ -390,8 +398,7 @@ pub fn zlib_bomb(total: u64) -> Vec<u8> {
 fn bomb_pdf(total: u64, double: bool) -> Vec<u8> {
     let inner = zlib_bomb(total);
     let (data, filter) = if double {
-        let mut encoder =
-            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
         encoder.write_all(&inner).unwrap();
         (
             encoder.finish().unwrap(),
@@ -437,10 +444,7 @@ fn xobject_cycle_pdf(n: usize) -> Vec<u8> {
 /// `levels` Form XObjects, each drawing the next twice: 2^levels draws of the last, at a
 /// recursion depth of only `levels`.
 fn xobject_fanout_pdf(levels: usize) -> Vec<u8> {
-    let mut objects = basic_objects(&format!(
-        "{}/X0 Do\n",
-        page_content(&["Tekst før vifta"])
-    ));
+    let mut objects = basic_objects(&format!("{}/X0 Do\n", page_content(&["Tekst før vifta"])));
     objects[2] = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> /XObject << /X0 6 0 R >> >> /Contents 5 0 R >>".to_vec();
     for i in 0..levels {
         let (content, resources) = if i + 1 < levels {

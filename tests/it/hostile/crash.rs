@@ -78,7 +78,10 @@ fn state_of_index(index: &ArchiveIndex) -> State {
 
 /// What the index must hold for `documents/` as it is: (lost files, duplicated or ghost
 /// entries, other disagreements).
-fn disagreements(docs: &Path, report: &serde_json::Value) -> (Vec<String>, Vec<String>, Vec<String>) {
+fn disagreements(
+    docs: &Path,
+    report: &serde_json::Value,
+) -> (Vec<String>, Vec<String>, Vec<String>) {
     let mut lost = Vec::new();
     let mut duplicates = Vec::new();
     let mut other = Vec::new();
@@ -95,14 +98,20 @@ fn disagreements(docs: &Path, report: &serde_json::Value) -> (Vec<String>, Vec<S
             None => lost.push(entry.file.clone()),
             Some((indexed_id, title)) => {
                 if indexed_id != &id {
-                    other.push(format!("{}: indexed as {indexed_id}, bytes are {id}", entry.file));
+                    other.push(format!(
+                        "{}: indexed as {indexed_id}, bytes are {id}",
+                        entry.file
+                    ));
                 }
                 if let Ok(text) = std::fs::read_to_string(&entry.sidecar) {
                     let sidecar = arkiv::library::Sidecar::parse(&entry.file, &text).unwrap();
                     if let Some(t) = sidecar.title
                         && &t != title
                     {
-                        other.push(format!("{}: title `{title}`, sidecar says `{t}`", entry.file));
+                        other.push(format!(
+                            "{}: title `{title}`, sidecar says `{t}`",
+                            entry.file
+                        ));
                     }
                 }
             }
@@ -115,7 +124,11 @@ fn disagreements(docs: &Path, report: &serde_json::Value) -> (Vec<String>, Vec<S
     }
     let ids: BTreeSet<&String> = state.values().map(|(id, _)| id).collect();
     if ids.len() != state.len() {
-        duplicates.push(format!("{} entries, {} distinct ids", state.len(), ids.len()));
+        duplicates.push(format!(
+            "{} entries, {} distinct ids",
+            state.len(),
+            ids.len()
+        ));
     }
     (lost, duplicates, other)
 }
@@ -203,7 +216,10 @@ fn sigkill_during_ingest_leaves_a_committed_state_and_converges() {
          torn-states={torn} lost={lost} duplicates={duplicates} other-disagreements={}",
         other.len()
     );
-    assert_eq!(torn, 0, "an index after a kill was neither the old nor the new state");
+    assert_eq!(
+        torn, 0,
+        "an index after a kill was neither the old nor the new state"
+    );
     assert!(other.is_empty(), "{other:#?}");
     assert_eq!((lost, duplicates), (0, 0));
 }
@@ -273,7 +289,10 @@ fn sigkill_during_uploads_loses_no_acknowledged_change() {
                             break;
                         }
                     };
-                    told.lock().unwrap().uploads.insert(id.clone(), word.clone());
+                    told.lock()
+                        .unwrap()
+                        .uploads
+                        .insert(id.clone(), word.clone());
                     let title = format!("Redigert {word}");
                     let patch = serde_json::json!({ "title": title });
                     match api_patch(&client, &url, &token, &id, &patch).await {
@@ -300,7 +319,9 @@ fn sigkill_during_uploads_loses_no_acknowledged_change() {
             match index.document(&DocId::parse(id).unwrap()).unwrap() {
                 None => {
                     lost_uploads += 1;
-                    other.push(format!("upload {id} ({word}) acknowledged, not in the index"));
+                    other.push(format!(
+                        "upload {id} ({word}) acknowledged, not in the index"
+                    ));
                 }
                 Some(doc) => {
                     if let Some(title) = told.edits.get(id)
@@ -340,5 +361,191 @@ fn sigkill_during_uploads_loses_no_acknowledged_change() {
     );
     assert!(other.is_empty(), "{other:#?}");
     assert_eq!((lost_uploads, lost_edits, duplicates), (0, 0, 0));
-    assert!(!told.uploads.is_empty(), "no upload was acknowledged at all");
+    assert!(
+        !told.uploads.is_empty(),
+        "no upload was acknowledged at all"
+    );
+}
+
+/// One PDF in a fresh folder; returns the documents folder.
+fn one_document(dir: &Path) -> std::path::PathBuf {
+    let docs = dir.join("documents");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(docs.join("a.pdf"), pdf_with("forsteindeks")).unwrap();
+    docs
+}
+
+/// Runs `arkiv ingest`; returns its exit code and the last line of its stderr.
+fn ingest_outcome(docs: &Path, index: &Path) -> (Option<i32>, String) {
+    let out = Command::new(arkiv_bin())
+        .args(["ingest", "--json", "--documents"])
+        .arg(docs)
+        .arg("--index")
+        .arg(index)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    (
+        out.status.code(),
+        stderr.trim().lines().last().unwrap_or("").to_string(),
+    )
+}
+
+/// The states a kill during the very first run can leave the index folder in: tantivy's
+/// files without arkiv's version file, or with a torn one. The next run must take the
+/// folder up, as it does after a kill at any later moment, rather than call it foreign.
+#[test]
+fn an_index_whose_creation_was_cut_short_opens() {
+    let mut refused = Vec::new();
+    for (state, version) in [
+        ("no version file", None),
+        ("empty version file", Some("")),
+        ("half a version file", Some("{\"schema_ver")),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let docs = one_document(dir.path());
+        let index = dir.path().join("index");
+        drop(ArchiveIndex::open_or_create(&index).unwrap());
+        let version_file = index.join("arkiv-index.json");
+        match version {
+            None => std::fs::remove_file(&version_file).unwrap(),
+            Some(text) => std::fs::write(&version_file, text).unwrap(),
+        }
+        let (code, message) = ingest_outcome(&docs, &index);
+        if code != Some(0) {
+            refused.push(format!("{state}: {message}"));
+        }
+    }
+    // A folder of someone else's files is still refused.
+    let dir = tempfile::tempdir().unwrap();
+    let docs = one_document(dir.path());
+    let index = dir.path().join("index");
+    std::fs::create_dir_all(&index).unwrap();
+    std::fs::write(index.join("notes.txt"), "not an index").unwrap();
+    assert_eq!(ingest_outcome(&docs, &index).0, Some(2));
+    assert!(refused.is_empty(), "{refused:#?}");
+}
+
+#[test]
+fn sigkill_while_a_fresh_index_is_created() {
+    let trials = knob("ARKIV_HOSTILE_KILLS", 2) as usize * 5;
+    let mut rng = rand::rng();
+    let mut refused = Vec::new();
+    // Kills land at random in the first moments of a run, up to twice the time it takes
+    // a first run to get as far as a complete index folder here.
+    let created = {
+        let dir = tempfile::tempdir().unwrap();
+        let docs = one_document(dir.path());
+        let index = dir.path().join("index");
+        let started = Instant::now();
+        let mut child = Command::new(arkiv_bin())
+            .args(["ingest", "--documents"])
+            .arg(&docs)
+            .arg("--index")
+            .arg(&index)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        while !index.join("arkiv-index.json").exists()
+            && started.elapsed() < Duration::from_secs(30)
+        {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        let created = started.elapsed().as_micros() as u64;
+        assert!(child.wait().unwrap().success());
+        created
+    };
+    for _ in 0..trials {
+        let dir = tempfile::tempdir().unwrap();
+        let docs = one_document(dir.path());
+        let index = dir.path().join("index");
+        let mut child = Command::new(arkiv_bin())
+            .args(["ingest", "--documents"])
+            .arg(&docs)
+            .arg("--index")
+            .arg(&index)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_micros(rng.random_range(0..created * 2)));
+        let _ = child.kill();
+        let _ = child.wait();
+        let (code, message) = ingest_outcome(&docs, &index);
+        if code != Some(0) {
+            refused.push(message);
+        }
+    }
+    println!(
+        "HOSTILE kills-fresh-index trials={trials} refused-afterwards={}",
+        refused.len()
+    );
+    assert!(refused.is_empty(), "{refused:#?}");
+}
+
+/// A kill during a commit, replayed exactly: the commit's new deletion files (`.del`) are
+/// on disk and registered with tantivy, but `meta.json` still names the commit before. The
+/// next run does the same work, reaches the same operation stamp and must write a file of
+/// the same name; it must not fail for that (nor must every run after it).
+#[test]
+fn a_commit_cut_short_does_not_block_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("documents");
+    std::fs::create_dir_all(&docs).unwrap();
+    for word in ["forsta", "andra", "tredje"] {
+        std::fs::write(docs.join(format!("{word}.pdf")), pdf_with(word)).unwrap();
+    }
+    let index = dir.path().join("index");
+    cli_ingest(&docs, &index);
+    // Work with deletions: a changed sidecar (delete and add) and a removed file.
+    std::fs::write(docs.join("forsta.toml"), "title = \"Ny tittel\"\n").unwrap();
+    std::fs::remove_file(docs.join("andra.pdf")).unwrap();
+
+    let before = dir.path().join("index-before");
+    copy_dir(&index, &before);
+    cli_ingest(&docs, &index);
+    let names = |d: &Path| -> BTreeSet<String> {
+        std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    let written: Vec<String> = names(&index)
+        .difference(&names(&before))
+        .filter(|n| n.ends_with(".del"))
+        .cloned()
+        .collect();
+    assert!(!written.is_empty(), "the commit wrote no deletion file");
+    // The state a kill after those files and before `meta.json` leaves.
+    let mut managed: Vec<String> =
+        serde_json::from_str(&std::fs::read_to_string(before.join(".managed.json")).unwrap())
+            .unwrap();
+    for name in &written {
+        std::fs::copy(index.join(name), before.join(name)).unwrap();
+        managed.push(name.clone());
+    }
+    std::fs::write(
+        before.join(".managed.json"),
+        serde_json::to_string(&managed).unwrap(),
+    )
+    .unwrap();
+
+    for run in 1..=2 {
+        let (code, message) = ingest_outcome(&docs, &before);
+        assert_eq!(code, Some(0), "run {run} after the cut commit: {message}");
+    }
+    let (report, _) = cli_ingest(&docs, &before);
+    let (lost, duplicates, other) = disagreements(&docs, &report);
+    assert!(lost.is_empty() && duplicates.is_empty() && other.is_empty());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
 }

@@ -104,7 +104,14 @@ fn concurrent_clients_under_uploads_and_edits_get_no_errors() {
                     },
                 };
                 let t = Instant::now();
-                let reply = call(&client, Method::GET, &format!("{url}{path}"), &[], Vec::new()).await;
+                let reply = call(
+                    &client,
+                    Method::GET,
+                    &format!("{url}{path}"),
+                    &[],
+                    Vec::new(),
+                )
+                .await;
                 let ms = t.elapsed().as_secs_f64() * 1000.0;
                 let mut tally = tally.lock().unwrap();
                 match reply {
@@ -142,7 +149,8 @@ fn concurrent_clients_under_uploads_and_edits_get_no_errors() {
                 let word = word_for("lastprove", n);
                 n += 1;
                 let t = Instant::now();
-                let reply = api_upload(&client, &url, &token, &[], "last.pdf", &pdf_with(&word)).await;
+                let reply =
+                    api_upload(&client, &url, &token, &[], "last.pdf", &pdf_with(&word)).await;
                 lat.lock().unwrap().push(t.elapsed().as_secs_f64() * 1000.0);
                 match reply {
                     Ok(r) if r.status == 201 => {
@@ -203,14 +211,15 @@ fn concurrent_clients_under_uploads_and_edits_get_no_errors() {
 
     let mut tally = tally.lock().unwrap();
     let tally = &mut *tally;
-    tally
-        .latencies_ms
-        .sort_by(|a, b| a.partial_cmp(b).unwrap());
+    tally.latencies_ms.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let all = &tally.latencies_ms;
     println!(
         "\nHOSTILE load: {clients} clients for {seconds} s on 127.0.0.1, with uploads and edits"
     );
-    println!("{:<16} {:>8} {:>9} {:>9} {:>9} {:>9}", "kind", "requests", "p50 ms", "p95 ms", "p99 ms", "max ms");
+    println!(
+        "{:<16} {:>8} {:>9} {:>9} {:>9} {:>9}",
+        "kind", "requests", "p50 ms", "p95 ms", "p99 ms", "max ms"
+    );
     for (kind, values) in tally.by_kind.iter_mut() {
         values.sort_by(|a, b| a.partial_cmp(b).unwrap());
         println!(
@@ -240,7 +249,11 @@ fn concurrent_clients_under_uploads_and_edits_get_no_errors() {
         percentile(&writes, 99.0),
     );
     let sample: Vec<&String> = tally.errors.iter().take(10).collect();
-    assert!(tally.errors.is_empty(), "{} errors, e.g. {sample:#?}", tally.errors.len());
+    assert!(
+        tally.errors.is_empty(),
+        "{} errors, e.g. {sample:#?}",
+        tally.errors.len()
+    );
     assert_eq!(tally.server_errors, 0);
     assert!(uploads.load(Ordering::SeqCst) > 0 && edits.load(Ordering::SeqCst) > 0);
     drop(server);

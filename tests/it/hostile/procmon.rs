@@ -69,7 +69,10 @@ fn watch(dir: &Path, stop: &AtomicBool) -> HashMap<String, FileStats> {
         let now = Instant::now();
         if let Ok(entries) = std::fs::read_dir("/proc") {
             for entry in entries.flatten() {
-                let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok())
+                let Some(pid) = entry
+                    .file_name()
+                    .to_str()
+                    .and_then(|s| s.parse::<u32>().ok())
                 else {
                     continue;
                 };
@@ -113,7 +116,10 @@ fn worker_of(pid: u32, dir: &Path) -> Option<(String, String)> {
         .first()
         .is_some_and(|a| a == "pdftotext" || a.ends_with("/pdftotext"))
     {
-        ("pdftotext".to_string(), args.get(args.len().checked_sub(2)?)?.clone())
+        (
+            "pdftotext".to_string(),
+            args.get(args.len().checked_sub(2)?)?.clone(),
+        )
     } else {
         return None;
     };
