@@ -105,9 +105,9 @@ QUERIES
   root=$(pwd)
   cargo "${toolchain[@]}" fuzz build -s "$sanitizer" 2>&1 | tail -n 3 | tee -a "$log" || status=1
   for target in query sidecar sidecar_fields tagging highlight; do
-    mkdir -p "fuzz/corpus/$target"
+    mkdir -p "fuzz/corpus/$target" "fuzz/artifacts/$target"
     flog="$out/fuzz-$target.log"
-    before=$(find "fuzz/artifacts/$target" -type f 2>/dev/null | wc -l)
+    before=$(find "fuzz/artifacts/$target" -type f | wc -l)
     set +e
     cargo "${toolchain[@]}" fuzz run -s "$sanitizer" "$target" \
         "$root/fuzz/corpus/$target" "$root/$seeds/$target" -- \
@@ -118,7 +118,7 @@ QUERIES
     runs=$(grep -oE 'Done [0-9]+ runs' "$flog" | tail -n 1 | grep -oE '[0-9]+' || true)
     [[ -n $runs ]] || runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$flog" \
       | grep -oE '[0-9]+$' | tail -n 1 || true)
-    after=$(find "fuzz/artifacts/$target" -type f 2>/dev/null | wc -l)
+    after=$(find "fuzz/artifacts/$target" -type f | wc -l)
     crashes=$((after - before))
     if [[ $code -ne 0 && $crashes -eq 0 ]]; then crashes="?(exit $code)"; fi
     line="HOSTILE fuzz target=$target seconds=$fuzz_secs executions=${runs:-0} crashes=$crashes corpus=$(find "fuzz/corpus/$target" -type f | wc -l)"
