@@ -25,6 +25,35 @@ pub struct AuditEntry {
     pub address: Option<String>,
 }
 
+impl AuditEntry {
+    /// An entry stamped now; target, detail and address are added as they are known.
+    pub fn now(user: impl Into<String>, action: &str) -> AuditEntry {
+        AuditEntry {
+            time: Utc::now(),
+            user: user.into(),
+            action: action.to_string(),
+            target: None,
+            detail: None,
+            address: None,
+        }
+    }
+
+    pub fn target(mut self, target: impl Into<String>) -> AuditEntry {
+        self.target = Some(target.into());
+        self
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> AuditEntry {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn address(mut self, address: impl Into<String>) -> AuditEntry {
+        self.address = Some(address.into());
+        self
+    }
+}
+
 /// Appends entries; one writer at a time so lines never interleave.
 #[derive(Debug)]
 pub struct AuditLog {

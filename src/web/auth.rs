@@ -238,14 +238,11 @@ pub async fn require_staff(
             return response;
         };
         let address = client_address(request.extensions());
-        state.staff.record(AuditEntry {
-            time: Utc::now(),
-            user: name.clone(),
-            action: "token_use".into(),
-            target: Some(format!("{} {path}", request.method())),
-            detail: None,
-            address: Some(address),
-        });
+        state.staff.record(
+            AuditEntry::now(name.clone(), "token_use")
+                .target(format!("{} {path}", request.method()))
+                .address(address),
+        );
         request.extensions_mut().insert(StaffUser {
             name,
             csrf: String::new(),
@@ -258,7 +255,7 @@ pub async fn require_staff(
             next.run(request).await
         }
         None => {
-            let lang = lang_from_query(request.uri().query());
+            let lang = Lang::from_query(request.uri().query());
             let mut target = form_urlencoded::Serializer::new(String::new());
             target.append_pair("neste", &path);
             if lang == Lang::En {
@@ -267,13 +264,6 @@ pub async fn require_staff(
             Redirect::to(&format!("/logg-inn?{}", target.finish())).into_response()
         }
     }
-}
-
-fn lang_from_query(query: Option<&str>) -> Lang {
-    form_urlencoded::parse(query.unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "lang")
-        .map(|(_, v)| Lang::from_param(&v))
-        .unwrap_or_default()
 }
 
 /// Refuses a form whose CSRF token is not the session's.
@@ -338,7 +328,7 @@ impl LoginPage {
 
 pub async fn login_form(State(state): State<AppState>, request: Request) -> Response {
     let query = request.uri().query().map(str::to_string);
-    let lang = lang_from_query(query.as_deref());
+    let lang = Lang::from_query(query.as_deref());
     let next = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
         .find(|(k, _)| k == "neste")
         .map(|(_, v)| safe_next(&v))
@@ -416,14 +406,9 @@ pub async fn login(
     if limiter.count(&user_key) >= ACCOUNT_ATTEMPTS
         || limiter.count(&address_key) >= ADDRESS_ATTEMPTS
     {
-        state.staff.record(AuditEntry {
-            time: Utc::now(),
-            user: form.name.clone(),
-            action: "login_blocked".into(),
-            target: None,
-            detail: None,
-            address: Some(address),
-        });
+        state
+            .staff
+            .record(AuditEntry::now(form.name.clone(), "login_blocked").address(address));
         return Ok(again(t.login_blocked, StatusCode::TOO_MANY_REQUESTS));
     }
 
@@ -438,14 +423,9 @@ pub async fn login(
     if !verified {
         limiter.fail(&user_key);
         limiter.fail(&address_key);
-        state.staff.record(AuditEntry {
-            time: Utc::now(),
-            user: form.name.clone(),
-            action: "login_failed".into(),
-            target: None,
-            detail: None,
-            address: Some(address),
-        });
+        state
+            .staff
+            .record(AuditEntry::now(form.name.clone(), "login_failed").address(address));
         return Ok(again(t.login_failed, StatusCode::UNAUTHORIZED));
     }
     limiter.clear(&user_key);
@@ -457,14 +437,9 @@ pub async fn login(
         .staff
         .sessions
         .create(state.staff.data.as_ref(), &form.name);
-    state.staff.record(AuditEntry {
-        time: Utc::now(),
-        user: form.name.clone(),
-        action: "login".into(),
-        target: None,
-        detail: None,
-        address: Some(address),
-    });
+    state
+        .staff
+        .record(AuditEntry::now(form.name.clone(), "login").address(address));
     let mut response = Redirect::to(&next).into_response();
     let headers = response.headers_mut();
     headers.append(
@@ -506,14 +481,7 @@ pub async fn logout(
     if let Some(id) = cookie_value(&headers, SESSION_COOKIE) {
         state.staff.sessions.remove(state.staff.data.as_ref(), &id);
     }
-    state.staff.record(AuditEntry {
-        time: Utc::now(),
-        user: user.name,
-        action: "logout".into(),
-        target: None,
-        detail: None,
-        address: None,
-    });
+    state.staff.record(AuditEntry::now(user.name, "logout"));
     let mut response = Redirect::to("/").into_response();
     response.headers_mut().append(
         header::SET_COOKIE,

@@ -168,10 +168,7 @@ async fn load(state: &AppState, id: &str, lang: Lang) -> Result<Submission, AppE
 }
 
 fn lang_of(raw: &Option<String>) -> Lang {
-    form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "lang")
-        .map(|(_, v)| Lang::from_param(&v))
-        .unwrap_or_default()
+    Lang::from_query(raw.as_deref())
 }
 
 fn download(body: String, content_type: &'static str, file: String) -> Response {

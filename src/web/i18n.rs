@@ -20,6 +20,14 @@ impl Lang {
         }
     }
 
+    /// The language a URL's query string asks for (`lang=en`), bokmål otherwise.
+    pub fn from_query(query: Option<&str>) -> Lang {
+        form_urlencoded::parse(query.unwrap_or("").as_bytes())
+            .find(|(k, _)| k == "lang")
+            .map(|(_, v)| Lang::from_param(&v))
+            .unwrap_or_default()
+    }
+
     /// The `lang` attribute of the page.
     pub fn code(self) -> &'static str {
         match self {

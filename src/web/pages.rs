@@ -15,10 +15,7 @@ use crate::model::{Convention, DocId, Kind};
 use crate::query;
 
 fn lang_of(raw: &Option<String>) -> Lang {
-    form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "lang")
-        .map(|(_, v)| Lang::from_param(&v))
-        .unwrap_or_default()
+    Lang::from_query(raw.as_deref())
 }
 
 #[derive(Template, WebTemplate)]

@@ -14,7 +14,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use super::auth::{self, StaffUser, check_csrf, client_address};
 use super::i18n::{Lang, Texts};
@@ -304,10 +304,7 @@ impl MetaForm {
 }
 
 fn lang_of(raw: &Option<String>) -> Lang {
-    form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "lang")
-        .map(|(_, v)| Lang::from_param(&v))
-        .unwrap_or_default()
+    Lang::from_query(raw.as_deref())
 }
 
 #[derive(Template, WebTemplate)]
@@ -486,14 +483,12 @@ pub async fn upload(
         outcomes.push(match result {
             Ok(added) => {
                 let s = &added.submission;
-                state.staff.record(AuditEntry {
-                    time: Utc::now(),
-                    user: user.name.clone(),
-                    action: "upload".into(),
-                    target: Some(s.id.to_string()),
-                    detail: Some(format!("{} ({client_name})", s.file)),
-                    address: Some(address.clone()),
-                });
+                state.staff.record(
+                    AuditEntry::now(user.name.clone(), "upload")
+                        .target(s.id.to_string())
+                        .detail(format!("{} ({client_name})", s.file))
+                        .address(address.clone()),
+                );
                 Outcome {
                     client_name,
                     added: Some(added_view(lang, s, &user, added.warning.is_some())),
@@ -638,14 +633,11 @@ pub async fn edit(
     let result = blocking(move || Ok(archive(&st)?.update(&target, metadata))).await?;
     match result {
         Ok(s) => {
-            state.staff.record(AuditEntry {
-                time: Utc::now(),
-                user: user.name.clone(),
-                action: "edit".into(),
-                target: Some(s.id.to_string()),
-                detail: Some(s.title.clone()),
-                address: None,
-            });
+            state.staff.record(
+                AuditEntry::now(user.name.clone(), "edit")
+                    .target(s.id.to_string())
+                    .detail(s.title.clone()),
+            );
             let suffix = if lang == Lang::En { "&lang=en" } else { "" };
             Ok(Redirect::to(&format!("/dokument/{id}/rediger?lagret=1{suffix}")).into_response())
         }
@@ -668,14 +660,11 @@ pub async fn delete(
     let target = id.clone();
     match blocking(move || Ok(archive(&st)?.delete(&target))).await? {
         Ok(name) => {
-            state.staff.record(AuditEntry {
-                time: Utc::now(),
-                user: user.name.clone(),
-                action: "delete".into(),
-                target: Some(id.to_string()),
-                detail: Some(name),
-                address: None,
-            });
+            state.staff.record(
+                AuditEntry::now(user.name.clone(), "delete")
+                    .target(id.to_string())
+                    .detail(name),
+            );
             Ok(Redirect::to("/papirkurv").into_response())
         }
         Err(ChangeError::NotFound(_)) => Err(AppError::NotFound(lang)),
@@ -753,14 +742,11 @@ pub async fn restore(
     let trash_name = name.clone();
     match blocking(move || Ok(archive(&st)?.restore(&trash_name))).await? {
         Ok(s) => {
-            state.staff.record(AuditEntry {
-                time: Utc::now(),
-                user: user.name.clone(),
-                action: "restore".into(),
-                target: Some(s.id.to_string()),
-                detail: Some(name),
-                address: None,
-            });
+            state.staff.record(
+                AuditEntry::now(user.name.clone(), "restore")
+                    .target(s.id.to_string())
+                    .detail(name),
+            );
             Ok(Redirect::to(&format!("/dokument/{}", s.id)).into_response())
         }
         Err(ChangeError::Library(_)) => Err(AppError::BadRequest {
@@ -858,14 +844,11 @@ pub async fn api_upload(
     match result {
         Ok(added) => {
             let s = &added.submission;
-            state.staff.record(AuditEntry {
-                time: Utc::now(),
-                user: user.name.clone(),
-                action: "upload".into(),
-                target: Some(s.id.to_string()),
-                detail: Some(format!("{} ({client_name})", s.file)),
-                address: None,
-            });
+            state.staff.record(
+                AuditEntry::now(user.name.clone(), "upload")
+                    .target(s.id.to_string())
+                    .detail(format!("{} ({client_name})", s.file)),
+            );
             let mut response = (
                 StatusCode::CREATED,
                 Json(DocumentJson::new(s, s.pages.len())),
@@ -1012,14 +995,11 @@ pub async fn api_patch(
     .await;
     match result {
         Ok(Ok(s)) => {
-            state.staff.record(AuditEntry {
-                time: Utc::now(),
-                user: user.name.clone(),
-                action: "edit".into(),
-                target: Some(s.id.to_string()),
-                detail: Some(s.title.clone()),
-                address: None,
-            });
+            state.staff.record(
+                AuditEntry::now(user.name.clone(), "edit")
+                    .target(s.id.to_string())
+                    .detail(s.title.clone()),
+            );
             (StatusCode::OK, Json(DocumentJson::new(&s, s.pages.len()))).into_response()
         }
         Ok(Err(ChangeError::NotFound(_))) => api_error(StatusCode::NOT_FOUND, "not found", None),
@@ -1046,14 +1026,11 @@ pub async fn api_delete(
     let target = id.clone();
     match blocking(move || Ok(archive(&st)?.delete(&target))).await {
         Ok(Ok(name)) => {
-            state.staff.record(AuditEntry {
-                time: Utc::now(),
-                user: user.name.clone(),
-                action: "delete".into(),
-                target: Some(id.to_string()),
-                detail: Some(name.clone()),
-                address: None,
-            });
+            state.staff.record(
+                AuditEntry::now(user.name.clone(), "delete")
+                    .target(id.to_string())
+                    .detail(name.clone()),
+            );
             (
                 StatusCode::OK,
                 Json(serde_json::json!({ "deleted": id.to_string(), "trash": name })),
