@@ -2,11 +2,11 @@
 //!
 //!     bench-search inproc --index DIR [--rounds R] [--budget S] [--threads T] [--seconds S] [--queries K]
 //!                         [--limit N] [--pages-per-hit N]
-//!     bench-search serve  --index DIR --addr 127.0.0.1:PORT
+//!     bench-search serve  --index DIR --addr 127.0.0.1:PORT [--no-cache]
 //!     bench-search http   --url http://127.0.0.1:PORT [--rounds R] [--budget S] [--queries K]
 //!     bench-search stats  --index DIR
 //!
-//! `inproc` runs `ArchiveIndex::search` exactly as the web does (20 hits, facets, 3 pages
+//! `inproc` runs `ArchiveIndex::search_uncached` as the web runs a search it has not seen (20 hits, facets, 3 pages
 //! of snippets per hit): per-query latency on one thread, then queries/s with T threads.
 //! `serve` serves an existing index read-only (the web archive without staff features and
 //! without ingest, so a synthetic index is not touched). `http` times `/api/search` over one
@@ -52,7 +52,7 @@ fn main() -> Result<()> {
             let mut warm = true;
             let (latency, totals) = stats::measure(&mix, rounds, budget, |q| {
                 let t = std::time::Instant::now();
-                let r = index.search(&request(q)).expect("search");
+                let r = index.search_uncached(&request(q)).expect("search");
                 let ms = t.elapsed().as_secs_f64() * 1000.0;
                 if !warm {
                     per_class.entry(q.class).or_default().push(ms);
@@ -72,7 +72,7 @@ fn main() -> Result<()> {
                     let index = index.clone();
                     let request = &request;
                     move |q: &BenchQuery| {
-                        index.search(&request(q)).expect("search");
+                        index.search_uncached(&request(q)).expect("search");
                     }
                 })
             });
@@ -90,7 +90,10 @@ fn main() -> Result<()> {
             );
         }
         Some("serve") => {
-            let index = ArchiveIndex::open_or_create(&index_dir.context("--index DIR")?)?;
+            let mut index = ArchiveIndex::open_or_create(&index_dir.context("--index DIR")?)?;
+            if args.iter().any(|a| a == "--no-cache") {
+                index = index.with_result_cache(0);
+            }
             let addr: SocketAddr = support::arg(&args, "--addr").context("--addr ADDR")?;
             // An empty documents folder: the benchmark serves search and document pages only.
             let empty = tempfile::tempdir()?;

@@ -4,15 +4,18 @@
 //! pdf-extract panics, loops and allocates without bound on real-world files, so it never
 //! runs inside the calling process: every extraction runs in a worker subprocess of the
 //! arkiv binary itself (`arkiv extract-worker`), which caps its own address space and CPU
-//! time before touching the file, while the caller enforces a wall-clock deadline. When
-//! poppler's `pdftotext` is installed it runs beside pdf-extract under the same bounds, and
-//! the two are merged page by page: pdf-extract's page is kept where it carries at least
-//! [`MIN_PAGE_COVERAGE`] of the words pdftotext finds on that page, and pdftotext's page is
-//! used otherwise (broken cross-reference tables, fonts pdf-extract cannot decode, words
-//! split by spurious spaces). Pages left with (almost) no text, as in scans, are then read
-//! with OCR in the same kind of worker (see [`crate::ocr`]).
+//! time before touching the file, while the caller enforces a wall-clock deadline.
+//!
+//! pdf-extract reads every file first, with half the time bound. When it fails, or any page
+//! does not look whole (few letters, glyphs it could not decode, words glued together), and
+//! poppler's `pdftotext` is installed, pdftotext reads the file too under the same bounds,
+//! and the two are merged page by page: pdf-extract's page is kept where it carries at
+//! least [`MIN_PAGE_COVERAGE`] of the words pdftotext finds on that page, and pdftotext's
+//! page is used otherwise (broken cross-reference tables, fonts pdf-extract cannot decode,
+//! words split by spurious spaces). Pages left with (almost) no text, as in scans, are then
+//! read with OCR in the same kind of worker (see [`crate::ocr`]).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -152,22 +155,37 @@ fn extract_text_layer(
 ) -> Result<Extracted, ExtractError> {
     check_header(path)?;
 
-    let primary = spawn_worker(config, Engine::PdfExtract, path, None, deadline)?;
+    // pdf-extract first; pdftotext only when pdf-extract failed or a page does not look
+    // whole (see `PageText::looks_complete`). Run one after the other, the pair costs no
+    // more than one of them on most files.
+    // pdf-extract may loop where pdftotext reads the file at once: it gets half the time.
+    let now = Instant::now();
+    let half = now + deadline.saturating_duration_since(now) / 2;
+    let primary = finish(
+        spawn_worker(config, Engine::PdfExtract, path, None, half)?,
+        config,
+    )
+    .and_then(|out| parse_worker_output(&out));
+    if let Ok(pe) = &primary
+        && pe.complete
+    {
+        let pe = primary.expect("checked above");
+        return Ok(Extracted {
+            pages: pe.pages,
+            metadata: pe.metadata,
+            source: "pdf-extract".into(),
+        });
+    }
     let fallback = match &config.pdftotext {
-        Some(_) => Some(spawn_worker(
-            config,
-            Engine::Pdftotext,
-            path,
-            None,
-            deadline,
-        )?),
+        Some(_) => Some(
+            finish(
+                spawn_worker(config, Engine::Pdftotext, path, None, deadline)?,
+                config,
+            )
+            .and_then(|out| parse_pdftotext_output(&out)),
+        ),
         None => None,
     };
-    let primary = finish(primary, config);
-    let fallback = fallback.map(|child| finish(child, config));
-
-    let primary = primary.and_then(|out| parse_worker_output(&out));
-    let fallback = fallback.map(|r| r.and_then(|out| parse_pdftotext_output(&out)));
 
     match (primary, fallback) {
         (Ok(pe), Some(Ok(pt))) => Ok(merge(pe, pt)),
@@ -302,6 +320,9 @@ pub fn run_worker(job: &WorkerJob) -> ExitCode {
 struct WorkerOutput {
     pages: Vec<String>,
     metadata: PdfMetadata,
+    /// Every page came out whole and looks like text: no need to ask pdftotext.
+    #[serde(default)]
+    complete: bool,
 }
 
 /// Marks the worker's stderr so the caller can tell a password problem from other errors.
@@ -340,24 +361,217 @@ fn pdf_extract_pages(path: &Path) -> Result<WorkerOutput, String> {
     };
 
     let page_numbers: Vec<u32> = doc.get_pages().keys().copied().collect();
-    let mut pages = Vec::with_capacity(page_numbers.len());
-    for number in page_numbers {
-        // One page's failure must not cost the others: pdf-extract's own by-pages call stops
-        // at the first page that errors.
-        let text = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let mut text = String::new();
-            let result = {
-                let mut output = PlainTextOutput::new(&mut text);
-                pdf_extract::output_doc_page(&doc, &mut output, number)
-            };
-            result.map(|_| text)
-        }));
-        pages.push(match text {
-            Ok(Ok(text)) => text,
-            _ => String::new(),
-        });
+    // One pass over the whole document: pdf-extract's per-page call walks the page tree
+    // each time, which makes a long document cost the square of its length.
+    let mut paged = PagedText::default();
+    let whole = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pdf_extract::output_doc(&doc, &mut paged)
+    }));
+    // Form fields' values are drawn from the form, which pdf-extract does not read.
+    let has_form = doc
+        .catalog()
+        .is_ok_and(|catalog| catalog.get(b"AcroForm").is_ok());
+    let complete = !has_form
+        && matches!(whole, Ok(Ok(())))
+        && paged.finished.len() == page_numbers.len()
+        && paged.finished.iter().all(|page| page.looks_complete());
+    let mut texts: BTreeMap<u32, String> = paged
+        .finished
+        .into_iter()
+        .map(|page| (page.number, page.text))
+        .collect();
+    if !matches!(whole, Ok(Ok(()))) {
+        // One page's failure must not cost the others: the pages after the one that
+        // failed are taken one at a time.
+        let failed = paged.current;
+        for &number in &page_numbers {
+            if Some(number) == failed || texts.contains_key(&number) {
+                continue;
+            }
+            let text = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let mut text = String::new();
+                let result = {
+                    let mut output = PlainTextOutput::new(&mut text);
+                    pdf_extract::output_doc_page(&doc, &mut output, number)
+                };
+                result.map(|_| text)
+            }));
+            if let Ok(Ok(text)) = text {
+                texts.insert(number, text);
+            }
+        }
     }
-    Ok(WorkerOutput { pages, metadata })
+    let pages = page_numbers
+        .iter()
+        .map(|n| texts.remove(n).unwrap_or_default())
+        .collect();
+    Ok(WorkerOutput {
+        pages,
+        metadata,
+        complete,
+    })
+}
+
+/// An output device that keeps each page's plain text apart, by running pdf-extract's own
+/// plain-text device afresh for every page.
+#[derive(Default)]
+struct PagedText {
+    finished: Vec<PageText>,
+    /// The page begun and not yet ended: after a failure, the page that failed.
+    current: Option<u32>,
+    page: Option<pdf_extract::PlainTextOutput<PageSink>>,
+    sink: PageSink,
+    glyphs: usize,
+    undecoded: usize,
+}
+
+/// One page as pdf-extract read it, with what tells whether it read the page well.
+struct PageText {
+    number: u32,
+    text: String,
+    /// Characters drawn on the page.
+    glyphs: usize,
+    /// Of those, the ones pdf-extract could not turn into a character (nothing, U+FFFD,
+    /// control characters, private-use code points) or puts out of reading order (it
+    /// writes right-to-left scripts in the order they are drawn).
+    undecoded: usize,
+}
+
+/// Pages with fewer letters than this are read by pdftotext too (and then by OCR): blank,
+/// scanned, or drawn in a way pdf-extract does not follow.
+const MIN_PAGE_LETTERS: usize = 20;
+
+impl PageText {
+    /// Whether pdftotext could add nothing: enough letters, (almost) every glyph decoded,
+    /// and words separated, since pdf-extract's spacing comes from glyph positions and a
+    /// font with odd metrics glues words together.
+    fn looks_complete(&self) -> bool {
+        let letters = self.text.chars().filter(|c| c.is_alphanumeric()).count();
+        if letters < MIN_PAGE_LETTERS || self.undecoded * 100 > self.glyphs {
+            return false;
+        }
+        let lengths: Vec<usize> = self
+            .text
+            .split_whitespace()
+            .map(|w| w.chars().filter(|c| c.is_alphanumeric()).count())
+            .filter(|&n| n > 0)
+            .collect();
+        let words = lengths.len().max(1);
+        let glued = lengths.iter().filter(|&&n| n > GLUED_WORD_CHARS).count();
+        // Spurious spaces inside words ("p erso n vern et") leave many one-letter pieces.
+        let split = lengths.iter().filter(|&&n| n == 1).count();
+        glued * 100 <= words
+            && split * 100 <= words * MAX_ONE_LETTER_PERCENT
+            && letters / words <= MAX_MEAN_WORD_LETTERS
+    }
+}
+
+/// Longer than any Norwegian compound a letter uses, give or take.
+const GLUED_WORD_CHARS: usize = 30;
+const MAX_MEAN_WORD_LETTERS: usize = 12;
+/// Norwegian and English prose has a few per cent of one-letter words ("i", "å", "a").
+const MAX_ONE_LETTER_PERCENT: usize = 10;
+
+fn is_undecoded(text: &str) -> bool {
+    text.is_empty()
+        || text.chars().any(|c| {
+            c == '\u{FFFD}'
+                || (c.is_control() && !c.is_whitespace())
+                || ('\u{E000}'..='\u{F8FF}').contains(&c)
+                || ('\u{0590}'..='\u{08FF}').contains(&c)
+                || ('\u{FB1D}'..='\u{FDFF}').contains(&c)
+                || ('\u{FE70}'..='\u{FEFF}').contains(&c)
+        })
+}
+
+/// Where the plain-text device of the current page writes.
+#[derive(Clone, Default)]
+struct PageSink(std::rc::Rc<std::cell::RefCell<String>>);
+
+impl std::fmt::Write for PageSink {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.borrow_mut().push_str(s);
+        Ok(())
+    }
+}
+
+impl pdf_extract::ConvertToFmt for PageSink {
+    type Writer = PageSink;
+    fn convert(self) -> PageSink {
+        self
+    }
+}
+
+impl PagedText {
+    fn page(&mut self) -> &mut pdf_extract::PlainTextOutput<PageSink> {
+        let sink = &self.sink;
+        self.page
+            .get_or_insert_with(|| pdf_extract::PlainTextOutput::new(sink.clone()))
+    }
+}
+
+impl pdf_extract::OutputDev for PagedText {
+    fn begin_page(
+        &mut self,
+        page_num: u32,
+        media_box: &pdf_extract::MediaBox,
+        art_box: Option<(f64, f64, f64, f64)>,
+    ) -> Result<(), pdf_extract::OutputError> {
+        self.current = Some(page_num);
+        self.sink.0.borrow_mut().clear();
+        self.page = None;
+        self.glyphs = 0;
+        self.undecoded = 0;
+        self.page().begin_page(page_num, media_box, art_box)
+    }
+
+    fn end_page(&mut self) -> Result<(), pdf_extract::OutputError> {
+        self.page().end_page()?;
+        if let Some(number) = self.current.take() {
+            let text = std::mem::take(&mut *self.sink.0.borrow_mut());
+            self.finished.push(PageText {
+                number,
+                text,
+                glyphs: self.glyphs,
+                undecoded: self.undecoded,
+            });
+        }
+        Ok(())
+    }
+
+    fn output_character(
+        &mut self,
+        trm: &pdf_extract::Transform,
+        width: f64,
+        spacing: f64,
+        font_size: f64,
+        char: &str,
+    ) -> Result<(), pdf_extract::OutputError> {
+        self.glyphs += 1;
+        self.undecoded += usize::from(is_undecoded(char));
+        if char.is_ascii() {
+            return self
+                .page()
+                .output_character(trm, width, spacing, font_size, char);
+        }
+        // Ligatures ("ﬁ") and presentation forms become the letters they stand for, as
+        // pdftotext writes them, so that words are found as typed.
+        let plain: String = unicode_normalization::UnicodeNormalization::nfkc(char).collect();
+        self.page()
+            .output_character(trm, width, spacing, font_size, &plain)
+    }
+
+    fn begin_word(&mut self) -> Result<(), pdf_extract::OutputError> {
+        self.page().begin_word()
+    }
+
+    fn end_word(&mut self) -> Result<(), pdf_extract::OutputError> {
+        self.page().end_word()
+    }
+
+    fn end_line(&mut self) -> Result<(), pdf_extract::OutputError> {
+        self.page().end_line()
+    }
 }
 
 /// PDF text strings are UTF-16BE with a byte-order mark, or PDFDocEncoding (close enough to

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{ExtractArgs, Paths};
-use crate::index::ArchiveIndex;
 use crate::ingest::{IngestReport, ingest};
 use crate::library::Library;
 
@@ -25,7 +24,7 @@ pub struct IngestArgs {
 /// become 2 in `main`.
 pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     let library = Library::new(&args.paths.documents);
-    let index = ArchiveIndex::open_or_create(&args.paths.index)?;
+    let index = super::open_index(&args.paths.index)?;
     let mut options = args.extract.options()?;
     options.progress = !args.json && std::io::stderr().is_terminal();
     let report = ingest(&library, &index, &options)?;

@@ -147,3 +147,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
 }
+
+/// Opens the index for ingest or serve; one built by another version of arkiv is rebuilt
+/// from `documents/` by the ingest that follows.
+fn open_index(dir: &std::path::Path) -> anyhow::Result<crate::index::ArchiveIndex> {
+    let (index, rebuilt) = crate::index::ArchiveIndex::open_or_rebuild(dir)?;
+    if rebuilt {
+        tracing::warn!(
+            "the index in {} was built by another version of arkiv; rebuilding it from the documents",
+            dir.display()
+        );
+    }
+    Ok(index)
+}

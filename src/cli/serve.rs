@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{DataArgs, ExtractArgs, Paths};
-use crate::index::ArchiveIndex;
 use crate::ingest::ingest_with;
 use crate::library::Library;
 use crate::web::staff::Staff;
@@ -32,7 +31,7 @@ pub struct ServeArgs {
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let library = Library::new(&args.paths.documents);
-    let index = ArchiveIndex::open_or_create(&args.paths.index)?;
+    let index = super::open_index(&args.paths.index)?;
     // The server owns the index's only writer for as long as it runs.
     let mut writer = index.writer()?;
     let mut options = args.extract.options()?;

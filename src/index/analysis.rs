@@ -40,6 +40,20 @@ pub fn norwegian_ascii() -> TextAnalyzer {
         .build()
 }
 
+/// [`norwegian`] for finding the given stems in text, as snippets do: the Snowball stemmer
+/// only ever removes a suffix, so a word can stem to one of `stems` only if it starts with
+/// it, and every other word is emptied before stemming, which is most of the cost.
+pub fn norwegian_finding(stems: Vec<String>) -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(CandidateFilter {
+            stems: stems.into(),
+        })
+        .filter(Stemmer::new(Language::Norwegian))
+        .build()
+}
+
 pub fn register(index: &Index) {
     let manager = index.tokenizers();
     manager.register(NORWEGIAN, norwegian());
@@ -100,6 +114,70 @@ impl<S: TokenStream> TokenStream for DigraphStream<S> {
             self.buffer
                 .push_str(&text.replace("aa", "a").replace("oe", "o"));
             mem::swap(&mut self.tail.token_mut().text, &mut self.buffer);
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+/// Empties tokens that do not start with one of `stems`.
+#[derive(Clone)]
+struct CandidateFilter {
+    stems: std::sync::Arc<[String]>,
+}
+
+impl TokenFilter for CandidateFilter {
+    type Tokenizer<T: Tokenizer> = CandidateTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> CandidateTokenizer<T> {
+        CandidateTokenizer {
+            inner: tokenizer,
+            stems: self.stems,
+        }
+    }
+}
+
+#[derive(Clone)]
+struct CandidateTokenizer<T> {
+    inner: T,
+    stems: std::sync::Arc<[String]>,
+}
+
+impl<T: Tokenizer> Tokenizer for CandidateTokenizer<T> {
+    type TokenStream<'a> = CandidateStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        CandidateStream {
+            tail: self.inner.token_stream(text),
+            stems: &self.stems,
+        }
+    }
+}
+
+struct CandidateStream<'a, S> {
+    tail: S,
+    stems: &'a [String],
+}
+
+impl<S: TokenStream> TokenStream for CandidateStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if !self
+            .stems
+            .iter()
+            .any(|s| token.text.starts_with(s.as_str()))
+        {
+            token.text.clear();
         }
         true
     }

@@ -31,7 +31,7 @@ pub use search::{FacetCounts, Hit, PageSnippet, SearchRequest, SearchResults, So
 
 /// Bump when the schema or the analysis changes; an index of another version must be
 /// rebuilt with `arkiv reindex`.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const VERSION_FILE: &str = "arkiv-index.json";
 const WRITER_MEMORY: usize = 100_000_000;
@@ -69,6 +69,8 @@ pub enum IndexError {
 struct Fields {
     record: Field,
     id: Field,
+    /// A hash of `id` as a fast field, to tell records of a few documents apart.
+    id_key: Field,
     file: Field,
     fingerprint: Field,
     meta: Field,
@@ -93,11 +95,18 @@ const PAGE_RECORD: &str = "page";
 
 fn build_schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
-    let text = |analyzer: &str, stored: bool| {
+    // Positions (for phrases) only where phrases are matched: the exact document fields.
+    // Folded twins and page records rank by word frequencies alone.
+    let text = |analyzer: &str, positions: bool, stored: bool| {
+        let record = if positions {
+            IndexRecordOption::WithFreqsAndPositions
+        } else {
+            IndexRecordOption::WithFreqs
+        };
         let options = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(analyzer)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+                .set_index_option(record),
         );
         if stored {
             options.set_stored()
@@ -108,17 +117,19 @@ fn build_schema() -> (Schema, Fields) {
     let fields = Fields {
         record: builder.add_text_field("record", STRING),
         id: builder.add_text_field("id", STRING | STORED),
+        id_key: builder.add_u64_field("id_key", FAST),
         file: builder.add_text_field("file", STRING | STORED),
         fingerprint: builder.add_text_field("fingerprint", STORED),
         meta: builder.add_text_field("meta", STORED),
-        title: builder.add_text_field("title", text(NORWEGIAN, false)),
-        title_ascii: builder.add_text_field("title_ascii", text(NORWEGIAN_ASCII, false)),
-        body: builder.add_text_field("body", text(NORWEGIAN, false)),
-        body_ascii: builder.add_text_field("body_ascii", text(NORWEGIAN_ASCII, false)),
-        recipient: builder.add_text_field("recipient", text(NORWEGIAN, false)),
+        title: builder.add_text_field("title", text(NORWEGIAN, true, false)),
+        title_ascii: builder.add_text_field("title_ascii", text(NORWEGIAN_ASCII, false, false)),
+        body: builder.add_text_field("body", text(NORWEGIAN, true, false)),
+        body_ascii: builder.add_text_field("body_ascii", text(NORWEGIAN_ASCII, false, false)),
+        recipient: builder.add_text_field("recipient", text(NORWEGIAN, true, false)),
         page: builder.add_u64_field("page", INDEXED | STORED),
-        page_text: builder.add_text_field("page_text", text(NORWEGIAN, true)),
-        page_text_ascii: builder.add_text_field("page_text_ascii", text(NORWEGIAN_ASCII, false)),
+        page_text: builder.add_text_field("page_text", text(NORWEGIAN, false, true)),
+        page_text_ascii: builder
+            .add_text_field("page_text_ascii", text(NORWEGIAN_ASCII, false, false)),
         convention: builder.add_facet_field("convention", FacetOptions::default()),
         article: builder.add_facet_field("article", FacetOptions::default()),
         kind: builder.add_facet_field("kind", FacetOptions::default()),
@@ -167,7 +178,12 @@ pub struct ArchiveIndex {
     reader: IndexReader,
     fields: Fields,
     dir: Option<PathBuf>,
+    results: std::sync::Arc<search::ResultCache>,
 }
+
+/// How many recent searches the result cache keeps (a results page of 20 hits with
+/// snippets is about 30 KB).
+const CACHED_SEARCHES: usize = 256;
 
 impl ArchiveIndex {
     /// Opens the index in `dir`, creating it when the folder is empty or missing.
@@ -228,6 +244,40 @@ impl ArchiveIndex {
         Self::from_index(index, fields, Some(dir.to_path_buf()))
     }
 
+    /// Opens the index like [`ArchiveIndex::open_or_create`], but an index of another
+    /// schema version is emptied and created afresh (it is derived data: the ingest that
+    /// follows fills it from `documents/`). Returns whether that happened. Refuses with
+    /// [`IndexError::Busy`] while another process writes to the old index.
+    pub fn open_or_rebuild(dir: &Path) -> Result<(ArchiveIndex, bool), IndexError> {
+        match Self::open_or_create(dir) {
+            Err(IndexError::SchemaVersion { .. }) => {
+                let old = Index::open_in_dir(dir)?;
+                let lock = old
+                    .writer::<TantivyDocument>(WRITER_MEMORY)
+                    .map_err(|e| match e {
+                        tantivy::TantivyError::LockFailure(..) => {
+                            IndexError::Busy(dir.to_path_buf())
+                        }
+                        other => IndexError::Tantivy(other),
+                    })?;
+                let io = |source| IndexError::Io {
+                    path: dir.to_path_buf(),
+                    source,
+                };
+                // tantivy's files and our version file; dotfiles (locks, .gitkeep) stay.
+                for entry in std::fs::read_dir(dir).map_err(io)?.flatten() {
+                    let name = entry.file_name();
+                    if !name.to_string_lossy().starts_with('.') && entry.path().is_file() {
+                        std::fs::remove_file(entry.path()).map_err(io)?;
+                    }
+                }
+                drop(lock);
+                Ok((Self::open_or_create(dir)?, true))
+            }
+            other => other.map(|index| (index, false)),
+        }
+    }
+
     /// An index in memory, for tests and benchmarks.
     pub fn create_in_ram() -> Result<ArchiveIndex, IndexError> {
         let (schema, fields) = build_schema();
@@ -249,6 +299,7 @@ impl ArchiveIndex {
             reader,
             fields,
             dir,
+            results: std::sync::Arc::new(search::ResultCache::new(CACHED_SEARCHES)),
         })
     }
 
@@ -271,6 +322,13 @@ impl ArchiveIndex {
             fields: self.fields,
             reader: self.reader.clone(),
         })
+    }
+
+    /// The same index with a result cache of `capacity` searches (0: none), for measuring
+    /// what searches cost without it.
+    pub fn with_result_cache(mut self, capacity: usize) -> ArchiveIndex {
+        self.results = std::sync::Arc::new(search::ResultCache::new(capacity));
+        self
     }
 
     /// Makes the latest commit visible to searches now, rather than at the next poll.
@@ -364,6 +422,15 @@ impl ArchiveIndex {
     }
 }
 
+/// A stable 64-bit hash of a document id (FNV-1a, fixed by its specification, so the keys
+/// in an index stay valid across builds).
+fn id_key(id: &DocId) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = fnv::FnvHasher::default();
+    hasher.write(id.as_str().as_bytes());
+    hasher.finish()
+}
+
 /// What a document record stores as JSON.
 #[derive(Serialize, Deserialize)]
 struct StoredMeta {
@@ -439,6 +506,7 @@ impl ArchiveWriter {
             let mut page = TantivyDocument::default();
             page.add_text(f.record, PAGE_RECORD);
             page.add_text(f.id, submission.id.as_str());
+            page.add_u64(f.id_key, id_key(&submission.id));
             page.add_text(f.file, &submission.file);
             page.add_u64(f.page, i as u64 + 1);
             page.add_text(f.page_text, text);

@@ -1,27 +1,31 @@
 //! Searching: a parsed query and filters become tantivy queries over document records;
 //! each hit's best pages are then found among its page records for snippets.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::time::Instant;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Collector, Count, FacetCollector, SegmentCollector, TopDocs};
+use tantivy::columnar::Column;
 use tantivy::query::{
     BooleanQuery, BoostQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur, PhraseQuery, Query,
-    RangeQuery, TermQuery,
+    RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, Order, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
+};
 
 use super::{ArchiveIndex, DOC_RECORD, Fields, IndexError, PAGE_RECORD, analysis};
 use crate::model::{ArticleRef, Convention, DocId, Kind, Submission};
 use crate::query::{self, Clause, Item, ParsedQuery, Target};
 
 /// How hits are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sort {
     #[default]
@@ -31,7 +35,7 @@ pub enum Sort {
 }
 
 /// A search as the web and the command line ask for it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SearchRequest {
     pub query: String,
     /// Any of these (empty: no filter).
@@ -90,11 +94,79 @@ pub(super) fn date_sort_key(date: Option<NaiveDate>) -> i64 {
         .unwrap_or(0)
 }
 
+/// The results of recent searches, for the ones people repeat (the same query from many
+/// readers, paging back and forth). Each entry belongs to one generation of the index's
+/// searcher, so a commit makes every entry stale; they are dropped when it is seen.
+pub(super) struct ResultCache {
+    /// Keyed by generation too, so a result a slow search inserts after a commit can never
+    /// answer for the new generation.
+    entries: quick_cache::sync::Cache<(u64, SearchRequest), SearchResults>,
+    generation: AtomicU64,
+    enabled: bool,
+}
+
+/// Searches asking for more hits than this (exports) are not kept.
+const CACHED_HITS_AT_MOST: usize = 100;
+
+impl ResultCache {
+    pub(super) fn new(capacity: usize) -> ResultCache {
+        ResultCache {
+            entries: quick_cache::sync::Cache::new(capacity.max(1)),
+            generation: AtomicU64::new(u64::MAX),
+            enabled: capacity > 0,
+        }
+    }
+
+    fn get(&self, generation: u64, request: &SearchRequest) -> Option<SearchResults> {
+        if !self.enabled {
+            return None;
+        }
+        let seen = self.generation.swap(generation, AtomicOrdering::AcqRel);
+        if seen != generation && seen != u64::MAX {
+            self.entries.clear();
+        }
+        self.entries.get(&(generation, request.clone()))
+    }
+
+    fn insert(&self, generation: u64, request: &SearchRequest, results: &SearchResults) {
+        if self.enabled {
+            self.entries
+                .insert((generation, request.clone()), results.clone());
+        }
+    }
+}
+
 impl ArchiveIndex {
-    /// Runs a search. Never fails on what a person typed; errors are the index's own.
+    /// Runs a search, answering a repeated one from the [`ResultCache`]. Never fails on
+    /// what a person typed; errors are the index's own.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
         let started = Instant::now();
         let searcher = self.reader.searcher();
+        let generation = searcher.generation().generation_id();
+        let cacheable = request.limit <= CACHED_HITS_AT_MOST;
+        if cacheable && let Some(mut results) = self.results.get(generation, request) {
+            results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+            return Ok(results);
+        }
+        let results = self.search_in(&searcher, request, started)?;
+        if cacheable {
+            self.results.insert(generation, request, &results);
+        }
+        Ok(results)
+    }
+
+    /// Runs a search without the cache: what every search costs the first time.
+    pub fn search_uncached(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
+        self.search_in(&self.reader.searcher(), request, Instant::now())
+    }
+
+    fn search_in(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+        started: Instant,
+    ) -> Result<SearchResults, IndexError> {
+        let searcher = searcher.clone();
         let parsed = query::parse(&request.query);
         let mut results = self.run(&searcher, request, &parsed)?;
 
@@ -178,7 +250,7 @@ impl ArchiveIndex {
         request: &SearchRequest,
         parsed: &ParsedQuery,
     ) -> Result<SearchResults, IndexError> {
-        let query = self.document_query(request, parsed);
+        let query = self.document_query(searcher, request, parsed);
 
         let mut facets = (
             FacetCollector::for_field("convention"),
@@ -243,28 +315,28 @@ impl ArchiveIndex {
             }
         }
 
-        let page_query = self.page_text_query(parsed);
-        let mut hits = Vec::with_capacity(addresses.len());
+        let mut found = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
             let doc: TantivyDocument = searcher.doc(address)?;
-            let indexed = self.indexed_document(&doc)?;
-            let pages = if request.pages_per_hit > 0 {
-                self.best_pages(
-                    searcher,
-                    &indexed.submission.id,
-                    page_query.as_deref(),
-                    request.pages_per_hit,
-                )?
-            } else {
-                Vec::new()
-            };
-            hits.push(Hit {
+            found.push((score, self.indexed_document(&doc)?));
+        }
+        let mut snippets = match self.page_text_query(searcher, parsed) {
+            Some(page_query) if request.pages_per_hit > 0 && !found.is_empty() => {
+                let ids: Vec<&DocId> = found.iter().map(|(_, d)| &d.submission.id).collect();
+                self.best_pages(searcher, &ids, page_query, request.pages_per_hit)?
+            }
+            _ => Vec::new(),
+        }
+        .into_iter();
+        let hits = found
+            .into_iter()
+            .map(|(score, indexed)| Hit {
                 submission: indexed.submission,
                 page_count: indexed.page_count,
                 score,
-                pages,
-            });
-        }
+                pages: snippets.next().unwrap_or_default(),
+            })
+            .collect();
         Ok(SearchResults {
             total,
             took_ms: 0.0,
@@ -275,12 +347,17 @@ impl ArchiveIndex {
     }
 
     /// The query over document records: text clauses, filters, and the record kind.
-    fn document_query(&self, request: &SearchRequest, parsed: &ParsedQuery) -> Box<dyn Query> {
+    fn document_query(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+        parsed: &ParsedQuery,
+    ) -> Box<dyn Query> {
         let f = &self.fields;
         let mut must: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, Box::new(self.record_query(DOC_RECORD)))];
 
-        let text = self.text_query(parsed, TextFields::document(f));
+        let text = self.text_query(searcher, parsed, TextFields::document(f));
         if let Some(text) = text {
             let text = match parsed.names_convention {
                 // "Istanbul Convention" also finds a letter that only says
@@ -300,7 +377,7 @@ impl ArchiveIndex {
             must.push((Occur::Must, text));
         }
         for clause in parsed.clauses.iter().filter(|c| c.negated) {
-            if let Some(q) = self.clause_query(clause, TextFields::document(f)) {
+            if let Some(q) = self.clause_query(searcher, clause, TextFields::document(f)) {
                 must.push((Occur::MustNot, q));
             }
         }
@@ -359,39 +436,49 @@ impl ArchiveIndex {
     }
 
     /// The positive text clauses against page records, to find and highlight pages.
-    fn page_text_query(&self, parsed: &ParsedQuery) -> Option<Box<dyn Query>> {
+    fn page_text_query(&self, searcher: &Searcher, parsed: &ParsedQuery) -> Option<Box<dyn Query>> {
         let f = &self.fields;
         let clauses: Vec<(Occur, Box<dyn Query>)> = parsed
             .clauses
             .iter()
             .filter(|c| !c.negated && c.target == Target::Anywhere)
-            .filter_map(|c| self.clause_query(c, TextFields::page(f)))
+            .filter_map(|c| self.clause_query(searcher, c, TextFields::page(f)))
             .map(|q| (Occur::Should, q))
             .collect();
         (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
     }
 
-    fn text_query(&self, parsed: &ParsedQuery, fields: TextFields) -> Option<Box<dyn Query>> {
+    fn text_query(
+        &self,
+        searcher: &Searcher,
+        parsed: &ParsedQuery,
+        fields: TextFields,
+    ) -> Option<Box<dyn Query>> {
         let clauses: Vec<(Occur, Box<dyn Query>)> = parsed
             .clauses
             .iter()
             .filter(|c| !c.negated)
-            .filter_map(|c| self.clause_query(c, fields))
+            .filter_map(|c| self.clause_query(searcher, c, fields))
             .map(|q| (Occur::Must, q))
             .collect();
         (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
     }
 
-    fn clause_query(&self, clause: &Clause, fields: TextFields) -> Option<Box<dyn Query>> {
-        let targets: Vec<(Field, Field, f32)> = match clause.target {
+    fn clause_query(
+        &self,
+        searcher: &Searcher,
+        clause: &Clause,
+        fields: TextFields,
+    ) -> Option<Box<dyn Query>> {
+        let targets: Vec<TextField> = match clause.target {
             Target::Anywhere => fields.anywhere.to_vec(),
             Target::Title => fields.title.to_vec(),
             Target::Recipient => fields.recipient.to_vec(),
         };
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for item in &clause.alternatives {
-            for &(exact, folded, boost) in &targets {
-                for q in item_queries(item, exact, folded, boost) {
+            for target in &targets {
+                for q in item_queries(searcher, item, target) {
                     alternatives.push((Occur::Should, q));
                 }
             }
@@ -400,52 +487,55 @@ impl ArchiveIndex {
             .then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
     }
 
+    /// The best pages of each of the given documents, with snippets, in the documents'
+    /// order: one search over the page records of all of them.
     fn best_pages(
         &self,
         searcher: &Searcher,
-        id: &DocId,
-        page_query: Option<&dyn Query>,
-        limit: usize,
-    ) -> Result<Vec<PageSnippet>, IndexError> {
+        ids: &[&DocId],
+        page_query: Box<dyn Query>,
+        per_document: usize,
+    ) -> Result<Vec<Vec<PageSnippet>>, IndexError> {
         let f = &self.fields;
-        let Some(page_query) = page_query else {
-            return Ok(Vec::new());
-        };
+        let id_terms = ids
+            .iter()
+            .map(|id| Term::from_field_text(f.id, id.as_str()));
+        let generator = snippet_generator(searcher, page_query.as_ref(), f.page_text)?;
         let query = BooleanQuery::new(vec![
             (
                 Occur::Must,
                 Box::new(self.record_query(PAGE_RECORD)) as Box<dyn Query>,
             ),
-            (
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.id, id.as_str()),
-                    IndexRecordOption::Basic,
-                )),
-            ),
-            (Occur::Must, page_query.box_clone()),
+            (Occur::Must, Box::new(TermSetQuery::new(id_terms))),
+            (Occur::Must, page_query),
         ]);
-        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-        let mut generator = SnippetGenerator::create(searcher, page_query, f.page_text)?;
-        generator.set_max_num_chars(220);
-        let mut out = Vec::with_capacity(top.len());
-        for (_, address) in top {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let page = doc.get_first(f.page).and_then(|v| v.as_u64()).unwrap_or(1) as u32;
-            let text = doc
-                .get_first(f.page_text)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default();
-            let snippet = generator.snippet(text);
-            let html = if snippet.is_empty() {
-                escape_html(&leading_chars(text, 220))
-            } else {
-                snippet.to_html()
-            };
-            out.push(PageSnippet {
-                page,
-                snippet: html,
-            });
+        let collector = BestPerDocument {
+            keys: ids.iter().map(|id| super::id_key(id)).collect(),
+            per_document,
+        };
+        let best = searcher.search(&query, &collector)?;
+        let mut out = Vec::with_capacity(best.len());
+        for pages in best {
+            let mut snippets = Vec::with_capacity(pages.len());
+            for (_, address) in pages {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                let page = doc.get_first(f.page).and_then(|v| v.as_u64()).unwrap_or(1) as u32;
+                let text = doc
+                    .get_first(f.page_text)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default();
+                let snippet = generator.snippet(text);
+                let html = if snippet.is_empty() {
+                    escape_html(&leading_chars(text, SNIPPET_CHARS))
+                } else {
+                    snippet.to_html()
+                };
+                snippets.push(PageSnippet {
+                    page,
+                    snippet: html,
+                });
+            }
+            out.push(snippets);
         }
         Ok(out)
     }
@@ -486,25 +576,61 @@ impl ArchiveIndex {
     }
 }
 
-/// The text fields a query is run against: (exact field, folded twin, boost).
+/// A text field a query is run against, with its ASCII-folded twin.
+#[derive(Clone, Copy)]
+struct TextField {
+    exact: Field,
+    folded: Field,
+    boost: f32,
+    /// Whether `exact` has positions, for phrases (folded twins never do).
+    positions: bool,
+}
+
+/// The text fields each kind of clause is run against.
 #[derive(Clone, Copy)]
 struct TextFields {
-    anywhere: [(Field, Field, f32); 2],
-    title: [(Field, Field, f32); 1],
-    recipient: [(Field, Field, f32); 1],
+    anywhere: [TextField; 2],
+    title: [TextField; 1],
+    recipient: [TextField; 1],
 }
 
 impl TextFields {
     fn document(f: &Fields) -> TextFields {
+        let title = |boost| TextField {
+            exact: f.title,
+            folded: f.title_ascii,
+            boost,
+            positions: true,
+        };
         TextFields {
-            anywhere: [(f.title, f.title_ascii, 3.0), (f.body, f.body_ascii, 1.0)],
-            title: [(f.title, f.title_ascii, 1.0)],
-            recipient: [(f.recipient, f.recipient, 1.0)],
+            anywhere: [
+                title(3.0),
+                TextField {
+                    exact: f.body,
+                    folded: f.body_ascii,
+                    boost: 1.0,
+                    positions: true,
+                },
+            ],
+            title: [title(1.0)],
+            recipient: [TextField {
+                exact: f.recipient,
+                folded: f.recipient,
+                boost: 1.0,
+                positions: true,
+            }],
         }
     }
 
+    /// Page records only rank the pages of documents already found (phrases included),
+    /// so they keep no positions: all the words on the page is enough.
     fn page(f: &Fields) -> TextFields {
-        let pages = (f.page_text, f.page_text_ascii, 1.0);
+        let pages = TextField {
+            exact: f.page_text,
+            folded: f.page_text_ascii,
+            boost: 1.0,
+            positions: false,
+        };
         TextFields {
             anywhere: [pages, pages],
             title: [pages],
@@ -517,7 +643,13 @@ impl TextFields {
 /// a word of its own.
 pub(super) const MIN_COMPOUND_HEAD: usize = 7;
 
-fn item_queries(item: &Item, exact: Field, folded: Field, boost: f32) -> Vec<Box<dyn Query>> {
+fn item_queries(searcher: &Searcher, item: &Item, target: &TextField) -> Vec<Box<dyn Query>> {
+    let TextField {
+        exact,
+        folded,
+        boost,
+        positions,
+    } = *target;
     let mut out: Vec<Box<dyn Query>> = Vec::new();
     match item {
         Item::Word(word) => {
@@ -525,11 +657,12 @@ fn item_queries(item: &Item, exact: Field, folded: Field, boost: f32) -> Vec<Box
             let mut ascii = analysis::norwegian_ascii();
             let exact_terms = analysis::terms(&mut norwegian, word);
             let folded_terms = analysis::terms(&mut ascii, word);
+            let fold = folded != exact && twin_adds(searcher, target, &exact_terms, &folded_terms);
             // A "word" with inner punctuation (e.g. "9-2") analyses into several terms.
             if exact_terms.len() > 1 {
-                out.extend(phrase(exact, &exact_terms, boost));
-                if folded != exact {
-                    out.extend(phrase(folded, &folded_terms, boost * 0.3));
+                out.extend(phrase(exact, &exact_terms, boost, positions));
+                if fold {
+                    out.extend(phrase(folded, &folded_terms, boost * 0.3, false));
                 }
                 return out;
             }
@@ -539,9 +672,7 @@ fn item_queries(item: &Item, exact: Field, folded: Field, boost: f32) -> Vec<Box
                     out.push(boosted(prefix_query(exact, term), boost * 0.2));
                 }
             }
-            if folded != exact
-                && let Some(term) = folded_terms.first()
-            {
+            if fold && let Some(term) = folded_terms.first() {
                 out.push(boosted(term_query(folded, term), boost * 0.3));
             }
         }
@@ -558,21 +689,46 @@ fn item_queries(item: &Item, exact: Field, folded: Field, boost: f32) -> Vec<Box
         Item::Phrase(text) => {
             let mut norwegian = analysis::norwegian();
             let terms = analysis::terms(&mut norwegian, text);
-            out.extend(phrase(exact, &terms, boost));
+            out.extend(phrase(exact, &terms, boost, positions));
             if folded != exact {
                 let mut ascii = analysis::norwegian_ascii();
-                let terms = analysis::terms(&mut ascii, text);
-                out.extend(phrase(folded, &terms, boost * 0.3));
+                let folded_terms = analysis::terms(&mut ascii, text);
+                if twin_adds(searcher, target, &terms, &folded_terms) {
+                    out.extend(phrase(folded, &folded_terms, boost * 0.3, false));
+                }
             }
         }
     }
     out
 }
 
-fn phrase(field: Field, terms: &[String], boost: f32) -> Option<Box<dyn Query>> {
+/// Whether the folded twin can find documents the exact field does not. When folding
+/// changes no term and each term is in as many documents of the twin as of the exact
+/// field, the twin would only match the same documents again, at twice the cost. (An
+/// ASCII spelling such as "horingssvar" is rare as written but common folded: kept.)
+fn twin_adds(searcher: &Searcher, target: &TextField, exact: &[String], folded: &[String]) -> bool {
+    if exact != folded {
+        return true;
+    }
+    let doc_freq = |field, text: &str| searcher.doc_freq(&Term::from_field_text(field, text)).ok();
+    exact.iter().any(|t| {
+        let in_exact = doc_freq(target.exact, t);
+        in_exact.is_none() || in_exact != doc_freq(target.folded, t)
+    })
+}
+
+/// A phrase query, or, in a field without positions, all of its words.
+fn phrase(field: Field, terms: &[String], boost: f32, positions: bool) -> Option<Box<dyn Query>> {
     match terms {
         [] => None,
         [one] => Some(boosted(term_query(field, one), boost)),
+        many if !positions => {
+            let all = many
+                .iter()
+                .map(|t| (Occur::Must, term_query(field, t)))
+                .collect();
+            Some(boosted(Box::new(BooleanQuery::new(all)), boost))
+        }
         many => {
             let terms = many
                 .iter()
@@ -594,7 +750,7 @@ fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
         Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqsAndPositions,
+        IndexRecordOption::WithFreqs,
     ))
 }
 
@@ -703,4 +859,125 @@ pub(crate) fn escape_html(text: &str) -> String {
         }
     }
     out
+}
+
+/// tantivy's snippet generator for `query`'s terms in `field`, with an analyzer that
+/// stems only the words that can match.
+fn snippet_generator(
+    searcher: &Searcher,
+    query: &dyn Query,
+    field: Field,
+) -> Result<SnippetGenerator, IndexError> {
+    let mut terms = BTreeMap::new();
+    let mut failure = None;
+    query.query_terms(&mut |term, _| {
+        if term.field() != field || failure.is_some() {
+            return;
+        }
+        let value = term.value();
+        let Some(text) = value.as_str() else {
+            return;
+        };
+        match searcher.doc_freq(term) {
+            // Rarer words weigh more when choosing the passage, as tantivy's own does.
+            Ok(n) if n > 0 => {
+                terms.insert(text.to_string(), 1.0 / (1.0 + n as Score));
+            }
+            Ok(_) => {}
+            Err(e) => failure = Some(e),
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
+    let analyzer = analysis::norwegian_finding(terms.keys().cloned().collect());
+    Ok(SnippetGenerator::new(terms, analyzer, field, SNIPPET_CHARS))
+}
+
+const SNIPPET_CHARS: usize = 220;
+
+/// Collects the best-scoring records of each of a few documents, told apart by the
+/// `id_key` fast field: one pass over the page records of every hit instead of a search
+/// per hit.
+struct BestPerDocument {
+    keys: Vec<u64>,
+    per_document: usize,
+}
+
+type Scored = Vec<(Score, DocAddress)>;
+
+struct BestPerDocumentInSegment {
+    segment: SegmentOrdinal,
+    keys: Option<Column<u64>>,
+    /// Each wanted document's key and its place in the list.
+    wanted: HashMap<u64, usize>,
+    per_document: usize,
+    best: Vec<Scored>,
+}
+
+impl Collector for BestPerDocument {
+    type Fruit = Vec<Scored>;
+    type Child = BestPerDocumentInSegment;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<BestPerDocumentInSegment> {
+        let keys = reader.fast_fields().u64("id_key").ok();
+        let wanted = self.keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+        Ok(BestPerDocumentInSegment {
+            segment,
+            keys,
+            wanted,
+            per_document: self.per_document,
+            best: vec![Vec::new(); self.keys.len()],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<Scored>>) -> tantivy::Result<Vec<Scored>> {
+        let mut merged: Vec<Scored> = vec![Vec::new(); self.keys.len()];
+        for fruit in fruits {
+            for (place, scored) in fruit.into_iter().enumerate() {
+                for (score, address) in scored {
+                    keep_best(&mut merged[place], (score, address), self.per_document);
+                }
+            }
+        }
+        Ok(merged)
+    }
+}
+
+impl SegmentCollector for BestPerDocumentInSegment {
+    type Fruit = Vec<Scored>;
+
+    fn collect(&mut self, doc: tantivy::DocId, score: Score) {
+        let Some(key) = self.keys.as_ref().and_then(|c| c.first(doc)) else {
+            return;
+        };
+        if let Some(&place) = self.wanted.get(&key) {
+            let address = DocAddress::new(self.segment, doc);
+            keep_best(&mut self.best[place], (score, address), self.per_document);
+        }
+    }
+
+    fn harvest(self) -> Vec<Scored> {
+        self.best
+    }
+}
+
+/// Inserts into a short list kept in descending score order (ties: earlier pages first).
+fn keep_best(list: &mut Scored, item: (Score, DocAddress), limit: usize) {
+    let at = list
+        .iter()
+        .position(|(s, a)| item.0 > *s || (item.0 == *s && item.1 < *a))
+        .unwrap_or(list.len());
+    if at < limit {
+        list.insert(at, item);
+        list.truncate(limit);
+    }
 }

@@ -150,7 +150,7 @@ fn ingest_refuses_while_the_server_writes() {
 }
 
 #[test]
-fn reindex_rebuilds_and_other_schema_versions_are_named() {
+fn other_schema_versions_are_rebuilt_by_ingest_and_reindex() {
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("documents");
     let index = dir.path().join("index");
@@ -160,10 +160,17 @@ fn reindex_rebuilds_and_other_schema_versions_are_named() {
     std::fs::write(index.join(".gitkeep"), b"").unwrap();
     std::fs::write(index.join("arkiv-index.json"), br#"{"schema_version":0}"#).unwrap();
 
-    let refused = arkiv(&["ingest"], &docs, &index);
+    // Reading commands name the way out; ingest (and serve) rebuild the derived index.
+    let refused = arkiv(&["search", "EMK"], &docs, &index);
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("arkiv reindex"));
+    let ingested = arkiv(&["ingest", "--json"], &docs, &index);
+    assert!(ingested.status.success());
+    assert!(String::from_utf8_lossy(&ingested.stderr).contains("rebuilding"));
+    assert_eq!(json(&ingested)["indexed"], 1);
+    assert!(index.join(".gitkeep").exists());
 
+    std::fs::write(index.join("arkiv-index.json"), br#"{"schema_version":0}"#).unwrap();
     let rebuilt = arkiv(&["reindex", "--json"], &docs, &index);
     assert!(
         rebuilt.status.success(),
