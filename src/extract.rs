@@ -869,7 +869,7 @@ fn most_telling(primary: ExtractError, fallback: ExtractError) -> ExtractError {
     }
 }
 
-pub(crate) fn find_on_path(program: &str) -> Option<PathBuf> {
+pub fn find_on_path(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join(program))

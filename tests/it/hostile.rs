@@ -1,18 +1,19 @@
 //! Hostile conditions, measured (issue 7): bad PDFs, SIGKILL at random moments, load,
 //! fuzzing of the text parsers, and the security checks the other modules do not make.
 //!
-//! Every test prints its figures (lines starting with `HOSTILE`). Under `cargo test` they
-//! run small and quick; `bench/hostile.sh` runs the same tests in a release build with
-//! bigger numbers, set through these variables:
+//! Every test prints its figures (lines starting with `HOSTILE`). Under `cargo test` (and so
+//! in CI) they run at smoke size: every file of `../shared/corpus/tricky/`, three kill
+//! trials, ten seconds of load. `bench/hostile.sh` runs the same tests in a release build
+//! with the full numbers, and cargo-fuzz on top, set through these variables:
 //!
 //! | variable | default | what |
 //! |---|---|---|
-//! | `ARKIV_HOSTILE_TIMEOUT` | 10 | extraction time bound (s) for the bad-PDF batch |
-//! | `ARKIV_HOSTILE_TRICKY` | 0 | 1: add every file of `../shared/corpus/tricky/` (and a second bomb) to the batch |
-//! | `ARKIV_HOSTILE_KILLS` | 2 | SIGKILL trials, each for ingest and for uploads |
-//! | `ARKIV_HOSTILE_LOAD_SECS` | 4 | seconds of load |
+//! | `ARKIV_HOSTILE_TIMEOUT` | 20 | extraction time bound (s) for the bad-PDF batch |
+//! | `ARKIV_HOSTILE_TRICKY` | 1 | 1: add every file of `../shared/corpus/tricky/` (and a second bomb) to the batch; 0: generated files only |
+//! | `ARKIV_HOSTILE_KILLS` | 3 | SIGKILL trials, each for ingest and for uploads |
+//! | `ARKIV_HOSTILE_LOAD_SECS` | 10 | seconds of load |
 //! | `ARKIV_HOSTILE_CLIENTS` | 64 | concurrent readers under load |
-//! | `ARKIV_HOSTILE_FUZZ_MILLIS` | 1500 | time per target of the random-input loop |
+//! | `ARKIV_HOSTILE_FUZZ_MILLIS` | 3000 | time per target of the random-input loop |
 
 mod badpdf;
 mod crash;

@@ -321,3 +321,59 @@ fn killed_ingests_leave_an_index_that_converges() {
     let (_, again) = run_ingest(&docs, &index_dir);
     assert_eq!((again.indexed, again.unchanged), (0, pdfs));
 }
+
+/// A `pdftotext` that leaves a mark each time it runs, then runs the real one.
+fn marking_pdftotext(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let real = arkiv::extract::find_on_path("pdftotext").expect("pdftotext is installed");
+    let marks = dir.join("pdftotext-ran");
+    let script = dir.join("bin").join("pdftotext");
+    std::fs::create_dir_all(script.parent().unwrap()).unwrap();
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+            marks.display(),
+            real.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (script, marks)
+}
+
+#[test]
+fn pdftotext_reads_only_what_pdf_extract_does_not_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (script, marks) = marking_pdftotext(dir.path());
+    let mut config = extract_config();
+    config.pdftotext = Some(script);
+
+    // Machine-made letters: pdf-extract alone, and every word pdftotext would find.
+    let samples: Vec<_> = std::fs::read_dir(samples_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .collect();
+    assert!(samples.len() > 10);
+    for path in &samples {
+        let extracted = arkiv::extract::extract_file(path, &config).unwrap();
+        assert_eq!(extracted.source, "pdf-extract", "{}", path.display());
+        let reference = pdftotext(path).unwrap();
+        let coverage = word_coverage(&extracted.pages.join("\n"), &reference);
+        assert!(coverage >= 0.99, "{}: {coverage}", path.display());
+    }
+    assert!(
+        !marks.exists(),
+        "pdftotext ran on a letter pdf-extract read whole"
+    );
+
+    // Spurious spaces inside words ("p erso n vern et"): pdftotext is asked and wins.
+    let split = corpus_dir().join("norwegian/no_fhi_smittestopp2_innspill_personvern.pdf");
+    let extracted = arkiv::extract::extract_file(&split, &config).unwrap();
+    assert!(marks.exists(), "pdftotext was not asked about split words");
+    let reference = pdftotext(&split).unwrap();
+    let coverage = word_coverage(&extracted.pages.join("\n"), &reference);
+    assert!(coverage >= 0.99, "coverage {coverage}");
+}

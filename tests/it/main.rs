@@ -3,6 +3,7 @@
 mod support;
 
 mod analysis;
+mod bench;
 mod browser;
 mod cli;
 mod hostile;

@@ -224,3 +224,49 @@ fn the_city_alone_is_not_the_convention() {
         .unwrap();
     assert!(!city.submission.conventions.contains(&Convention::Istanbul));
 }
+
+#[test]
+fn a_commit_is_seen_by_a_search_asked_before_it() {
+    use arkiv::model::{DocId, Kind, Submission, TextStatus};
+    let index = arkiv::index::ArchiveIndex::create_in_ram().unwrap();
+    let request = SearchRequest {
+        query: "fjordhest".into(),
+        limit: 20,
+        pages_per_hit: 3,
+        ..SearchRequest::default()
+    };
+    assert_eq!(index.search(&request).unwrap().total, 0);
+    // Asked twice: the second answer may come from the result cache.
+    assert_eq!(index.search(&request).unwrap().total, 0);
+
+    let mut writer = index.writer().unwrap();
+    let submission = Submission {
+        id: DocId::from_content(b"fjordhest"),
+        file: "fjordhest.pdf".into(),
+        title: "Om fjordhesten".into(),
+        date: None,
+        kind: Kind::Annet,
+        recipient: None,
+        reference: None,
+        language: None,
+        source_url: None,
+        conventions: Vec::new(),
+        mentions: Default::default(),
+        articles: Vec::new(),
+        pages: vec!["Fjordhesten er en norsk hesterase.".into()],
+        status: TextStatus::Ok,
+        extraction_note: None,
+        ocr: None,
+        sample: false,
+    };
+    writer.upsert(&submission, "fingerprint").unwrap();
+    writer.commit().unwrap();
+    let results = index.search(&request).unwrap();
+    assert_eq!(results.total, 1);
+    assert_eq!(results.hits[0].pages[0].page, 1);
+    assert!(
+        results.hits[0].pages[0]
+            .snippet
+            .contains("<b>Fjordhesten</b>")
+    );
+}

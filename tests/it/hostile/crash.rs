@@ -163,7 +163,7 @@ fn change_library(docs: &Path, trial: usize) {
 
 #[test]
 fn sigkill_during_ingest_leaves_a_committed_state_and_converges() {
-    let trials = knob("ARKIV_HOSTILE_KILLS", 2) as usize;
+    let trials = knob("ARKIV_HOSTILE_KILLS", 3) as usize;
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("documents");
     let index_dir = dir.path().join("index");
@@ -238,7 +238,7 @@ struct Told {
 
 #[test]
 fn sigkill_during_uploads_loses_no_acknowledged_change() {
-    let trials = knob("ARKIV_HOSTILE_KILLS", 2) as usize;
+    let trials = knob("ARKIV_HOSTILE_KILLS", 3) as usize;
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("documents");
     let index_dir = dir.path().join("index");
@@ -428,7 +428,7 @@ fn an_index_whose_creation_was_cut_short_opens() {
 
 #[test]
 fn sigkill_while_a_fresh_index_is_created() {
-    let trials = knob("ARKIV_HOSTILE_KILLS", 2) as usize * 5;
+    let trials = knob("ARKIV_HOSTILE_KILLS", 3) as usize * 5;
     let mut rng = rand::rng();
     let mut refused = Vec::new();
     // Kills land at random in the first moments of a run, up to twice the time it takes

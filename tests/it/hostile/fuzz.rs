@@ -171,7 +171,7 @@ fn run(name: &str, check: fn(&[u8]), millis: u64) -> (usize, Vec<String>) {
 
 #[test]
 fn text_parsers_survive_random_and_mutated_input() {
-    let millis = knob("ARKIV_HOSTILE_FUZZ_MILLIS", 1500);
+    let millis = knob("ARKIV_HOSTILE_FUZZ_MILLIS", 3000);
     let mut all = Vec::new();
     for (name, check) in [
         ("query", checks::query as fn(&[u8])),

@@ -47,7 +47,7 @@ struct Tally {
 
 #[test]
 fn concurrent_clients_under_uploads_and_edits_get_no_errors() {
-    let seconds = knob("ARKIV_HOSTILE_LOAD_SECS", 4);
+    let seconds = knob("ARKIV_HOSTILE_LOAD_SECS", 10);
     let clients = knob("ARKIV_HOSTILE_CLIENTS", 64) as usize;
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("documents");

@@ -59,8 +59,8 @@ impl Outcome {
 
 #[test]
 fn bad_pdfs_give_text_or_a_clear_error_within_the_bounds() {
-    let timeout = knob("ARKIV_HOSTILE_TIMEOUT", 10);
-    let with_tricky = knob("ARKIV_HOSTILE_TRICKY", 0) == 1;
+    let timeout = knob("ARKIV_HOSTILE_TIMEOUT", 20);
+    let with_tricky = knob("ARKIV_HOSTILE_TRICKY", 1) == 1;
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("documents");
     let index_dir = dir.path().join("index");
