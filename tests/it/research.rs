@@ -5,17 +5,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use biblatex::{Bibliography, ChunksExt};
-use http_body_util::BodyExt;
 use serde_json::Value;
-use tower::ServiceExt;
 
 use arkiv::library::Library;
 use arkiv::web::{AppState, router};
 
-use crate::support::{copy_samples, run_ingest, sample_index, samples_dir, write_pdf};
+use crate::support::{Answer, copy_samples, get, run_ingest, sample_index, samples_dir, write_pdf};
 
 const BASE: &str = "https://arkiv.example";
 const CONVENTIONS: [&str; 4] = ["istanbul", "echr", "cedaw", "crc"];
@@ -26,43 +23,6 @@ fn sample_app() -> Router {
         Library::new(samples_dir()),
         BASE,
     ))
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    bytes: Vec<u8>,
-    body: String,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
-    }
-
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-    }
-}
-
-async fn get(app: &Router, uri: &str) -> Answer {
-    let response = app
-        .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-        bytes: bytes.to_vec(),
-    }
 }
 
 /// `GET uri`, which must answer 200.

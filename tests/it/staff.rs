@@ -8,8 +8,6 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 
 use arkiv::accounts::{Accounts, DataDir};
 use arkiv::index::ArchiveIndex;
@@ -18,7 +16,9 @@ use arkiv::library::Library;
 use arkiv::web::staff::{Staff, staff_routes};
 use arkiv::web::{AppState, router};
 
-use crate::support::{arkiv_bin, copy_samples, extract_config, ingest_options, write_pdf};
+use crate::support::{
+    Answer, arkiv_bin, copy_samples, extract_config, ingest_options, send, write_pdf,
+};
 
 const USER: &str = "kari";
 const PASSWORD: &str = "riktig-hest-batteri";
@@ -57,57 +57,6 @@ fn staff_app(max_upload_bytes: usize) -> StaffApp {
         app,
         index,
         token,
-    }
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
-    }
-
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap())
-            .unwrap_or("")
-    }
-
-    /// The value of a cookie this answer sets.
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with(&format!("{name}=")))
-            .map(|v| v[name.len() + 1..].split(';').next().unwrap().to_string())
-    }
-
-    fn hidden(&self, name: &str) -> String {
-        let marker = format!("name=\"{name}\" value=\"");
-        let start = self
-            .body
-            .find(&marker)
-            .unwrap_or_else(|| panic!("no {name} field"))
-            + marker.len();
-        self.body[start..].split('"').next().unwrap().to_string()
-    }
-}
-
-async fn send(app: &Router, request: Request<Body>) -> Answer {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
     }
 }
 

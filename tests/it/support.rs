@@ -108,3 +108,90 @@ pub fn sample_index() -> &'static ArchiveIndex {
     });
     index
 }
+
+/// What the router answered, read whole.
+pub struct Answer {
+    pub status: axum::http::StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub bytes: Vec<u8>,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+
+    /// A header's value, or "" when it is missing or not text.
+    pub fn header(&self, name: impl axum::http::header::AsHeaderName) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    pub fn location(&self) -> String {
+        self.headers
+            .get(axum::http::header::LOCATION)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .unwrap_or_default()
+    }
+
+    pub fn content_type(&self) -> String {
+        self.header(axum::http::header::CONTENT_TYPE).to_string()
+    }
+
+    /// The value of a cookie this answer sets.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(axum::http::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(|v| v[name.len() + 1..].split(';').next().unwrap().to_string())
+    }
+
+    /// The value of a form field in the page (hidden inputs such as CSRF tokens).
+    pub fn hidden(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self
+            .body
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no {name} field in {}", self.body))
+            + marker.len();
+        self.body[start..].split('"').next().unwrap().to_string()
+    }
+}
+
+/// Sends one request through the router, in process.
+pub async fn send(app: &axum::Router, request: axum::http::Request<axum::body::Body>) -> Answer {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
+    }
+}
+
+/// A GET through the router.
+pub async fn get(app: &axum::Router, uri: &str) -> Answer {
+    send(
+        app,
+        axum::http::Request::get(uri)
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
+}

@@ -2,15 +2,12 @@
 //! paging, lenient parsing, 404s, headers, and hostile input coming out escaped.
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+use axum::http::StatusCode;
 
 use arkiv::library::Library;
 use arkiv::web::{AppState, router};
 
-use crate::support::{copy_samples, run_ingest, sample_index, samples_dir, write_pdf};
+use crate::support::{Answer, copy_samples, get, run_ingest, sample_index, samples_dir, write_pdf};
 
 fn sample_app() -> Router {
     router(AppState::new(
@@ -18,34 +15,6 @@ fn sample_app() -> Router {
         Library::new(samples_dir()),
         "https://arkiv.example",
     ))
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
-    }
-}
-
-async fn get(app: &Router, uri: &str) -> Answer {
-    let response = app
-        .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
 }
 
 /// `uri` answers `status`, and its body contains each of `needles`.

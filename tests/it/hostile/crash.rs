@@ -352,11 +352,13 @@ fn sigkill_during_uploads_loses_no_acknowledged_change() {
     let told = told.lock().unwrap();
     println!(
         "HOSTILE kills-upload trials={trials} uploads-acknowledged={} edits-acknowledged={} \
-         unanswered-then-retried={retried} retries-answered-409={} lost-uploads={lost_uploads} \
+         unanswered-then-retried={retried} retries-answered-409={} \
+         unanswered-at-the-last-kill={} lost-uploads={lost_uploads} \
          lost-edits={lost_edits} duplicates={duplicates} other-disagreements={}",
         told.uploads.len(),
         told.edits.len(),
         told.conflicts,
+        told.unanswered.len(),
         other.len()
     );
     assert!(other.is_empty(), "{other:#?}");

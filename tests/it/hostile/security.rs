@@ -16,9 +16,7 @@ use std::path::{Path, PathBuf};
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+use axum::http::{Method, Request, StatusCode};
 
 use arkiv::accounts::{Accounts, DataDir};
 use arkiv::index::ArchiveIndex;
@@ -28,7 +26,7 @@ use arkiv::web::staff::{STAFF_ROUTES, Staff};
 use arkiv::web::{AppState, router};
 
 use super::server::{BOUNDARY, PASSWORD, USER};
-use crate::support::{copy_samples, extract_config, ingest_options, write_pdf};
+use crate::support::{Answer, copy_samples, extract_config, ingest_options, send, write_pdf};
 
 /// Script, markup and an attribute break-out in one string.
 const PAYLOAD: &str = "\"><script>alert(1)</script><img src=x onerror=alert(2)>";
@@ -123,59 +121,6 @@ fn app_with(max_upload_bytes: usize, extra: impl FnOnce(&Path)) -> App {
 
 fn app() -> App {
     app_with(1 << 20, |_| {})
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with(&format!("{name}=")))
-            .map(|v| v[name.len() + 1..].split(';').next().unwrap().to_string())
-    }
-
-    fn hidden(&self, name: &str) -> String {
-        let marker = format!("name=\"{name}\" value=\"");
-        let start = self
-            .body
-            .find(&marker)
-            .unwrap_or_else(|| panic!("no {name} field in {}", self.body))
-            + marker.len();
-        self.body[start..].split('"').next().unwrap().to_string()
-    }
-
-    fn location(&self) -> String {
-        self.headers
-            .get(header::LOCATION)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-            .unwrap_or_default()
-    }
-
-    fn content_type(&self) -> String {
-        self.headers
-            .get(header::CONTENT_TYPE)
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default()
-    }
-}
-
-async fn send(app: &Router, request: Request<Body>) -> Answer {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
 }
 
 fn request(method: &Method, uri: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Request<Body> {
