@@ -2,10 +2,9 @@
 //! writer, reindex and schema versions.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
 
-use crate::support::{arkiv_bin, copy_samples, write_pdf};
+use crate::support::{Server, arkiv_bin, copy_samples, write_pdf};
 
 fn arkiv(args: &[&str], documents: &Path, index: &Path) -> Output {
     Command::new(arkiv_bin())
@@ -114,34 +113,9 @@ fn ingest_refuses_while_the_server_writes() {
     let index = dir.path().join("index");
     std::fs::create_dir_all(&docs).unwrap();
     write_pdf(&docs, "a.pdf", None, &["Innspill om Istanbulkonvensjonen"]);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = Command::new(arkiv_bin())
-        .arg("serve")
-        .arg("--documents")
-        .arg(&docs)
-        .arg("--index")
-        .arg(&index)
-        .arg("--addr")
-        .arg(format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let mut server = Server::start(&docs, &index, &dir.path().join("data"));
     let out = arkiv(&["ingest"], &docs, &index);
-    let _ = server.kill();
-    let _ = server.wait();
+    server.kill();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("another process is writing"), "{stderr}");

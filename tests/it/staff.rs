@@ -17,7 +17,7 @@ use arkiv::web::staff::{Staff, staff_routes};
 use arkiv::web::{AppState, router};
 
 use crate::support::{
-    Answer, arkiv_bin, copy_samples, extract_config, ingest_options, send, write_pdf,
+    Answer, Server, arkiv_bin, copy_samples, extract_config, ingest_options, send, write_pdf,
 };
 
 const USER: &str = "kari";
@@ -616,33 +616,8 @@ fn an_acknowledged_upload_survives_sigkill() {
     let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
     assert!(token.starts_with("arkiv_"));
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = Command::new(arkiv_bin())
-        .arg("serve")
-        .arg("--documents")
-        .arg(&docs)
-        .arg("--index")
-        .arg(&index)
-        .arg("--data")
-        .arg(&data)
-        .arg("--addr")
-        .arg(format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let mut server = Server::start(&docs, &index, &data);
+    let port = server.port;
     let bytes = pdf_with("drapsprøveord");
     let body = multipart(
         &[("title", "Overlever SIGKILL")],
@@ -665,8 +640,7 @@ fn an_acknowledged_upload_survives_sigkill() {
         searchable_after.as_secs_f64() * 1000.0
     );
     // SIGKILL: no shutdown, no flushing.
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
 
     let out = Command::new(arkiv_bin())
         .args(["ingest", "--json", "--documents"])

@@ -195,3 +195,74 @@ pub async fn get(app: &axum::Router, uri: &str) -> Answer {
     )
     .await
 }
+
+/// A running `arkiv serve`; SIGKILLed when dropped.
+pub struct Server {
+    child: std::process::Child,
+    pub port: u16,
+    pub log: PathBuf,
+}
+
+impl Server {
+    /// Starts a server over the three folders and waits until it accepts connections.
+    pub fn start(docs: &Path, index: &Path, data: &Path) -> Server {
+        let port = free_port();
+        let log = data.with_extension(format!("serve-{port}.log"));
+        let child = std::process::Command::new(arkiv_bin())
+            .arg("serve")
+            .arg("--documents")
+            .arg(docs)
+            .arg("--index")
+            .arg(index)
+            .arg("--data")
+            .arg(data)
+            .arg("--addr")
+            .arg(format!("127.0.0.1:{port}"))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let mut server = Server { child, port, log };
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!(
+                    "arkiv serve exited with {status}: {}",
+                    std::fs::read_to_string(&server.log).unwrap_or_default()
+                );
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(300),
+                "arkiv serve did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        server
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// SIGKILL: no shutdown, no flushing.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

@@ -2,9 +2,9 @@
 //! `arkiv user`, and a small HTTP/1.1 client (hyper) to talk to it.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::{Method, Request, header};
@@ -12,6 +12,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
+pub use crate::support::Server;
 use crate::support::arkiv_bin;
 
 pub const USER: &str = "kari";
@@ -38,76 +39,6 @@ pub fn staff_token(data: &Path) -> String {
     let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
     assert!(token.starts_with("arkiv_"), "{token}");
     token
-}
-
-/// A running `arkiv serve`; SIGKILLed when dropped.
-pub struct Server {
-    child: Child,
-    pub port: u16,
-    pub log: PathBuf,
-}
-
-impl Server {
-    /// Starts a server over the three folders and waits until it accepts connections.
-    pub fn start(docs: &Path, index: &Path, data: &Path) -> Server {
-        let port = free_port();
-        let log = data.with_extension(format!("serve-{port}.log"));
-        let child = Command::new(arkiv_bin())
-            .arg("serve")
-            .arg("--documents")
-            .arg(docs)
-            .arg("--index")
-            .arg(index)
-            .arg("--data")
-            .arg(data)
-            .arg("--addr")
-            .arg(format!("127.0.0.1:{port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        let mut server = Server { child, port, log };
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!(
-                    "arkiv serve exited with {status}: {}",
-                    std::fs::read_to_string(&server.log).unwrap_or_default()
-                );
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(300),
-                "arkiv serve did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        server
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-
-    /// SIGKILL: no shutdown, no flushing.
-    pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 pub type Client = hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>;
