@@ -23,6 +23,7 @@ use arkiv::library::Sidecar;
 use arkiv::model::{Convention, DocId, Kind, Submission, TextStatus};
 use arkiv::pdfgen::{self, PdfSpec};
 use arkiv::tagging;
+use arkiv::web::i18n::Lang;
 use chrono::NaiveDate;
 
 use super::rng::Rng;
@@ -258,35 +259,6 @@ pub struct Doc {
     pub quotes: String,
 }
 
-const MONTHS_NO: [&str; 12] = [
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// Document `n` of the corpus with this seed.
 pub fn document(model: &Model, seed: u64, n: u64) -> Doc {
     let mut rng = Rng::for_item(seed, n);
@@ -338,17 +310,17 @@ pub fn document(model: &Model, seed: u64, n: u64) -> Doc {
     text.push_str("Krisesentersekretariatet\n\n");
     if english {
         text.push_str(&format!(
-            "{recipient}\nOur ref.: {:02}/{}\n\nOslo, {day} {} {year}\n\n",
+            "{recipient}\nOur ref.: {:02}/{}\n\nOslo, {}\n\n",
             year % 100,
             rng.range(100, 9999),
-            MONTHS_EN[month as usize - 1]
+            Lang::En.date(date)
         ));
     } else {
         text.push_str(&format!(
-            "{recipient}\nVår ref.: {:02}/{}\n\nOslo, {day}. {} {year}\n\n",
+            "{recipient}\nVår ref.: {:02}/{}\n\nOslo, {}\n\n",
             year % 100,
             rng.range(100, 9999),
-            MONTHS_NO[month as usize - 1]
+            Lang::Nb.date(date)
         ));
     }
     text.push_str(&title);

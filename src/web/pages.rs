@@ -133,19 +133,7 @@ pub async fn search(
         (s.clone(), views::search_url(&p))
     });
     // Filters survive a new query typed into the box: carried as hidden fields.
-    let mut hidden: Vec<(String, String)> = Vec::new();
-    for c in &params.conventions {
-        hidden.push(("convention".into(), c.id().into()));
-    }
-    for a in &params.articles {
-        hidden.push(("article".into(), a.to_string()));
-    }
-    for k in &params.kinds {
-        hidden.push(("kind".into(), k.id().into()));
-    }
-    if let Some(y) = params.year {
-        hidden.push(("year".into(), y.to_string()));
-    }
+    let hidden = params.hidden_filters();
     let clear_url = views::search_url(&SearchParams {
         q: params.q.clone(),
         lang,

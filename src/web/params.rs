@@ -238,6 +238,25 @@ impl SearchParams {
         p
     }
 
+    /// The filters as (name, value) pairs for hidden form fields, so that they survive a
+    /// new query typed into a page's search box.
+    pub fn hidden_filters(&self) -> Vec<(String, String)> {
+        let mut hidden: Vec<(String, String)> = Vec::new();
+        for c in &self.conventions {
+            hidden.push(("convention".into(), c.id().into()));
+        }
+        for a in &self.articles {
+            hidden.push(("article".into(), a.to_string()));
+        }
+        for k in &self.kinds {
+            hidden.push(("kind".into(), k.id().into()));
+        }
+        if let Some(y) = self.year {
+            hidden.push(("year".into(), y.to_string()));
+        }
+        hidden
+    }
+
     pub fn has_filters(&self) -> bool {
         !self.conventions.is_empty()
             || !self.articles.is_empty()

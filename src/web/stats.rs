@@ -281,19 +281,7 @@ pub async fn page(
         })
         .collect();
 
-    let mut hidden: Vec<(String, String)> = Vec::new();
-    for c in &params.conventions {
-        hidden.push(("convention".into(), c.id().into()));
-    }
-    for a in &params.articles {
-        hidden.push(("article".into(), a.to_string()));
-    }
-    for k in &params.kinds {
-        hidden.push(("kind".into(), k.id().into()));
-    }
-    if let Some(y) = params.year {
-        hidden.push(("year".into(), y.to_string()));
-    }
+    let hidden = params.hidden_filters();
     let mut convention_links = vec![(
         t.all.to_string(),
         url_at("/statistikk", &params.with(|n| n.conventions.clear())),
