@@ -2,62 +2,22 @@
 //! hostile, duplicate, concurrent), edits, delete and restore, the API, the audit log, and
 //! an upload that survives the server being killed right after its OK.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 
-use arkiv::accounts::{Accounts, DataDir};
 use arkiv::index::ArchiveIndex;
-use arkiv::ingest::ingest_with;
-use arkiv::library::Library;
-use arkiv::web::staff::{Staff, staff_routes};
-use arkiv::web::{AppState, router};
+use arkiv::web::staff::staff_routes;
 
 use crate::support::{
-    Answer, Server, arkiv_bin, copy_samples, extract_config, ingest_options, send, write_pdf,
+    Answer, PASSWORD, Server, StaffApp, USER, arkiv_bin, send, staff_app_with, staff_token,
+    write_pdf,
 };
 
-const USER: &str = "kari";
-const PASSWORD: &str = "riktig-hest-batteri";
-
-struct StaffApp {
-    dir: tempfile::TempDir,
-    app: Router,
-    index: ArchiveIndex,
-    token: String,
-}
-
-impl StaffApp {
-    fn documents(&self) -> PathBuf {
-        self.dir.path().join("documents")
-    }
-}
-
 fn staff_app(max_upload_bytes: usize) -> StaffApp {
-    let dir = tempfile::tempdir().unwrap();
-    let docs = dir.path().join("documents");
-    copy_samples(&docs);
-    let data = DataDir::open(dir.path().join("data")).unwrap();
-    let mut accounts = Accounts::default();
-    accounts.add(USER, PASSWORD).unwrap();
-    let token = accounts.new_token(USER).unwrap();
-    accounts.save(&data).unwrap();
-    let index = ArchiveIndex::open_or_create(&dir.path().join("index")).unwrap();
-    let library = Library::new(&docs);
-    let mut writer = index.writer().unwrap();
-    let report = ingest_with(&library, &index, &mut writer, &ingest_options()).unwrap();
-    assert!(report.failed.is_empty());
-    let staff = Staff::new(data, writer, extract_config(), max_upload_bytes, false);
-    let app = router(AppState::new(index.clone(), library, "http://localhost").with_staff(staff));
-    StaffApp {
-        dir,
-        app,
-        index,
-        token,
-    }
+    staff_app_with(max_upload_bytes, &[], |_| {})
 }
 
 fn form(pairs: &[(&str, &str)]) -> String {
@@ -591,8 +551,7 @@ fn http(port: u16, request: &[u8]) -> (u16, String) {
 
 #[test]
 fn an_acknowledged_upload_survives_sigkill() {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("documents");
     let index = dir.path().join("index");
@@ -600,21 +559,7 @@ fn an_acknowledged_upload_survives_sigkill() {
     std::fs::create_dir_all(&docs).unwrap();
     write_pdf(&docs, "a.pdf", None, &["Innspill om EMK"]);
 
-    let mut add = Command::new(arkiv_bin())
-        .args(["user", "add", USER, "--password-stdin", "--data"])
-        .arg(&data)
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    writeln!(add.stdin.take().unwrap(), "{PASSWORD}").unwrap();
-    assert!(add.wait().unwrap().success());
-    let out = Command::new(arkiv_bin())
-        .args(["user", "token", USER, "--data"])
-        .arg(&data)
-        .output()
-        .unwrap();
-    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    assert!(token.starts_with("arkiv_"));
+    let token = staff_token(&data);
 
     let mut server = Server::start(&docs, &index, &data);
     let port = server.port;

@@ -266,3 +266,103 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// The staff account the tests that sign in use.
+pub const USER: &str = "kari";
+pub const PASSWORD: &str = "riktig-hest-batteri";
+
+/// Creates the staff account in `data` with the CLI and returns a new API token.
+pub fn staff_token(data: &Path) -> String {
+    use std::io::Write;
+    let mut add = std::process::Command::new(arkiv_bin())
+        .args(["user", "add", USER, "--password-stdin", "--data"])
+        .arg(data)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    writeln!(add.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    assert!(add.wait().unwrap().success());
+    let out = std::process::Command::new(arkiv_bin())
+        .args(["user", "token", USER, "--data"])
+        .arg(data)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(token.starts_with("arkiv_"), "{token}");
+    token
+}
+
+/// The sample archive behind a router with staff features, in a temporary folder.
+pub struct StaffApp {
+    pub dir: tempfile::TempDir,
+    pub app: axum::Router,
+    pub index: ArchiveIndex,
+    /// An API token of [`USER`].
+    pub token: String,
+}
+
+impl StaffApp {
+    pub fn documents(&self) -> PathBuf {
+        self.dir.path().join("documents")
+    }
+
+    pub fn data(&self) -> arkiv::accounts::DataDir {
+        arkiv::accounts::DataDir::open(self.dir.path().join("data")).unwrap()
+    }
+
+    pub fn any_id(&self) -> String {
+        self.index.documents().unwrap()[0].submission.id.to_string()
+    }
+
+    pub fn id_of(&self, file: &str) -> String {
+        self.index
+            .documents()
+            .unwrap()
+            .into_iter()
+            .find(|d| d.submission.file == file)
+            .unwrap_or_else(|| panic!("{file} is not indexed"))
+            .submission
+            .id
+            .to_string()
+    }
+}
+
+/// A [`StaffApp`] over the samples plus what `extra` writes into the documents folder, with
+/// the staff account [`USER`] and the accounts in `more_users` (all with [`PASSWORD`]).
+pub fn staff_app_with(
+    max_upload_bytes: usize,
+    more_users: &[&str],
+    extra: impl FnOnce(&Path),
+) -> StaffApp {
+    use arkiv::accounts::{Accounts, DataDir};
+    use arkiv::web::staff::Staff;
+    use arkiv::web::{AppState, router};
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("documents");
+    copy_samples(&docs);
+    extra(&docs);
+    let data = DataDir::open(dir.path().join("data")).unwrap();
+    let mut accounts = Accounts::default();
+    accounts.add(USER, PASSWORD).unwrap();
+    for name in more_users {
+        accounts.add(name, PASSWORD).unwrap();
+    }
+    let token = accounts.new_token(USER).unwrap();
+    accounts.save(&data).unwrap();
+    let index = ArchiveIndex::open_or_create(&dir.path().join("index")).unwrap();
+    let library = Library::new(&docs);
+    let mut writer = index.writer().unwrap();
+    let report =
+        arkiv::ingest::ingest_with(&library, &index, &mut writer, &ingest_options()).unwrap();
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let staff = Staff::new(data, writer, extract_config(), max_upload_bytes, false);
+    let app = router(AppState::new(index.clone(), library, "http://localhost").with_staff(staff));
+    StaffApp {
+        dir,
+        app,
+        index,
+        token,
+    }
+}

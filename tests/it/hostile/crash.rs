@@ -176,15 +176,7 @@ fn sigkill_during_ingest_leaves_a_committed_state_and_converges() {
     for trial in 0..trials {
         change_library(&docs, trial);
         let delay = Duration::from_secs_f64(rng.random_range(0.0..work * 1.2 + 0.05));
-        let mut child = Command::new(arkiv_bin())
-            .args(["ingest", "--documents"])
-            .arg(&docs)
-            .arg("--index")
-            .arg(&index_dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_ingest(&docs, &index_dir);
         std::thread::sleep(delay);
         let _ = child.kill();
         let status = child.wait().unwrap();
@@ -377,6 +369,19 @@ fn one_document(dir: &Path) -> std::path::PathBuf {
     docs
 }
 
+/// Starts `arkiv ingest`, silent, to be killed.
+fn spawn_ingest(docs: &Path, index: &Path) -> std::process::Child {
+    Command::new(arkiv_bin())
+        .args(["ingest", "--documents"])
+        .arg(docs)
+        .arg("--index")
+        .arg(index)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 /// Runs `arkiv ingest`; returns its exit code and the last line of its stderr.
 fn ingest_outcome(docs: &Path, index: &Path) -> (Option<i32>, String) {
     let out = Command::new(arkiv_bin())
@@ -440,15 +445,7 @@ fn sigkill_while_a_fresh_index_is_created() {
         let docs = one_document(dir.path());
         let index = dir.path().join("index");
         let started = Instant::now();
-        let mut child = Command::new(arkiv_bin())
-            .args(["ingest", "--documents"])
-            .arg(&docs)
-            .arg("--index")
-            .arg(&index)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_ingest(&docs, &index);
         while !index.join("arkiv-index.json").exists()
             && started.elapsed() < Duration::from_secs(30)
         {
@@ -462,15 +459,7 @@ fn sigkill_while_a_fresh_index_is_created() {
         let dir = tempfile::tempdir().unwrap();
         let docs = one_document(dir.path());
         let index = dir.path().join("index");
-        let mut child = Command::new(arkiv_bin())
-            .args(["ingest", "--documents"])
-            .arg(&docs)
-            .arg("--index")
-            .arg(&index)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_ingest(&docs, &index);
         std::thread::sleep(Duration::from_micros(rng.random_range(0..created * 2)));
         let _ = child.kill();
         let _ = child.wait();

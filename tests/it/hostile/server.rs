@@ -1,9 +1,6 @@
 //! A real `arkiv serve` process on loopback, a staff account and API token made with
 //! `arkiv user`, and a small HTTP/1.1 client (hyper) to talk to it.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -12,34 +9,9 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
-pub use crate::support::Server;
-use crate::support::arkiv_bin;
+pub use crate::support::{PASSWORD, Server, USER, staff_token};
 
-pub const USER: &str = "kari";
-pub const PASSWORD: &str = "riktig-hest-batteri";
 pub const BOUNDARY: &str = "arkivhostilegrense";
-
-/// Creates the staff account in `data` with the CLI and returns a new API token.
-pub fn staff_token(data: &Path) -> String {
-    let mut add = Command::new(arkiv_bin())
-        .args(["user", "add", USER, "--password-stdin", "--data"])
-        .arg(data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    writeln!(add.stdin.take().unwrap(), "{PASSWORD}").unwrap();
-    assert!(add.wait().unwrap().success());
-    let out = Command::new(arkiv_bin())
-        .args(["user", "token", USER, "--data"])
-        .arg(data)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    assert!(token.starts_with("arkiv_"), "{token}");
-    token
-}
 
 pub type Client = hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>;
 
