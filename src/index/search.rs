@@ -99,39 +99,35 @@ pub(super) fn date_sort_key(date: Option<NaiveDate>) -> i64 {
 /// searcher, so a commit makes every entry stale; they are dropped when it is seen.
 pub(super) struct ResultCache {
     /// Keyed by generation too, so a result a slow search inserts after a commit can never
-    /// answer for the new generation.
-    entries: quick_cache::sync::Cache<(u64, SearchRequest), SearchResults>,
+    /// answer for the new generation. `None`: caching is off.
+    entries: Option<quick_cache::sync::Cache<(u64, SearchRequest), SearchResults>>,
     generation: AtomicU64,
-    enabled: bool,
 }
 
 /// Searches asking for more hits than this (exports) are not kept.
 const CACHED_HITS_AT_MOST: usize = 100;
 
 impl ResultCache {
+    /// A cache of `capacity` searches; 0 turns caching off.
     pub(super) fn new(capacity: usize) -> ResultCache {
         ResultCache {
-            entries: quick_cache::sync::Cache::new(capacity.max(1)),
+            entries: (capacity > 0).then(|| quick_cache::sync::Cache::new(capacity)),
             generation: AtomicU64::new(u64::MAX),
-            enabled: capacity > 0,
         }
     }
 
     fn get(&self, generation: u64, request: &SearchRequest) -> Option<SearchResults> {
-        if !self.enabled {
-            return None;
-        }
+        let entries = self.entries.as_ref()?;
         let seen = self.generation.swap(generation, AtomicOrdering::AcqRel);
         if seen != generation && seen != u64::MAX {
-            self.entries.clear();
+            entries.clear();
         }
-        self.entries.get(&(generation, request.clone()))
+        entries.get(&(generation, request.clone()))
     }
 
     fn insert(&self, generation: u64, request: &SearchRequest, results: &SearchResults) {
-        if self.enabled {
-            self.entries
-                .insert((generation, request.clone()), results.clone());
+        if let Some(entries) = &self.entries {
+            entries.insert((generation, request.clone()), results.clone());
         }
     }
 }
@@ -166,19 +162,18 @@ impl ArchiveIndex {
         request: &SearchRequest,
         started: Instant,
     ) -> Result<SearchResults, IndexError> {
-        let searcher = searcher.clone();
         let parsed = query::parse(&request.query);
-        let mut results = self.run(&searcher, request, &parsed)?;
+        let mut results = self.run(searcher, request, &parsed)?;
 
         if results.total == 0
             && parsed.has_text()
-            && let Some(corrected) = self.suggest(&searcher, &parsed)?
+            && let Some(corrected) = self.suggest(searcher, &parsed)?
         {
             let retry = SearchRequest {
                 query: corrected.clone(),
                 ..request.clone()
             };
-            let retried = self.run(&searcher, &retry, &query::parse(&corrected))?;
+            let retried = self.run(searcher, &retry, &query::parse(&corrected))?;
             if retried.total > 0 {
                 results = retried;
                 results.suggestion = Some(corrected);
@@ -188,17 +183,18 @@ impl ArchiveIndex {
         Ok(results)
     }
 
-    /// Documents like the given one (tantivy's MoreLikeThis over the text), best first.
-    pub fn related(&self, id: &DocId, limit: usize) -> Result<Vec<Submission>, IndexError> {
+    /// Documents like `document` (as [`ArchiveIndex::document`] gives it, with its pages),
+    /// best first: tantivy's MoreLikeThis over its text.
+    pub fn related(
+        &self,
+        document: &Submission,
+        limit: usize,
+    ) -> Result<Vec<Submission>, IndexError> {
         let searcher = self.reader.searcher();
-        let Some(address) = self.doc_address(&searcher, id)? else {
-            return Ok(Vec::new());
-        };
         let f = &self.fields;
-        let _ = address;
-        // The body is not stored on document records; take the text of the stored pages.
-        let pages = self.document(id)?.map(|s| s.pages).unwrap_or_default();
-        let text: String = pages.join("\n").chars().take(20_000).collect();
+        let id = &document.id;
+        // The body is not stored on document records; take the text of the pages.
+        let text: String = document.pages.join("\n").chars().take(20_000).collect();
         let mlt = MoreLikeThisQuery::builder()
             .with_min_doc_frequency(1)
             .with_min_term_frequency(2)
@@ -223,25 +219,6 @@ impl ArchiveIndex {
                 Ok(self.indexed_document(&doc)?.submission)
             })
             .collect()
-    }
-
-    fn doc_address(
-        &self,
-        searcher: &Searcher,
-        id: &DocId,
-    ) -> Result<Option<DocAddress>, IndexError> {
-        let query = BooleanQuery::new(vec![
-            (
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(self.fields.id, id.as_str()),
-                    IndexRecordOption::Basic,
-                )) as Box<dyn Query>,
-            ),
-            (Occur::Must, Box::new(self.record_query(DOC_RECORD))),
-        ]);
-        let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
-        Ok(top.first().map(|(_, a)| *a))
     }
 
     fn run(
@@ -320,12 +297,16 @@ impl ArchiveIndex {
             let doc: TantivyDocument = searcher.doc(address)?;
             found.push((score, self.indexed_document(&doc)?));
         }
-        let mut snippets = match self.page_text_query(searcher, parsed) {
-            Some(page_query) if request.pages_per_hit > 0 && !found.is_empty() => {
+        let wants_pages = request.pages_per_hit > 0 && !found.is_empty();
+        let page_query = wants_pages
+            .then(|| self.page_text_query(searcher, parsed))
+            .flatten();
+        let mut snippets = match page_query {
+            Some(page_query) => {
                 let ids: Vec<&DocId> = found.iter().map(|(_, d)| &d.submission.id).collect();
                 self.best_pages(searcher, &ids, page_query, request.pages_per_hit)?
             }
-            _ => Vec::new(),
+            None => Vec::new(),
         }
         .into_iter();
         let hits = found

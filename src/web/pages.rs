@@ -232,7 +232,7 @@ pub async fn document(
     let (submission, related) = blocking(move || {
         let doc = index.document(&lookup)?;
         let related = match &doc {
-            Some(_) => index.related(&lookup, 5)?,
+            Some(doc) => index.related(doc, 5)?,
             None => Vec::new(),
         };
         Ok((doc, related))
