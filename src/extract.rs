@@ -157,8 +157,8 @@ fn extract_text_layer(
 
     // pdf-extract first; pdftotext only when pdf-extract failed or a page does not look
     // whole (see `PageText::looks_complete`). Run one after the other, the pair costs no
-    // more than one of them on most files.
-    // pdf-extract may loop where pdftotext reads the file at once: it gets half the time.
+    // more than one of them on most files. pdf-extract may loop where pdftotext reads the
+    // file at once: it gets half the time.
     let now = Instant::now();
     let half = now + deadline.saturating_duration_since(now) / 2;
     let primary = finish(
@@ -166,25 +166,16 @@ fn extract_text_layer(
         config,
     )
     .and_then(|out| parse_worker_output(&out));
-    if let Ok(pe) = &primary
-        && pe.complete
-    {
-        let pe = primary.expect("checked above");
-        return Ok(Extracted {
-            pages: pe.pages,
-            metadata: pe.metadata,
-            source: "pdf-extract".into(),
-        });
-    }
+    let complete = matches!(&primary, Ok(pe) if pe.complete);
     let fallback = match &config.pdftotext {
-        Some(_) => Some(
+        Some(_) if !complete => Some(
             finish(
                 spawn_worker(config, Engine::Pdftotext, path, None, deadline)?,
                 config,
             )
             .and_then(|out| parse_pdftotext_output(&out)),
         ),
-        None => None,
+        _ => None,
     };
 
     match (primary, fallback) {
@@ -329,7 +320,7 @@ struct WorkerOutput {
 const ENCRYPTED_MARK: &str = "arkiv-worker: encrypted";
 
 fn pdf_extract_pages(path: &Path) -> Result<WorkerOutput, String> {
-    use pdf_extract::{Document, Object, PlainTextOutput};
+    use pdf_extract::{Document, Object};
 
     // pdf-extract reports its panics on stderr, which the caller shows; keep them short.
     std::panic::set_hook(Box::new(|info| eprintln!("pdf-extract panicked: {info}")));
@@ -371,8 +362,9 @@ fn pdf_extract_pages(path: &Path) -> Result<WorkerOutput, String> {
     let has_form = doc
         .catalog()
         .is_ok_and(|catalog| catalog.get(b"AcroForm").is_ok());
+    let read_whole = matches!(whole, Ok(Ok(())));
     let complete = !has_form
-        && matches!(whole, Ok(Ok(())))
+        && read_whole
         && paged.finished.len() == page_numbers.len()
         && paged.finished.iter().all(|page| page.looks_complete());
     let mut texts: BTreeMap<u32, String> = paged
@@ -380,24 +372,22 @@ fn pdf_extract_pages(path: &Path) -> Result<WorkerOutput, String> {
         .into_iter()
         .map(|page| (page.number, page.text))
         .collect();
-    if !matches!(whole, Ok(Ok(()))) {
+    if !read_whole {
         // One page's failure must not cost the others: the pages after the one that
-        // failed are taken one at a time.
+        // failed are taken one at a time, through the same output device.
         let failed = paged.current;
         for &number in &page_numbers {
             if Some(number) == failed || texts.contains_key(&number) {
                 continue;
             }
-            let text = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let mut text = String::new();
-                let result = {
-                    let mut output = PlainTextOutput::new(&mut text);
-                    pdf_extract::output_doc_page(&doc, &mut output, number)
-                };
-                result.map(|_| text)
+            let mut one = PagedText::default();
+            let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                pdf_extract::output_doc_page(&doc, &mut one, number)
             }));
-            if let Ok(Ok(text)) = text {
-                texts.insert(number, text);
+            if matches!(read, Ok(Ok(())))
+                && let Some(page) = one.finished.pop()
+            {
+                texts.insert(number, page.text);
             }
         }
     }

@@ -7,7 +7,7 @@
 //! the next run converges. A file that fails is reported and the run goes on; a document
 //! indexed earlier stays in the index while its file fails.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Instant, UNIX_EPOCH};
 
@@ -372,7 +372,7 @@ pub fn describe(file: &str, id: DocId, extracted: Extracted, sidecar: Sidecar) -
         .or_else(|| tagging::kind_from_title(&title))
         .unwrap_or(Kind::Annet);
 
-    let mentions: BTreeMap<Convention, u32> = tagging::detect_conventions(&text);
+    let tagging::Tags { mentions, articles } = tagging::detect(&text);
     let conventions: Vec<Convention> = match &sidecar.conventions {
         Some(listed) => {
             let mut listed = listed.clone();
@@ -382,7 +382,7 @@ pub fn describe(file: &str, id: DocId, extracted: Extracted, sidecar: Sidecar) -
         }
         None => mentions.keys().copied().collect(),
     };
-    let articles = tagging::detect_articles(&text)
+    let articles = articles
         .into_iter()
         .filter(|a| conventions.contains(&a.convention))
         .collect();

@@ -276,11 +276,33 @@ fn is_hyphenation(before: &str, next: Option<char>) -> bool {
 
 /// Counts mentions of each convention in the text (case-insensitive, inflected forms).
 pub fn detect_conventions(text: &str) -> BTreeMap<Convention, u32> {
+    count_mentions(&mentions(&normalize(text)))
+}
+
+fn count_mentions(mentions: &[Mention]) -> BTreeMap<Convention, u32> {
     let mut counts = BTreeMap::new();
-    for m in mentions(&normalize(text)) {
+    for m in mentions {
         *counts.entry(m.convention).or_insert(0) += 1;
     }
     counts
+}
+
+/// What a text names: conventions with their mention counts, and article references.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tags {
+    pub mentions: BTreeMap<Convention, u32>,
+    pub articles: Vec<ArticleRef>,
+}
+
+/// [`detect_conventions`] and [`detect_articles`] at once, normalising the text and finding
+/// the mentions once.
+pub fn detect(text: &str) -> Tags {
+    let norm = normalize(text);
+    let mentions = mentions(&norm);
+    Tags {
+        mentions: count_mentions(&mentions),
+        articles: articles_in(&norm, &mentions),
+    }
 }
 
 /// Every way of naming one convention that the detector knows (lowercase), for use by search:
@@ -385,13 +407,16 @@ const SAME_PARAGRAPH_CHARS: usize = 2000;
 /// Article references tied to a convention, sorted and deduplicated.
 pub fn detect_articles(text: &str) -> Vec<ArticleRef> {
     let norm = normalize(text);
-    let mentions = mentions(&norm);
+    articles_in(&norm, &mentions(&norm))
+}
+
+fn articles_in(norm: &str, mentions: &[Mention]) -> Vec<ArticleRef> {
     let mut found = BTreeSet::new();
-    for caps in ARTICLE_LIST_RE.captures_iter(&norm) {
+    for caps in ARTICLE_LIST_RE.captures_iter(norm) {
         let (Some(whole), Some(list)) = (caps.get(0), caps.name("list")) else {
             continue;
         };
-        let Some(convention) = convention_for_article(&norm, &mentions, whole.start(), list.end())
+        let Some(convention) = convention_for_article(norm, mentions, whole.start(), list.end())
         else {
             continue;
         };

@@ -415,9 +415,9 @@ impl Doc {
             },
             Sidecar::default(),
         );
-        let mentions = tagging::detect_conventions(&self.quotes);
+        let tagging::Tags { mentions, articles } = tagging::detect(&self.quotes);
         s.conventions = mentions.keys().copied().collect();
-        s.articles = tagging::detect_articles(&self.quotes)
+        s.articles = articles
             .into_iter()
             .filter(|a| s.conventions.contains(&a.convention))
             .collect();

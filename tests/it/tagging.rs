@@ -720,3 +720,25 @@ fn title_prefers_the_subject_line_over_a_note_above_it() {
         Some("Høringssvar – endringer i voldsoffererstatningsloven"),
     );
 }
+
+#[test]
+fn detect_finds_what_the_separate_detectors_find() {
+    let mut tagged = 0;
+    for entry in std::fs::read_dir(crate::support::samples_dir().join("../samples")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|x| x != "txt") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let tags = detect(&text);
+        assert_eq!(
+            tags.mentions,
+            detect_conventions(&text),
+            "{}",
+            path.display()
+        );
+        assert_eq!(tags.articles, detect_articles(&text), "{}", path.display());
+        tagged += usize::from(!tags.articles.is_empty());
+    }
+    assert!(tagged > 5, "only {tagged} samples cite articles");
+}
