@@ -1,13 +1,16 @@
 //! `arkiv serve`: ingest what is new, then serve the web archive.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Args;
 
 use super::{DataArgs, ExtractArgs, Paths};
 use crate::ingest::ingest_with;
 use crate::library::Library;
+use crate::web::Limits;
+use crate::web::auth::Limiter;
 use crate::web::staff::Staff;
 
 #[derive(Debug, Args)]
@@ -27,6 +30,77 @@ pub struct ServeArgs {
     /// Largest PDF staff may upload, in MB
     #[arg(long, env = "ARKIV_MAX_UPLOAD_MB", default_value_t = 100)]
     max_upload_mb: usize,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// The limits an operator may need to change; every other value is in `web::Limits`.
+#[derive(Debug, Args)]
+struct LimitArgs {
+    /// A reverse proxy whose X-Forwarded-For names the client (repeat for several). Only
+    /// requests from these addresses have the header read.
+    #[arg(
+        long = "trusted-proxy",
+        env = "ARKIV_TRUSTED_PROXY",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<IpAddr>,
+    /// Connections served at once [default: 768, less under a low descriptor limit]
+    #[arg(long, env = "ARKIV_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+    /// Seconds a client has to send a request's headers (also the keep-alive time)
+    #[arg(long, env = "ARKIV_HEADER_TIMEOUT", default_value = "10", value_parser = seconds)]
+    header_timeout: Duration,
+    /// Seconds a connection may stay open with no request in flight
+    #[arg(long, env = "ARKIV_IDLE_TIMEOUT", default_value = "60", value_parser = seconds)]
+    idle_timeout: Duration,
+    /// Seconds an account waits after its first failed sign-ins; doubles with each failure
+    #[arg(long, env = "ARKIV_SIGN_IN_DELAY", default_value = "15", value_parser = seconds)]
+    sign_in_delay: Duration,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        let defaults = Limits::default();
+        // Leave room for the index's files, PDFs being read and extraction workers.
+        let by_descriptors = crate::web::server::descriptor_limit()
+            .map(|n| {
+                usize::try_from(n.saturating_sub(256))
+                    .unwrap_or(usize::MAX)
+                    .max(16)
+            })
+            .unwrap_or(usize::MAX);
+        let max_connections = match self.max_connections {
+            Some(n) => n.max(1),
+            None => defaults.max_connections.min(by_descriptors),
+        };
+        if max_connections > by_descriptors {
+            tracing::warn!(
+                "--max-connections {max_connections} leaves little of the descriptor limit for files"
+            );
+        }
+        Limits {
+            max_connections,
+            header_timeout: self.header_timeout,
+            idle_timeout: self.idle_timeout,
+            trusted_proxies: self.trusted_proxies.clone(),
+            sign_in_delay: self.sign_in_delay,
+            ..defaults
+        }
+    }
+}
+
+/// A duration in seconds, fractions allowed ("0.5"), from 1 ms to a day.
+fn seconds(text: &str) -> Result<Duration, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if (0.001..=86_400.0).contains(&value) {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        Err(format!("{value} s is outside 0.001–86400"))
+    }
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -44,17 +118,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| format!("http://{}", args.addr));
     let data = args.data.open()?;
-    let staff = Staff::new(
+    let limits = args.limits.limits();
+    let mut staff = Staff::new(
         data,
         writer,
         options.extract.clone(),
         args.max_upload_mb.max(1).saturating_mul(1024 * 1024),
         base_url.starts_with("https://"),
     );
+    staff.limiter = Limiter::new(&limits);
     let state = crate::web::AppState::new(index, library, &base_url).with_staff(staff);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(crate::web::serve(args.addr, state))?;
+    runtime.block_on(crate::web::serve_with(args.addr, state, limits))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -20,6 +20,7 @@ use cookie::{Cookie, SameSite};
 use serde::{Deserialize, Serialize};
 
 use super::i18n::{Lang, Texts};
+use super::server::{ClientAddr, Limits};
 use super::{AppError, AppState};
 use crate::accounts::{Accounts, DataDir, constant_time_eq, random_hex};
 use crate::audit::AuditEntry;
@@ -27,10 +28,10 @@ use crate::audit::AuditEntry;
 pub const SESSION_COOKIE: &str = "arkiv_session";
 const LOGIN_CSRF_COOKIE: &str = "arkiv_login_csrf";
 const SESSION_HOURS: i64 = 12;
-/// Failed sign-ins tolerated per account, and per client address, within [`LIMIT_WINDOW`].
+/// Failed sign-ins an account may have before each further attempt waits, and failed
+/// sign-ins per client address in a window: the defaults of [`Limits`].
 pub const ACCOUNT_ATTEMPTS: usize = 5;
 pub const ADDRESS_ATTEMPTS: usize = 20;
-const LIMIT_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// The signed-in staff member, put in the request by [`require_staff`].
 #[derive(Debug, Clone)]
@@ -132,34 +133,399 @@ fn persist(data: Option<&DataDir>, map: &HashMap<String, Session>) {
     }
 }
 
-/// Failed sign-ins per key ("user:NAME", "addr:IP") within the window.
-#[derive(Debug, Default)]
+/// The sign-in limiter. Every attempt is counted *before* its password is checked, so
+/// simultaneous guesses cannot all slip in before the first failure is recorded:
+///
+/// - per account: [`Limits::sign_in_free_failures`] attempts, then each further attempt
+///   must wait [`Limits::sign_in_delay`], doubled with every failure up to
+///   [`Limits::sign_in_max_delay`]; a successful sign-in forgets the account's failures.
+///   The owner is slowed as the attacker is, but never for longer than the largest delay;
+/// - per client address: [`Limits::sign_in_address_failures`] within
+///   [`Limits::sign_in_window`], whatever names it tries.
+///
+/// Memory is bounded: accounts are keyed by a 16-byte hash of the name (an 8 KB name costs
+/// what a short one does), entries expire, and at [`Limits::sign_in_tracked`] entries the
+/// ones with the fewest failures are forgotten first, so spraying new names cannot push
+/// out an account under attack. Password checks run [`Limits::password_checks`] at a time.
+/// Failures and refusals reach the audit log one entry per name and address per
+/// [`Limits::audit_window`], with a count.
+#[derive(Debug)]
 pub struct Limiter {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+    limits: Limits,
+    state: Mutex<LimiterState>,
+    hashing: tokio::sync::Semaphore,
+}
+
+#[derive(Debug, Default)]
+struct LimiterState {
+    accounts: HashMap<[u8; 16], AccountEntry>,
+    addresses: HashMap<String, AddressEntry>,
+    audit: HashMap<(&'static str, [u8; 16], String), AuditWindow>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct AccountEntry {
+    failures: u32,
+    last: Instant,
+    blocked_until: Option<Instant>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct AddressEntry {
+    failures: u32,
+    window_start: Instant,
+}
+
+/// Failures of one name from one address not yet written to the audit log.
+#[derive(Debug)]
+struct AuditWindow {
+    started: Instant,
+    since: DateTime<Utc>,
+    user: String,
+    unwritten: u64,
+}
+
+/// An attempt the limiter let through; report its outcome with [`Limiter::succeeded`] or
+/// [`Limiter::failed`].
+#[derive(Debug)]
+pub struct Attempt {
+    account: [u8; 16],
+    address: String,
+}
+
+/// Why an attempt was refused, and when to try again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused {
+    pub retry_after: Duration,
+}
+
+impl Default for Limiter {
+    fn default() -> Limiter {
+        Limiter::new(&Limits::default())
+    }
 }
 
 impl Limiter {
-    fn count(&self, key: &str) -> usize {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+    pub fn new(limits: &Limits) -> Limiter {
+        Limiter {
+            limits: limits.clone(),
+            state: Mutex::new(LimiterState::default()),
+            hashing: tokio::sync::Semaphore::new(limits.password_checks.max(1)),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, LimiterState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Counts an attempt of `name` from `address`, or refuses it. A refused attempt is not
+    /// counted: only checked passwords make the wait grow.
+    pub fn attempt(&self, name: &str, address: &str) -> Result<Attempt, Refused> {
         let now = Instant::now();
-        let list = map.entry(key.to_string()).or_default();
-        list.retain(|t| now.duration_since(*t) < LIMIT_WINDOW);
-        list.len()
+        let account = account_key(name);
+        let limits = &self.limits;
+        let mut state = self.lock();
+        if let Some(entry) = state.accounts.get(&account)
+            && let Some(until) = entry.blocked_until
+            && until > now
+        {
+            return Err(Refused {
+                retry_after: until - now,
+            });
+        }
+        if let Some(entry) = state.addresses.get(address)
+            && now.duration_since(entry.window_start) < limits.sign_in_window
+            && entry.failures >= limits.sign_in_address_failures
+        {
+            return Err(Refused {
+                retry_after: limits.sign_in_window - now.duration_since(entry.window_start),
+            });
+        }
+        if !state.accounts.contains_key(&account) {
+            self.make_room_for_account(&mut state, now);
+        }
+        if !state.addresses.contains_key(address) {
+            self.make_room_for_address(&mut state, now);
+        }
+        let entry = state.accounts.entry(account).or_insert(AccountEntry {
+            failures: 0,
+            last: now,
+            blocked_until: None,
+        });
+        if self.account_expired(entry, now) {
+            entry.failures = 0;
+        }
+        entry.failures += 1;
+        entry.last = now;
+        entry.blocked_until = self.delay(entry.failures).map(|d| now + d);
+        let entry = state
+            .addresses
+            .entry(address.to_string())
+            .or_insert(AddressEntry {
+                failures: 0,
+                window_start: now,
+            });
+        if now.duration_since(entry.window_start) >= limits.sign_in_window {
+            *entry = AddressEntry {
+                failures: 0,
+                window_start: now,
+            };
+        }
+        entry.failures += 1;
+        Ok(Attempt {
+            account,
+            address: address.to_string(),
+        })
     }
 
-    fn fail(&self, key: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.entry(key.to_string()).or_default().push(Instant::now());
+    /// The right password: the account's failures are forgotten, and the attempt no longer
+    /// counts against the address.
+    pub fn succeeded(&self, attempt: Attempt) {
+        let mut state = self.lock();
+        state.accounts.remove(&attempt.account);
+        if let Some(entry) = state.addresses.get_mut(&attempt.address) {
+            entry.failures = entry.failures.saturating_sub(1);
+        }
     }
 
-    fn clear(&self, key: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(key);
+    /// A wrong password: it was counted already; nothing more to do but say so.
+    pub fn failed(&self, attempt: Attempt) {
+        drop(attempt);
+    }
+
+    /// Accounts and addresses remembered now.
+    pub fn tracked(&self) -> usize {
+        let state = self.lock();
+        state.accounts.len() + state.addresses.len() + state.audit.len()
+    }
+
+    /// The wait before the next attempt of an account with `failures` counted.
+    fn delay(&self, failures: u32) -> Option<Duration> {
+        let free = self.limits.sign_in_free_failures.max(1);
+        let doublings = failures.checked_sub(free)?;
+        let factor = 2u32.saturating_pow(doublings.min(20));
+        Some(
+            self.limits
+                .sign_in_delay
+                .saturating_mul(factor)
+                .min(self.limits.sign_in_max_delay),
+        )
+    }
+
+    /// Whether an account's failures are old enough to forget.
+    fn account_expired(&self, entry: &AccountEntry, now: Instant) -> bool {
+        let quiet = now.duration_since(entry.last) >= self.limits.sign_in_window;
+        let waited = entry.blocked_until.is_none_or(|until| until <= now);
+        quiet && waited
+    }
+
+    fn make_room_for_account(&self, state: &mut LimiterState, now: Instant) {
+        let cap = self.limits.sign_in_tracked.max(1);
+        if state.accounts.len() < cap {
+            return;
+        }
+        state.accounts.retain(|_, e| !self.account_expired(e, now));
+        if state.accounts.len() >= cap {
+            // Forget a tenth at once, fewest failures and oldest first, so that a spray of
+            // new names costs one sort per thousand names, not one per name.
+            let mut order: Vec<([u8; 16], u32, Instant)> = state
+                .accounts
+                .iter()
+                .map(|(k, e)| (*k, e.failures, e.last))
+                .collect();
+            order.sort_unstable_by_key(|(_, failures, last)| (*failures, *last));
+            for (key, _, _) in order.into_iter().take(cap / 10 + 1) {
+                state.accounts.remove(&key);
+            }
+        }
+    }
+
+    fn make_room_for_address(&self, state: &mut LimiterState, now: Instant) {
+        let cap = self.limits.sign_in_tracked.max(1);
+        if state.addresses.len() < cap {
+            return;
+        }
+        let window = self.limits.sign_in_window;
+        state
+            .addresses
+            .retain(|_, e| now.duration_since(e.window_start) < window);
+        if state.addresses.len() >= cap {
+            let mut order: Vec<(String, u32, Instant)> = state
+                .addresses
+                .iter()
+                .map(|(k, e)| (k.clone(), e.failures, e.window_start))
+                .collect();
+            order.sort_unstable_by_key(|(_, failures, start)| (*failures, *start));
+            for (key, _, _) in order.into_iter().take(cap / 10 + 1) {
+                state.addresses.remove(&key);
+            }
+        }
+    }
+
+    /// A failed (`login_failed`) or refused (`login_blocked`) sign-in, for the audit log:
+    /// the first failure of a name from an address in a window (the first refusal of an
+    /// address, whatever the name) is returned to be written at once, the rest are counted
+    /// and come back from [`Limiter::due_audit`] when the window ends.
+    pub fn audit(&self, action: &'static str, name: &str, address: &str) -> Vec<AuditEntry> {
+        let now = Instant::now();
+        let mut out = Vec::new();
+        let mut state = self.lock();
+        // Refusals cost nothing and come in floods of new names: one count per address.
+        let account = if action == "login_blocked" {
+            [0; 16]
+        } else {
+            account_key(name)
+        };
+        let key = (action, account, address.to_string());
+        if let Some(window) = state.audit.get_mut(&key)
+            && now.duration_since(window.started) < self.limits.audit_window
+        {
+            window.unwritten += 1;
+            return out;
+        }
+        if let Some(window) = state.audit.remove(&key) {
+            out.extend(summary(&key, window));
+        }
+        let cap = self.limits.sign_in_tracked.max(1);
+        if state.audit.len() >= cap {
+            self.take_audit(&mut state, now, &mut out, true);
+        }
+        state.audit.insert(
+            key,
+            AuditWindow {
+                started: now,
+                since: Utc::now(),
+                user: shown_name(name),
+                unwritten: 0,
+            },
+        );
+        out.push(
+            AuditEntry::now(shown_name(name), action)
+                .address(address)
+                .count(1),
+        );
+        out
+    }
+
+    /// The counts of audit windows that have ended, as entries to write.
+    pub fn due_audit(&self) -> Vec<AuditEntry> {
+        let mut out = Vec::new();
+        let mut state = self.lock();
+        self.take_audit(&mut state, Instant::now(), &mut out, false);
+        out
+    }
+
+    /// Every count not yet written, ended or not (at shutdown).
+    pub fn all_audit(&self) -> Vec<AuditEntry> {
+        let mut state = self.lock();
+        std::mem::take(&mut state.audit)
+            .into_iter()
+            .filter_map(|(key, window)| summary(&key, window))
+            .collect()
+    }
+
+    /// Moves ended windows (or, with `crowded`, also the oldest tenth) to `out`.
+    fn take_audit(
+        &self,
+        state: &mut LimiterState,
+        now: Instant,
+        out: &mut Vec<AuditEntry>,
+        crowded: bool,
+    ) {
+        let window = self.limits.audit_window;
+        let mut ended: Vec<_> = state
+            .audit
+            .iter()
+            .filter(|(_, w)| now.duration_since(w.started) >= window)
+            .map(|(k, _)| k.clone())
+            .collect();
+        if crowded && ended.len() < state.audit.len() / 10 + 1 {
+            let mut order: Vec<_> = state
+                .audit
+                .iter()
+                .map(|(k, w)| (k.clone(), w.started))
+                .collect();
+            order.sort_unstable_by_key(|(_, started)| *started);
+            ended = order
+                .into_iter()
+                .take(state.audit.len() / 10 + 1)
+                .map(|(k, _)| k)
+                .collect();
+        }
+        for key in ended {
+            if let Some(w) = state.audit.remove(&key) {
+                out.extend(summary(&key, w));
+            }
+        }
     }
 }
 
-/// The client's address, when the server knows it.
+/// The entry that stands for the failures of a window not written one by one.
+fn summary(key: &(&'static str, [u8; 16], String), window: AuditWindow) -> Option<AuditEntry> {
+    (window.unwritten > 0).then(|| {
+        AuditEntry::now(window.user, key.0)
+            .address(key.2.clone())
+            .count(window.unwritten)
+            .detail(format!(
+                "{} more since {}",
+                window.unwritten,
+                window.since.format("%H:%M:%S")
+            ))
+    })
+}
+
+/// Names are at most 64 characters (`accounts::check_name`); a longer one is nobody's and
+/// is shown cut.
+fn shown_name(name: &str) -> String {
+    const SHOWN: usize = 64;
+    match name.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}…", &name[..cut]),
+        None => name.to_string(),
+    }
+}
+
+fn account_key(name: &str) -> [u8; 16] {
+    let hash = blake3::hash(name.as_bytes());
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&hash.as_bytes()[..16]);
+    key
+}
+
+/// Writes the sign-in counts whose window has ended, every few seconds, for as long as the
+/// server runs.
+pub async fn flush_sign_in_audit(staff: std::sync::Arc<super::staff::Staff>) {
+    let every = (staff.limiter.limits.audit_window / 4)
+        .clamp(Duration::from_millis(250), Duration::from_secs(15));
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        let entries = staff.limiter.due_audit();
+        if entries.is_empty() {
+            continue;
+        }
+        let staff = staff.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            for entry in entries {
+                staff.record(entry);
+            }
+        })
+        .await;
+    }
+}
+
+/// Writes every sign-in count not yet written (at shutdown).
+pub fn flush_all_sign_in_audit(staff: &super::staff::Staff) {
+    for entry in staff.limiter.all_audit() {
+        staff.record(entry);
+    }
+}
+
+/// The client's address, when the server knows it: the address [`super::server`] put in
+/// the request (the forwarded one behind a trusted proxy), else the peer's.
 pub fn client_address(request_extensions: &axum::http::Extensions) -> String {
+    if let Some(ClientAddr(ip)) = request_extensions.get::<ClientAddr>() {
+        return ip.to_string();
+    }
     request_extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string())
@@ -400,18 +766,35 @@ pub async fn login(
     let Some(data) = state.staff.data.clone() else {
         return Ok(again(t.staff_disabled, StatusCode::SERVICE_UNAVAILABLE));
     };
-    let user_key = format!("user:{}", form.name);
-    let address_key = format!("addr:{address}");
     let limiter = &state.staff.limiter;
-    if limiter.count(&user_key) >= ACCOUNT_ATTEMPTS
-        || limiter.count(&address_key) >= ADDRESS_ATTEMPTS
-    {
-        state
-            .staff
-            .record(AuditEntry::now(form.name.clone(), "login_blocked").address(address));
-        return Ok(again(t.login_blocked, StatusCode::TOO_MANY_REQUESTS));
-    }
-
+    let record = |entries: Vec<AuditEntry>| {
+        for entry in entries {
+            state.staff.record(entry);
+        }
+    };
+    let attempt = match limiter.attempt(&form.name, &address) {
+        Ok(attempt) => attempt,
+        Err(refused) => {
+            record(limiter.audit("login_blocked", &form.name, &address));
+            let mut response = again(t.login_blocked, StatusCode::TOO_MANY_REQUESTS);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, retry_after(refused.retry_after));
+            return Ok(response);
+        }
+    };
+    // Argon2id takes 19 MiB and tens of milliseconds a check: a bounded number run at once,
+    // and a sign-in that cannot get a turn soon is told to come back.
+    let Ok(Ok(turn)) =
+        tokio::time::timeout(limiter.limits.password_wait, limiter.hashing.acquire()).await
+    else {
+        limiter.failed(attempt);
+        let mut response = again(t.login_busy, StatusCode::SERVICE_UNAVAILABLE);
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return Ok(response);
+    };
     let (name, password) = (form.name.clone(), form.password.clone());
     let verified = tokio::task::spawn_blocking(move || {
         Accounts::load(&data)
@@ -420,15 +803,13 @@ pub async fn login(
     })
     .await
     .unwrap_or(false);
+    drop(turn);
     if !verified {
-        limiter.fail(&user_key);
-        limiter.fail(&address_key);
-        state
-            .staff
-            .record(AuditEntry::now(form.name.clone(), "login_failed").address(address));
+        limiter.failed(attempt);
+        record(limiter.audit("login_failed", &form.name, &address));
         return Ok(again(t.login_failed, StatusCode::UNAUTHORIZED));
     }
-    limiter.clear(&user_key);
+    limiter.succeeded(attempt);
     // A fresh id at every sign-in: an id planted before it (session fixation) is worthless.
     if let Some(old) = cookie_value(&headers, SESSION_COOKIE) {
         state.staff.sessions.remove(state.staff.data.as_ref(), &old);
@@ -461,6 +842,12 @@ pub async fn login(
         ),
     );
     Ok(response)
+}
+
+/// Whole seconds, rounded up, for a `Retry-After` header.
+fn retry_after(wait: Duration) -> HeaderValue {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    HeaderValue::from(seconds.max(1))
 }
 
 #[derive(Debug, Deserialize)]

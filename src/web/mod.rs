@@ -12,6 +12,7 @@ pub mod i18n;
 mod openapi;
 mod pages;
 pub mod params;
+pub mod server;
 pub mod staff;
 mod stats;
 mod svg;
@@ -35,6 +36,7 @@ use crate::index::ArchiveIndex;
 use crate::library::Library;
 
 pub use error::AppError;
+pub use server::Limits;
 
 /// What every handler shares: cheap handles only.
 #[derive(Clone)]
@@ -128,16 +130,21 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-/// Serves until Ctrl-C or SIGTERM.
+/// Serves until Ctrl-C or SIGTERM, with the default [`Limits`].
 pub async fn serve(addr: SocketAddr, state: AppState) -> std::io::Result<()> {
+    serve_with(addr, state, Limits::default()).await
+}
+
+/// Serves until Ctrl-C or SIGTERM within `limits` (see [`server`]).
+pub async fn serve_with(addr: SocketAddr, state: AppState, limits: Limits) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("arkiv serves http://{}", listener.local_addr()?);
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    let staff = state.staff.clone();
+    let audit = tokio::spawn(auth::flush_sign_in_audit(staff.clone()));
+    let result = server::run(listener, router(state), limits, shutdown_signal()).await;
+    audit.abort();
+    auth::flush_all_sign_in_audit(&staff);
+    result
 }
 
 async fn shutdown_signal() {

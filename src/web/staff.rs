@@ -766,6 +766,21 @@ pub struct AuditPage {
     user: String,
     csrf: String,
     entries: Vec<AuditEntry>,
+    /// The next page of older entries, when there is one.
+    older: Option<String>,
+}
+
+/// Entries on a page of the audit log, and the pages that can be asked for.
+const AUDIT_PAGE: usize = 500;
+const AUDIT_PAGES: usize = 1000;
+
+/// `side=N` (1-based) of the audit log's query, within [`AUDIT_PAGES`].
+fn audit_side(query: Option<&str>) -> usize {
+    form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "side")
+        .and_then(|(_, v)| v.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, AUDIT_PAGES)
 }
 
 pub async fn audit_log(
@@ -775,13 +790,20 @@ pub async fn audit_log(
 ) -> Result<Response, AppError> {
     let lang = lang_of(&raw);
     let path = state.staff.data.as_ref().map(|d| d.audit_file());
-    let entries = blocking(move || match path {
+    let side = audit_side(raw.as_deref());
+    // One more than a page, to know whether there is an older one.
+    let mut entries = blocking(move || match path {
         Some(path) => AuditLog::new(path)
-            .recent(500)
+            .page((side - 1) * AUDIT_PAGE, AUDIT_PAGE + 1)
             .map_err(|e| AppError::Internal(e.to_string())),
         None => Ok(Vec::new()),
     })
     .await?;
+    let older = (entries.len() > AUDIT_PAGE && side < AUDIT_PAGES).then(|| {
+        let en = if lang == Lang::En { "&lang=en" } else { "" };
+        format!("/logg?side={}{en}", side + 1)
+    });
+    entries.truncate(AUDIT_PAGE);
     Ok(AuditPage {
         t: lang.texts(),
         lang,
@@ -793,6 +815,7 @@ pub async fn audit_log(
         user: user.name.clone(),
         csrf: user.csrf.clone(),
         entries,
+        older,
     }
     .into_response())
 }

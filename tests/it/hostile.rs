@@ -16,6 +16,7 @@
 //! | `ARKIV_HOSTILE_FUZZ_MILLIS` | 3000 | time per target of the random-input loop |
 
 mod badpdf;
+mod connections;
 mod crash;
 mod fuzz;
 mod load;
@@ -23,6 +24,7 @@ mod pdfs;
 mod procmon;
 mod security;
 mod server;
+mod signin;
 
 /// A number from the environment, or its default.
 pub fn knob(name: &str, default: u64) -> u64 {
