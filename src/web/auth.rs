@@ -153,6 +153,8 @@ fn persist(data: Option<&DataDir>, map: &HashMap<String, Session>) {
 pub struct Limiter {
     limits: Limits,
     state: Mutex<LimiterState>,
+    /// Turns at password checking: Argon2id takes 19 MiB and tens of milliseconds a check,
+    /// and on the blocking pool each would have a thread of its own.
     hashing: tokio::sync::Semaphore,
 }
 
@@ -748,7 +750,8 @@ pub async fn login(
             lang,
             csrf.clone(),
             next.clone(),
-            form.name.clone(),
+            // A name longer than any account's is not worth sending back.
+            shown_name(&form.name),
             Some(message.to_string()),
         );
         let mut response = (status, page).into_response();

@@ -14,6 +14,7 @@
 //! | `ARKIV_HOSTILE_LOAD_SECS` | 10 | seconds of load |
 //! | `ARKIV_HOSTILE_CLIENTS` | 64 | concurrent readers under load |
 //! | `ARKIV_HOSTILE_FUZZ_MILLIS` | 3000 | time per target of the random-input loop |
+//! | `ARKIV_HOSTILE_NAMES` | 10000 | distinct 8 KB user names in the sign-in flood |
 
 mod badpdf;
 mod connections;
