@@ -164,12 +164,19 @@ pub async fn run(
                 Err(e) if is_connection_error(&e) => continue,
                 Err(e) => {
                     // Out of descriptors (EMFILE, ENFILE) or memory: the error repeats until
-                    // something closes, so close the longest-idle connection and pause
-                    // instead of spinning on accept.
+                    // something closes, so close the longest-idle connections and pause
+                    // instead of spinning on accept; longer when there was nothing to close.
                     tracing::error!("cannot accept a connection: {e}");
-                    registry.shed_oldest_idle();
+                    let shed = (0..ACCEPT_ERROR_SHED)
+                        .take_while(|_| registry.shed_oldest_idle())
+                        .count();
+                    let pause = if shed > 0 {
+                        Duration::from_millis(100)
+                    } else {
+                        Duration::from_secs(1)
+                    };
                     tokio::select! {
-                        _ = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                        _ = tokio::time::sleep(pause) => continue,
                         _ = &mut shutdown => break,
                     }
                 }
@@ -223,6 +230,9 @@ pub async fn run(
     }
     Ok(())
 }
+
+/// Idle connections closed when accepting fails for want of descriptors.
+const ACCEPT_ERROR_SHED: usize = 8;
 
 fn builder(limits: &Limits) -> Builder<TokioExecutor> {
     let mut builder = Builder::new(TokioExecutor::new());

@@ -243,3 +243,43 @@ fn idle_and_unfinished_connections_are_closed_after_their_timeouts() {
     let (status, _) = fresh_get(server.port, "/", Duration::from_secs(20)).unwrap();
     assert_eq!(status, 200);
 }
+
+#[test]
+fn out_of_descriptors_the_server_makes_room_without_spinning() {
+    raise_own_descriptor_limit();
+    let dir = tempfile::tempdir().unwrap();
+    // A cap above the 1,024 descriptors: accepting itself fails with EMFILE.
+    let server = small_vps_server(
+        dir.path(),
+        &[
+            "--max-connections",
+            "2000",
+            "--header-timeout",
+            "120",
+            "--idle-timeout",
+            "120",
+        ],
+    );
+    let started = Instant::now();
+    let attack = Slowloris::start(server.port, 1100);
+    std::thread::sleep(Duration::from_secs(2));
+    let answer = fresh_get(server.port, "/", Duration::from_secs(40));
+    let peak_fds = open_fds(server.pid());
+    drop(attack);
+    let elapsed = started.elapsed().as_secs_f64();
+    let log = std::fs::read_to_string(&server.log).unwrap_or_default();
+    let errors = log.matches("cannot accept a connection").count();
+    let (status, took) = answer.unwrap_or_else(|e| panic!("no answer: {e}"));
+    println!(
+        "HOSTILE out of descriptors: {errors} accept errors in {elapsed:.1} s; a normal client \
+         answered in {:.0} ms; {peak_fds} descriptors",
+        took.as_secs_f64() * 1000.0
+    );
+    assert_eq!(status, 200);
+    assert!(errors > 0, "the descriptor limit was never reached");
+    // At most ten pauses a second: a loop that spun would log thousands.
+    assert!(
+        (errors as f64) < elapsed * 10.0 + 10.0,
+        "{errors} accept errors in {elapsed:.1} s"
+    );
+}
