@@ -492,7 +492,13 @@ fn password_checks_run_a_few_at_a_time() {
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let started = Instant::now();
-    let statuses: Vec<u16> = runtime.block_on(async {
+    let (statuses, reader): (Vec<u16>, Duration) = runtime.block_on(async {
+        // A normal reader, while the checks queue up.
+        let port = server.port;
+        let reader = tokio::task::spawn_blocking(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            fresh_get(port, "/", Duration::from_secs(60))
+        });
         let tasks: Vec<_> = (0..100)
             .map(|i| {
                 let base = server.url("");
@@ -514,16 +520,21 @@ fn password_checks_run_a_few_at_a_time() {
         for t in tasks {
             out.push(t.await.unwrap());
         }
-        out
+        let (status, took) = reader.await.unwrap().unwrap();
+        assert_eq!(status, 200);
+        (out, took)
     });
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let most = watcher.join().unwrap();
     println!(
         "HOSTILE password checks: 100 simultaneous sign-ins from 100 addresses in {:.1} s; \
-         server threads {before} before, at most {most} during; VmHWM {:.1} → {:.1} MiB",
+         server threads {before} before, at most {most} during; VmHWM {:.1} → {:.1} MiB; \
+         {} descriptors; a normal client meanwhile {:.1} ms",
         started.elapsed().as_secs_f64(),
         hwm_before as f64 / 1024.0,
-        status_kib(pid, "VmHWM") as f64 / 1024.0
+        status_kib(pid, "VmHWM") as f64 / 1024.0,
+        open_fds(pid),
+        reader.as_secs_f64() * 1000.0
     );
     // All checked (or told to come back), none let in.
     assert!(
