@@ -18,6 +18,7 @@
 mod badpdf;
 mod crash;
 mod fuzz;
+mod inputs;
 mod load;
 mod pdfs;
 mod procmon;

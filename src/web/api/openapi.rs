@@ -1,16 +1,14 @@
-//! The JSON API described: `/api/openapi.json` (OpenAPI 3.1, built with utoipa) and `/api`,
-//! the same description as a page for people. Parameters and endpoints are written once,
-//! here, and feed both.
+//! The JSON API described: `/api/openapi.json` (OpenAPI 3.1, built with utoipa). Parameters
+//! and endpoints are written once, here, and feed both this document and `/api`, the same
+//! description as a page for people (`web/pages/api_doc.rs`).
 //!
 //! The response schemas mirror the shapes in `crate::api` and `super::export` rather than
 //! deriving from them, so the JSON types stay free of documentation machinery; the tests
 //! validate real responses against these schemas, so a field added on one side and not the
 //! other fails them.
 
-use askama::Template;
-use askama_web::WebTemplate;
 use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
 use utoipa::openapi::path::{
@@ -21,8 +19,8 @@ use utoipa::openapi::{
     ContentBuilder, Paths, PathsBuilder, Ref, RefOr, Required, ResponseBuilder, Server,
 };
 
-use super::AppState;
-use super::i18n::{Lang, Texts};
+use super::super::AppState;
+use super::super::params::limits;
 
 /// Schemas of the JSON the API answers with. Never built: they exist to be described.
 #[allow(
@@ -238,8 +236,8 @@ struct ApiDoc;
 
 /// The values a parameter takes.
 #[derive(Clone, Copy)]
-enum Values {
-    Text,
+pub enum Values {
+    Text { max_chars: usize },
     Integer { min: i64, max: i64 },
     OneOf(&'static [&'static str]),
     Pattern(&'static str, &'static str),
@@ -247,15 +245,15 @@ enum Values {
 
 /// One query parameter, described in English (the API's language) and bokmål.
 #[derive(Clone, Copy)]
-struct Param {
-    name: &'static str,
-    values: Values,
+pub struct Param {
+    pub name: &'static str,
+    pub values: Values,
     /// May be given more than once.
-    repeats: bool,
+    pub repeats: bool,
     /// A segment of the path rather than a query parameter.
-    in_path: bool,
-    en: &'static str,
-    nb: &'static str,
+    pub in_path: bool,
+    pub en: &'static str,
+    pub nb: &'static str,
 }
 
 const DOCUMENT: &[Param] = &[Param {
@@ -270,7 +268,9 @@ const DOCUMENT: &[Param] = &[Param {
 const FILTERS: &[Param] = &[
     Param {
         name: "q",
-        values: Values::Text,
+        values: Values::Text {
+            max_chars: limits::MAX_QUERY_CHARS,
+        },
         repeats: false,
         in_path: false,
         en: "The query: words (all must match), \"phrases\", -word to exclude, OR, prefix*, and filters such as konvensjon:istanbul, år:2015..2019, type:horingssvar. Empty: every document.",
@@ -281,23 +281,23 @@ const FILTERS: &[Param] = &[
         values: Values::OneOf(&["istanbul", "echr", "cedaw", "crc"]),
         repeats: true,
         in_path: false,
-        en: "Documents referring to any of these conventions.",
+        en: "Documents referring to any of these conventions (at most 20 values).",
         nb: "Dokumenter som viser til minst én av disse konvensjonene.",
     },
     Param {
         name: "article",
-        values: Values::Pattern("^(istanbul|echr|cedaw|crc):[0-9]+$", "istanbul:18"),
+        values: Values::Pattern("^(istanbul|echr|cedaw|crc):[0-9]{1,4}$", "istanbul:18"),
         repeats: true,
         in_path: false,
-        en: "Documents citing all of these articles, written convention:number.",
-        nb: "Dokumenter som viser til alle disse artiklene, skrevet konvensjon:nummer.",
+        en: "Documents citing all of these articles, written convention:number (at most 20).",
+        nb: "Dokumenter som viser til alle disse artiklene, skrevet konvensjon:nummer (høyst 20).",
     },
     Param {
         name: "kind",
         values: Values::OneOf(&["horingssvar", "innspill", "rapport", "annet"]),
         repeats: true,
         in_path: false,
-        en: "Documents of any of these kinds.",
+        en: "Documents of any of these kinds (at most 20 values).",
         nb: "Dokumenter av en av disse typene.",
     },
     Param {
@@ -348,18 +348,18 @@ const PAGING: &[Param] = &[
         name: "page",
         values: Values::Integer {
             min: 1,
-            max: 100_000,
+            max: limits::MAX_PAGE as i64,
         },
         repeats: false,
         in_path: false,
-        en: "The page of hits, from 1.",
-        nb: "Siden med treff, fra 1.",
+        en: "The page of hits, from 1; page × per_page may not pass 10000.",
+        nb: "Siden med treff, fra 1; side × per_page kan ikke passere 10000.",
     },
     Param {
         name: "per_page",
         values: Values::Integer {
             min: 1,
-            max: super::params::MAX_PER_PAGE as i64,
+            max: limits::MAX_PER_PAGE as i64,
         },
         repeats: false,
         in_path: false,
@@ -396,16 +396,16 @@ const EXPORT: &[Param] = &[
 ];
 
 /// One endpoint of the API.
-struct Endpoint {
-    path: &'static str,
-    operation_id: &'static str,
-    params: &'static [&'static [Param]],
-    en: &'static str,
-    nb: &'static str,
-    example: &'static str,
+pub struct Endpoint {
+    pub path: &'static str,
+    pub operation_id: &'static str,
+    pub params: &'static [&'static [Param]],
+    pub en: &'static str,
+    pub nb: &'static str,
+    pub example: &'static str,
 }
 
-const ENDPOINTS: &[Endpoint] = &[
+pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         path: "/api/search",
         operation_id: "search",
@@ -442,7 +442,10 @@ const ENDPOINTS: &[Endpoint] = &[
 
 fn value_schema(values: Values) -> Schema {
     match values {
-        Values::Text => ObjectBuilder::new().schema_type(Type::String).into(),
+        Values::Text { max_chars } => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(max_chars))
+            .into(),
         Values::Integer { min, max } => ObjectBuilder::new()
             .schema_type(Type::Integer)
             .minimum(Some(min))
@@ -570,83 +573,4 @@ pub fn document(base_url: &str) -> utoipa::openapi::OpenApi {
 /// `GET /api/openapi.json`.
 pub async fn spec(State(state): State<AppState>) -> Response {
     Json(document(&state.base_url)).into_response()
-}
-
-pub struct ParamView {
-    name: &'static str,
-    values: String,
-    description: &'static str,
-}
-
-pub struct EndpointView {
-    path: &'static str,
-    description: &'static str,
-    params: Vec<ParamView>,
-    example: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "api.html")]
-pub struct ApiPage {
-    t: &'static Texts,
-    lang: Lang,
-    lang_switch: String,
-    base_url: String,
-    endpoints: Vec<EndpointView>,
-}
-
-fn values_text(lang: Lang, p: &Param) -> String {
-    let t = lang.texts();
-    let base = match p.values {
-        Values::Text => t.api_values_text.to_string(),
-        Values::Integer { min, max } => format!("{min}–{max}"),
-        Values::OneOf(options) => options.join(" | "),
-        Values::Pattern(_, example) => format!("{} {example}", t.api_values_example),
-    };
-    if p.repeats {
-        format!("{base} ({})", t.api_repeats)
-    } else {
-        base
-    }
-}
-
-/// `GET /api`: the API for people.
-pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
-    let lang = form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "lang")
-        .map(|(_, v)| Lang::from_param(&v))
-        .unwrap_or_default();
-    let chrome = super::views::Chrome::new(lang, "/api", raw.as_deref().unwrap_or(""));
-    let endpoints = ENDPOINTS
-        .iter()
-        .map(|e| EndpointView {
-            path: e.path,
-            description: match lang {
-                Lang::Nb => e.nb,
-                Lang::En => e.en,
-            },
-            params: e
-                .params
-                .iter()
-                .flat_map(|g| g.iter())
-                .map(|p| ParamView {
-                    name: p.name,
-                    values: values_text(lang, p),
-                    description: match lang {
-                        Lang::Nb => p.nb,
-                        Lang::En => p.en,
-                    },
-                })
-                .collect(),
-            example: e.example.to_string(),
-        })
-        .collect();
-    ApiPage {
-        t: chrome.t,
-        lang,
-        lang_switch: chrome.lang_switch.clone(),
-        base_url: state.base_url.to_string(),
-        endpoints,
-    }
-    .into_response()
 }
