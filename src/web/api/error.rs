@@ -38,8 +38,9 @@ pub enum ApiError {
 #[schema(as = Error)]
 pub struct ErrorBody {
     pub error: String,
-    /// The document a conflicting upload duplicates.
+    /// The document a conflicting upload duplicates (409 only; described there).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(ignore)]
     pub id: Option<String>,
 }
 

@@ -14,12 +14,15 @@ use super::super::{AppState, search_whole_set};
 use super::ApiError;
 use crate::model::{ArticleRef, Convention, Kind, Submission};
 
-/// One exported document. The field names are the stable English ones of the JSON API.
-#[derive(Debug, Clone, Serialize)]
+/// One exported document (a row of the CSV export): a view of the API's document. The
+/// field names are the stable English ones of the JSON API.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ExportRow {
+    #[schema(pattern = "^[0-9a-f]{32}$")]
     pub id: String,
     pub title: String,
     /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub date: Option<String>,
     pub year: Option<i32>,
     pub kind: Kind,
@@ -48,8 +51,9 @@ impl ExportRow {
     }
 }
 
-/// The JSON export.
-#[derive(Debug, Serialize)]
+/// Every hit of a search.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Export)]
 pub struct ExportJson {
     pub total: usize,
     /// The corrected query whose hits these are, when the one asked found nothing.

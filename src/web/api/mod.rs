@@ -6,6 +6,7 @@
 pub mod error;
 pub mod export;
 pub mod openapi;
+pub mod schema;
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};

@@ -159,12 +159,19 @@ pub fn csl_json(lang: Lang, s: &Submission, url: &str, accessed: NaiveDate) -> V
     json!([item])
 }
 
-async fn load(state: &AppState, id: &str, lang: Lang) -> Result<Submission, PageError> {
+/// The document `id` names, its permalink, and today's date (the citation's "accessed").
+async fn load(
+    state: &AppState,
+    id: &str,
+    lang: Lang,
+) -> Result<(Submission, String, NaiveDate), PageError> {
     let id = DocId::parse(id).ok_or(PageError::NotFound(lang))?;
     let index = state.index.clone();
-    blocking(move || Ok(index.document(&id)?))
+    let s = blocking(move || Ok(index.document(&id)?))
         .await?
-        .ok_or(PageError::NotFound(lang))
+        .ok_or(PageError::NotFound(lang))?;
+    let url = format!("{}/dokument/{}", state.base_url, s.id);
+    Ok((s, url, chrono::Local::now().date_naive()))
 }
 
 fn download(body: String, content_type: &'static str, file: String) -> Response {
@@ -183,9 +190,8 @@ pub async fn bibtex_file(
     ctx: PageContext,
 ) -> Result<Response, PageError> {
     let lang = ctx.lang();
-    let s = load(&state, &id, lang).await?;
-    let url = format!("{}/dokument/{}", state.base_url, s.id);
-    let body = bibtex(lang, &s, &url, chrono::Local::now().date_naive());
+    let (s, url, today) = load(&state, &id, lang).await?;
+    let body = bibtex(lang, &s, &url, today);
     Ok(download(
         body,
         "application/x-bibtex; charset=utf-8",
@@ -199,9 +205,8 @@ pub async fn csl_json_file(
     ctx: PageContext,
 ) -> Result<Response, PageError> {
     let lang = ctx.lang();
-    let s = load(&state, &id, lang).await?;
-    let url = format!("{}/dokument/{}", state.base_url, s.id);
-    let body = csl_json(lang, &s, &url, chrono::Local::now().date_naive());
+    let (s, url, today) = load(&state, &id, lang).await?;
+    let body = csl_json(lang, &s, &url, today);
     let text = serde_json::to_string_pretty(&body)
         .map_err(|e| PageError::Internal(format!("CSL-JSON: {e}")))?;
     Ok(download(

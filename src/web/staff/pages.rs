@@ -23,6 +23,23 @@ use crate::web::i18n::Lang;
 use crate::web::pages::views::{Chrome, article_label};
 use crate::web::pages::{PageContext, PageError, blocking, embeds_context};
 
+/// A posted staff form: its fields, once its CSRF token is the session's, and the
+/// language it was filled in.
+fn checked_form(user: &StaffUser, body: &[u8]) -> Result<(Fields, Lang), PageError> {
+    let fields = Fields::parse(body);
+    check_csrf(user, fields.get("csrf").unwrap_or(""))?;
+    let lang = Lang::from_param(fields.get("lang").unwrap_or(""));
+    Ok((fields, lang))
+}
+
+/// A failed change of a document, as a page.
+fn change_failed(lang: Lang, e: ChangeError) -> PageError {
+    match e {
+        ChangeError::NotFound(_) => PageError::NotFound(lang),
+        e => PageError::Internal(e.to_string()),
+    }
+}
+
 /// A metadata edit from a form, checked; a bad value is a 400 page in the form's language.
 fn form_metadata(fields: &Fields, lang: Lang, sample: bool) -> Result<Sidecar, PageError> {
     MetadataEdit::from_form(fields)
@@ -340,9 +357,7 @@ pub async fn edit(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let fields = Fields::parse(&body);
-    check_csrf(&user, fields.get("csrf").unwrap_or(""))?;
-    let lang = Lang::from_param(fields.get("lang").unwrap_or(""));
+    let (fields, lang) = checked_form(&user, &body)?;
     let id = DocId::parse(&id).ok_or(PageError::NotFound(lang))?;
     let st = state.clone();
     let target = id.clone();
@@ -365,8 +380,7 @@ pub async fn edit(
             let suffix = if lang == Lang::En { "&lang=en" } else { "" };
             Ok(Redirect::to(&format!("/dokument/{id}/rediger?lagret=1{suffix}")).into_response())
         }
-        Err(ChangeError::NotFound(_)) => Err(PageError::NotFound(lang)),
-        Err(e) => Err(PageError::Internal(e.to_string())),
+        Err(e) => Err(change_failed(lang, e)),
     }
 }
 
@@ -376,9 +390,7 @@ pub async fn delete(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let fields = Fields::parse(&body);
-    check_csrf(&user, fields.get("csrf").unwrap_or(""))?;
-    let lang = Lang::from_param(fields.get("lang").unwrap_or(""));
+    let (_, lang) = checked_form(&user, &body)?;
     let id = DocId::parse(&id).ok_or(PageError::NotFound(lang))?;
     let st = state.clone();
     let target = id.clone();
@@ -391,8 +403,7 @@ pub async fn delete(
             );
             Ok(Redirect::to("/papirkurv").into_response())
         }
-        Err(ChangeError::NotFound(_)) => Err(PageError::NotFound(lang)),
-        Err(e) => Err(PageError::Internal(e.to_string())),
+        Err(e) => Err(change_failed(lang, e)),
     }
 }
 
@@ -450,9 +461,7 @@ pub async fn restore(
     Path(name): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let fields = Fields::parse(&body);
-    check_csrf(&user, fields.get("csrf").unwrap_or(""))?;
-    let lang = Lang::from_param(fields.get("lang").unwrap_or(""));
+    let (_, lang) = checked_form(&user, &body)?;
     let st = state.clone();
     let trash_name = name.clone();
     match blocking(move || Ok(archive(&st)?.restore(&trash_name))).await? {

@@ -254,3 +254,63 @@ async fn unrouted_methods_answer_405_before_any_guard() {
         );
     }
 }
+
+/// The keys of a JSON object, sorted.
+fn keys(value: &serde_json::Value) -> Vec<String> {
+    let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    keys
+}
+
+/// Attack 12: the OpenAPI document left out the write API. Now it describes each
+/// operation behind its bearer scheme, and the live answers have the documented fields.
+#[tokio::test]
+async fn the_openapi_document_describes_the_write_api() {
+    let s = app();
+    let spec = get(&s.app, "/api/openapi.json").await.json();
+    assert_eq!(
+        spec["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    for (path, method) in [
+        ("/api/documents", "post"),
+        ("/api/documents/{id}", "patch"),
+        ("/api/documents/{id}", "delete"),
+    ] {
+        let op = &spec["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} is not described");
+        assert!(op["security"][0]["bearer"].is_array(), "{method} {path}");
+        assert!(op["responses"]["401"].is_object(), "{method} {path}");
+    }
+    // Every staff API route is described.
+    for (method, path) in arkiv::web::staff::staff_routes() {
+        if path.starts_with("/api/") {
+            let method = method.as_str().to_lowercase();
+            assert!(spec["paths"][path][&method].is_object(), "{method} {path}");
+        }
+    }
+    let schema_keys = |name: &str| {
+        let mut keys: Vec<String> = spec["components"]["schemas"][name]["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("no schema {name}"))
+            .keys()
+            .cloned()
+            .collect();
+        keys.sort();
+        keys
+    };
+    let id = s.any_id();
+    let patched = patch(&s, &id, r#"{"reference":"22/1234"}"#).await;
+    assert_eq!(patched.status, StatusCode::OK);
+    assert_eq!(keys(&patched.json()), schema_keys("Document"));
+    let bad = patch(&s, &id, r#"{"kind":"brev"}"#).await;
+    assert_json_400(&bad, "kind brev");
+    assert_eq!(keys(&bad.json()), schema_keys("Error"));
+    let deleted = send(
+        &s.app,
+        bearer(&s, Method::DELETE, &format!("/api/documents/{id}"), ""),
+    )
+    .await;
+    assert_eq!(deleted.status, StatusCode::OK);
+    assert_eq!(keys(&deleted.json()), schema_keys("Deleted"));
+}
