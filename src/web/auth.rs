@@ -32,7 +32,7 @@ pub const ACCOUNT_ATTEMPTS: usize = 5;
 pub const ADDRESS_ATTEMPTS: usize = 20;
 const LIMIT_WINDOW: Duration = Duration::from_secs(15 * 60);
 
-/// The signed-in staff member, put in the request by [`require_staff`].
+/// The signed-in staff member, put in the request by [`require_session`] or [`require_token`].
 #[derive(Debug, Clone)]
 pub struct StaffUser {
     pub name: String,

@@ -12,6 +12,7 @@ use super::super::i18n::Lang;
 use super::super::params::SearchParams;
 use super::super::{AppState, search_whole_set};
 use super::ApiError;
+use crate::api::DocumentJson;
 use crate::model::{ArticleRef, Convention, Kind, Submission};
 
 /// One exported document (a row of the CSV export): a view of the API's document. The
@@ -35,18 +36,20 @@ pub struct ExportRow {
 }
 
 impl ExportRow {
+    /// The row of a document: a view of what the API says of it, plus its address.
     pub fn new(s: &Submission, page_count: usize, base_url: &str) -> ExportRow {
+        let d = DocumentJson::new(s, page_count);
         ExportRow {
-            id: s.id.to_string(),
-            title: s.title.clone(),
-            date: s.date.map(|d| d.format("%Y-%m-%d").to_string()),
-            year: s.year(),
-            kind: s.kind,
-            recipient: s.recipient.clone(),
-            conventions: s.conventions.clone(),
-            articles: s.articles.clone(),
-            pages: page_count,
-            url: format!("{base_url}/dokument/{}", s.id),
+            url: format!("{base_url}/dokument/{}", d.id),
+            id: d.id.to_string(),
+            title: d.title,
+            date: d.date,
+            year: d.year,
+            kind: d.kind,
+            recipient: d.recipient,
+            conventions: d.conventions,
+            articles: d.articles,
+            pages: d.page_count,
         }
     }
 }

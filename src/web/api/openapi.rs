@@ -36,7 +36,7 @@ mod schema {
 
     /// The fields a `PATCH` changes: a string sets one, `null` clears it so detection
     /// decides again; a field left out keeps its value.
-    #[derive(ToSchema)]
+    #[derive(ToSchema, serde::Serialize)]
     pub struct DocumentPatch {
         pub title: Option<String>,
         pub kind: Option<Kind>,
@@ -52,21 +52,14 @@ mod schema {
         pub conventions: Option<Vec<Convention>>,
     }
 
-    /// A PDF and, optionally, the metadata the upload form takes.
-    #[derive(ToSchema)]
+    /// A PDF and, optionally, the metadata the upload form takes (as a `PATCH` names it).
+    #[derive(ToSchema, serde::Serialize)]
     pub struct Upload {
         /// The PDF.
         #[schema(value_type = String, format = Binary)]
         pub file: Vec<u8>,
-        pub title: Option<String>,
-        pub kind: Option<Kind>,
-        #[schema(format = Date)]
-        pub date: Option<String>,
-        pub recipient: Option<String>,
-        pub reference: Option<String>,
-        pub language: Option<Language>,
-        #[schema(pattern = "^https?://")]
-        pub source_url: Option<String>,
+        #[serde(flatten)]
+        pub metadata: DocumentPatch,
     }
 }
 
