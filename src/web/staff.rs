@@ -39,10 +39,19 @@ pub struct Staff {
     pub max_upload_bytes: usize,
     /// Cookies marked Secure when the archive is served over HTTPS.
     pub secure_cookies: bool,
+    /// Slots for uploads in progress: each buffers up to `max_upload_bytes` and runs an
+    /// extraction worker, so past [`CONCURRENT_UPLOADS`] a client is told to come back.
+    pub uploads: Arc<tokio::sync::Semaphore>,
 }
 
 /// Default upload limit: 100 MB.
 pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 100 * 1024 * 1024;
+
+/// Uploads (form or API) handled at once; more are answered 503 with `Retry-After`.
+pub const CONCURRENT_UPLOADS: usize = 2;
+
+/// What `Retry-After` says to an upload past the bound, in seconds.
+const UPLOAD_RETRY_AFTER_SECS: u64 = 10;
 
 impl Staff {
     /// No accounts, no writer: every staff route refuses.
@@ -56,6 +65,7 @@ impl Staff {
             audit: None,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             secure_cookies: false,
+            uploads: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_UPLOADS)),
         }
     }
 
@@ -76,7 +86,14 @@ impl Staff {
             limiter: auth::Limiter::default(),
             max_upload_bytes,
             secure_cookies,
+            uploads: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_UPLOADS)),
         }
+    }
+
+    /// A slot for one upload, held until its work (including the blocking part) is done;
+    /// `None` when [`CONCURRENT_UPLOADS`] are already in progress.
+    fn upload_slot(&self) -> Option<Arc<tokio::sync::OwnedSemaphorePermit>> {
+        self.uploads.clone().try_acquire_owned().ok().map(Arc::new)
     }
 
     /// Appends to the audit log; a failure to log is reported, not fatal to the request.
@@ -436,6 +453,7 @@ fn change_message(lang: Lang, error: &ChangeError) -> String {
             _ => t.upload_unreadable.to_string(),
         },
         ChangeError::NotFound(_) => t.not_found_text.to_string(),
+        ChangeError::IndexLost(_) => t.upload_index_lost.to_string(),
         _ => t.error_text.to_string(),
     }
 }
@@ -446,6 +464,15 @@ pub async fn upload(
     extensions: axum::http::Extensions,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
+    let Some(slot) = state.staff.upload_slot() else {
+        let t = Lang::Nb.texts();
+        return Ok(busy(
+            super::error::ErrorPage::new(Lang::Nb, t.error_title, t.upload_busy.into())
+                .render()
+                .unwrap_or_default(),
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        ));
+    };
     let max = state.staff.max_upload_bytes;
     let request = match read_multipart(multipart, max).await {
         Ok(r) => r,
@@ -475,11 +502,17 @@ pub async fn upload(
     }
     let address = client_address(&extensions);
     let mut outcomes = Vec::new();
+    let (mut not_pdf, mut index_lost) = (false, false);
     // Files are added one by one; each is durable and searchable before the next.
     for (client_name, bytes) in request.files {
         let st = state.clone();
         let meta = metadata.clone();
-        let result = blocking(move || Ok(archive(&st)?.add(&bytes, meta))).await?;
+        let slot = slot.clone();
+        let result = blocking(move || {
+            let _slot = slot;
+            Ok(archive(&st)?.add(&bytes, meta))
+        })
+        .await?;
         outcomes.push(match result {
             Ok(added) => {
                 let s = &added.submission;
@@ -499,6 +532,14 @@ pub async fn upload(
             Err(e) => Outcome {
                 client_name,
                 existing_url: match &e {
+                    ChangeError::NotPdf => {
+                        not_pdf = true;
+                        None
+                    }
+                    ChangeError::IndexLost(_) => {
+                        index_lost = true;
+                        None
+                    }
                     ChangeError::Duplicate(id) => Some(format!("/dokument/{id}")),
                     _ => None,
                 },
@@ -511,6 +552,10 @@ pub async fn upload(
         StatusCode::CREATED
     } else if outcomes.iter().any(|o| o.existing_url.is_some()) {
         StatusCode::CONFLICT
+    } else if not_pdf {
+        StatusCode::BAD_REQUEST
+    } else if index_lost {
+        StatusCode::SERVICE_UNAVAILABLE
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
@@ -642,6 +687,7 @@ pub async fn edit(
             Ok(Redirect::to(&format!("/dokument/{id}/rediger?lagret=1{suffix}")).into_response())
         }
         Err(ChangeError::NotFound(_)) => Err(AppError::NotFound(lang)),
+        Err(ChangeError::IndexLost(e)) => Ok(index_lost_page(lang, &e)),
         Err(e) => Err(AppError::Internal(e.to_string())),
     }
 }
@@ -668,6 +714,7 @@ pub async fn delete(
             Ok(Redirect::to("/papirkurv").into_response())
         }
         Err(ChangeError::NotFound(_)) => Err(AppError::NotFound(lang)),
+        Err(ChangeError::IndexLost(e)) => Ok(index_lost_page(lang, &e)),
         Err(e) => Err(AppError::Internal(e.to_string())),
     }
 }
@@ -753,6 +800,7 @@ pub async fn restore(
             message: lang.texts().restore_failed.into(),
             lang,
         }),
+        Err(ChangeError::IndexLost(e)) => Ok(index_lost_page(lang, &e)),
         Err(e) => Err(AppError::Internal(e.to_string())),
     }
 }
@@ -797,6 +845,43 @@ pub async fn audit_log(
     .into_response())
 }
 
+/// The answer to an upload past [`CONCURRENT_UPLOADS`]: 503 with `Retry-After`.
+fn busy(body: String, content_type: HeaderValue) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [
+            (
+                header::RETRY_AFTER,
+                HeaderValue::from(UPLOAD_RETRY_AFTER_SECS),
+            ),
+            (header::CONTENT_TYPE, content_type),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The page for a change the index could not take: 503, nothing was changed.
+fn index_lost_page(lang: Lang, error: &crate::index::IndexError) -> Response {
+    tracing::error!("a change failed: {error}");
+    let t = lang.texts();
+    let page = super::error::ErrorPage::new(lang, t.error_title, t.upload_index_lost.into());
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        axum::response::Html(page.render().unwrap_or_default()),
+    )
+        .into_response()
+}
+
+/// The API's answer for a write the index could not take: nothing was changed.
+fn index_lost_error() -> Response {
+    api_error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the search index could not be written, and nothing was changed: try again, or restart the archive",
+        None,
+    )
+}
+
 /// The API's answer for a failed write.
 fn api_error(status: StatusCode, message: &str, id: Option<&DocId>) -> Response {
     let mut body = serde_json::json!({ "error": message });
@@ -811,6 +896,13 @@ pub async fn api_upload(
     Extension(user): Extension<StaffUser>,
     multipart: Multipart,
 ) -> Response {
+    let Some(slot) = state.staff.upload_slot() else {
+        return busy(
+            serde_json::json!({ "error": "other uploads are under way: try again shortly" })
+                .to_string(),
+            HeaderValue::from_static("application/json"),
+        );
+    };
     let max = state.staff.max_upload_bytes;
     let request = match read_multipart(multipart, max).await {
         Ok(r) => r,
@@ -837,7 +929,12 @@ pub async fn api_upload(
     }
     let (client_name, bytes) = files.remove(0);
     let st = state.clone();
-    let result = match blocking(move || Ok(archive(&st)?.add(&bytes, metadata))).await {
+    let result = match blocking(move || {
+        let _slot = slot;
+        Ok(archive(&st)?.add(&bytes, metadata))
+    })
+    .await
+    {
         Ok(r) => r,
         Err(e) => return e.into_api().into_response(),
     };
@@ -862,8 +959,14 @@ pub async fn api_upload(
         Err(ChangeError::Duplicate(id)) => {
             api_error(StatusCode::CONFLICT, "already in the archive", Some(&id))
         }
-        Err(ChangeError::NotPdf) => {
-            api_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "not a PDF", None)
+        Err(ChangeError::NotPdf) => api_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "not a PDF: a PDF begins with `%PDF-`",
+            None,
+        ),
+        Err(ChangeError::IndexLost(e)) => {
+            tracing::error!("upload failed: {e}");
+            index_lost_error()
         }
         Err(ChangeError::Unreadable(e)) => api_error(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -1006,6 +1109,10 @@ pub async fn api_patch(
         Ok(Err(ChangeError::Io(e))) if e.kind() == std::io::ErrorKind::InvalidInput => {
             api_error(StatusCode::BAD_REQUEST, &e.to_string(), None)
         }
+        Ok(Err(ChangeError::IndexLost(e))) => {
+            tracing::error!("edit failed: {e}");
+            index_lost_error()
+        }
         Ok(Err(e)) => {
             tracing::error!("edit failed: {e}");
             api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error", None)
@@ -1038,6 +1145,10 @@ pub async fn api_delete(
                 .into_response()
         }
         Ok(Err(ChangeError::NotFound(_))) => api_error(StatusCode::NOT_FOUND, "not found", None),
+        Ok(Err(ChangeError::IndexLost(e))) => {
+            tracing::error!("delete failed: {e}");
+            index_lost_error()
+        }
         Ok(Err(e)) => {
             tracing::error!("delete failed: {e}");
             api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error", None)
