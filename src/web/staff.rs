@@ -800,6 +800,11 @@ pub async fn restore(
             message: lang.texts().restore_failed.into(),
             lang,
         }),
+        // The files went back to the trash; staff should know why.
+        Err(e @ ChangeError::Unreadable(_)) => Err(AppError::BadRequest {
+            message: change_message(lang, &e),
+            lang,
+        }),
         Err(ChangeError::IndexLost(e)) => Ok(index_lost_page(lang, &e)),
         Err(e) => Err(AppError::Internal(e.to_string())),
     }

@@ -1,5 +1,7 @@
 //! Hostile conditions, measured (issue 7): bad PDFs, SIGKILL at random moments, load,
-//! fuzzing of the text parsers, and the security checks the other modules do not make.
+//! fuzzing of the text parsers, and the security checks the other modules do not make; and
+//! the attacks of issue 13 on a public site (large downloads, uploads at once, a removed
+//! index, files that are not PDFs).
 //!
 //! Every test prints its figures (lines starting with `HOSTILE`). Under `cargo test` (and so
 //! in CI) they run at smoke size: every file of `../shared/corpus/tricky/`, three kill
@@ -14,15 +16,20 @@
 //! | `ARKIV_HOSTILE_LOAD_SECS` | 10 | seconds of load |
 //! | `ARKIV_HOSTILE_CLIENTS` | 64 | concurrent readers under load |
 //! | `ARKIV_HOSTILE_FUZZ_MILLIS` | 3000 | time per target of the random-input loop |
+//! | `ARKIV_HOSTILE_DOWNLOADERS` | 50 | concurrent downloads of the large PDF |
+//! | `ARKIV_HOSTILE_PDF_MB` | 80 | size of the large PDF, in MB |
+//! | `ARKIV_SERVE_BIN` | this build | the `arkiv` that runs as server (figures before a change) |
 
 mod badpdf;
 mod crash;
+mod downloads;
 mod fuzz;
 mod load;
 mod pdfs;
 mod procmon;
 mod security;
 mod server;
+mod writes;
 
 /// A number from the environment, or its default.
 pub fn knob(name: &str, default: u64) -> u64 {
