@@ -40,15 +40,25 @@ pub struct Staff {
     /// Cookies marked Secure when the archive is served over HTTPS.
     pub secure_cookies: bool,
     /// Slots for uploads in progress: each buffers up to `max_upload_bytes` and runs an
-    /// extraction worker, so past [`CONCURRENT_UPLOADS`] a client is told to come back.
+    /// extraction worker. Past [`CONCURRENT_UPLOADS`] an upload waits a little for a slot
+    /// (its body not yet read), and past that a client is told to come back.
     pub uploads: Arc<tokio::sync::Semaphore>,
+    /// Places to wait for an upload slot ([`WAITING_UPLOADS`]).
+    pub upload_waiters: Arc<tokio::sync::Semaphore>,
 }
 
 /// Default upload limit: 100 MB.
 pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 100 * 1024 * 1024;
 
-/// Uploads (form or API) handled at once; more are answered 503 with `Retry-After`.
+/// Uploads (form or API) handled at once.
 pub const CONCURRENT_UPLOADS: usize = 2;
+
+/// Uploads that may wait for a slot, for at most [`UPLOAD_WAIT`]; past either bound an
+/// upload is answered 503 with `Retry-After`.
+pub const WAITING_UPLOADS: usize = 16;
+
+/// How long an upload waits for a slot before it is answered 503.
+pub const UPLOAD_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What `Retry-After` says to an upload past the bound, in seconds.
 const UPLOAD_RETRY_AFTER_SECS: u64 = 10;
@@ -66,6 +76,7 @@ impl Staff {
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             secure_cookies: false,
             uploads: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_UPLOADS)),
+            upload_waiters: Arc::new(tokio::sync::Semaphore::new(WAITING_UPLOADS)),
         }
     }
 
@@ -87,13 +98,20 @@ impl Staff {
             max_upload_bytes,
             secure_cookies,
             uploads: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_UPLOADS)),
+            upload_waiters: Arc::new(tokio::sync::Semaphore::new(WAITING_UPLOADS)),
         }
     }
 
     /// A slot for one upload, held until its work (including the blocking part) is done;
-    /// `None` when [`CONCURRENT_UPLOADS`] are already in progress.
-    fn upload_slot(&self) -> Option<Arc<tokio::sync::OwnedSemaphorePermit>> {
-        self.uploads.clone().try_acquire_owned().ok().map(Arc::new)
+    /// `None` when [`CONCURRENT_UPLOADS`] stayed in progress for [`UPLOAD_WAIT`], or
+    /// [`WAITING_UPLOADS`] already wait.
+    async fn upload_slot(&self) -> Option<Arc<tokio::sync::OwnedSemaphorePermit>> {
+        if let Ok(slot) = self.uploads.clone().try_acquire_owned() {
+            return Some(Arc::new(slot));
+        }
+        let _waiting = self.upload_waiters.try_acquire().ok()?;
+        let slot = tokio::time::timeout(UPLOAD_WAIT, self.uploads.clone().acquire_owned());
+        slot.await.ok()?.ok().map(Arc::new)
     }
 
     /// Appends to the audit log; a failure to log is reported, not fatal to the request.
@@ -464,7 +482,7 @@ pub async fn upload(
     extensions: axum::http::Extensions,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let Some(slot) = state.staff.upload_slot() else {
+    let Some(slot) = state.staff.upload_slot().await else {
         let t = Lang::Nb.texts();
         return Ok(busy(
             super::error::ErrorPage::new(Lang::Nb, t.error_title, t.upload_busy.into())
@@ -887,6 +905,11 @@ fn index_lost_error() -> Response {
     )
 }
 
+/// What the API says of a change that failed for a reason of the server's own (a full
+/// disk, a folder it may not write): the change was undone.
+const CHANGE_FAILED: &str =
+    "the change could not be written, and nothing was changed: try again, or ask the administrator";
+
 /// The API's answer for a failed write.
 fn api_error(status: StatusCode, message: &str, id: Option<&DocId>) -> Response {
     let mut body = serde_json::json!({ "error": message });
@@ -901,7 +924,7 @@ pub async fn api_upload(
     Extension(user): Extension<StaffUser>,
     multipart: Multipart,
 ) -> Response {
-    let Some(slot) = state.staff.upload_slot() else {
+    let Some(slot) = state.staff.upload_slot().await else {
         return busy(
             serde_json::json!({ "error": "other uploads are under way: try again shortly" })
                 .to_string(),
@@ -980,7 +1003,7 @@ pub async fn api_upload(
         ),
         Err(e) => {
             tracing::error!("upload failed: {e}");
-            api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error", None)
+            api_error(StatusCode::INTERNAL_SERVER_ERROR, CHANGE_FAILED, None)
         }
     }
 }
@@ -1120,7 +1143,7 @@ pub async fn api_patch(
         }
         Ok(Err(e)) => {
             tracing::error!("edit failed: {e}");
-            api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error", None)
+            api_error(StatusCode::INTERNAL_SERVER_ERROR, CHANGE_FAILED, None)
         }
         Err(e) => e.into_api().into_response(),
     }
@@ -1156,7 +1179,7 @@ pub async fn api_delete(
         }
         Ok(Err(e)) => {
             tracing::error!("delete failed: {e}");
-            api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error", None)
+            api_error(StatusCode::INTERNAL_SERVER_ERROR, CHANGE_FAILED, None)
         }
         Err(e) => e.into_api().into_response(),
     }

@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -42,8 +44,12 @@ fn form_upload_request(cookie: &str, csrf: &str, bytes: &[u8]) -> Request<Body> 
 }
 
 /// A request body that sends its first bytes and then nothing, like a client on a slow
-/// line in the middle of a large upload.
-struct Stalled(Option<Bytes>);
+/// line in the middle of a large upload. `started` counts the bodies the server began to
+/// read: it reads an upload's body only once the upload has a slot.
+struct Stalled {
+    first: Option<Bytes>,
+    started: Arc<AtomicUsize>,
+}
 
 impl http_body::Body for Stalled {
     type Data = Bytes;
@@ -53,14 +59,17 @@ impl http_body::Body for Stalled {
         mut self: Pin<&mut Self>,
         _: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Bytes>, std::io::Error>>> {
-        match self.0.take() {
-            Some(first) => Poll::Ready(Some(Ok(http_body::Frame::data(first)))),
+        match self.first.take() {
+            Some(first) => {
+                self.started.fetch_add(1, Ordering::SeqCst);
+                Poll::Ready(Some(Ok(http_body::Frame::data(first))))
+            }
             None => Poll::Pending,
         }
     }
 }
 
-fn stalled_upload(token: &str) -> Request<Body> {
+fn stalled_upload(token: &str, started: &Arc<AtomicUsize>) -> Request<Body> {
     let whole = multipart(&[], "langsom.pdf", &pdf_with("langsomopplasting"));
     Request::post("/api/documents")
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -68,9 +77,10 @@ fn stalled_upload(token: &str) -> Request<Body> {
             header::CONTENT_TYPE,
             format!("multipart/form-data; boundary={BOUNDARY}"),
         )
-        .body(Body::new(Stalled(Some(Bytes::copy_from_slice(
-            &whole[..whole.len() / 2],
-        )))))
+        .body(Body::new(Stalled {
+            first: Some(Bytes::copy_from_slice(&whole[..whole.len() / 2])),
+            started: started.clone(),
+        }))
         .unwrap()
 }
 
@@ -85,50 +95,34 @@ fn retry_after(answer: &Answer) -> u64 {
 async fn past_two_uploads_at_once_the_next_is_told_to_come_back() {
     let s = staff_app_with(10 << 20, &[], |_| {});
     let (cookie, csrf) = crate::staff::login(&s.app).await;
-    let stalled: Vec<_> = (0..2)
+    let started = Arc::new(AtomicUsize::new(0));
+    let mut stalled: Vec<_> = (0..2)
         .map(|_| {
             let app = s.app.clone();
-            let request = stalled_upload(&s.token);
+            let request = stalled_upload(&s.token, &started);
             tokio::spawn(async move { send(&app, request).await })
         })
         .collect();
-
-    // Until both stalled uploads hold their slots, a third one goes through (and is refused
-    // as not a PDF); from then on it must be told to come back.
-    let mut third = None;
-    for _ in 0..800 {
-        let answer = send(
-            &s.app,
-            api_upload_request(&s.token, "x.pdf", b"GIF89a not a pdf"),
-        )
-        .await;
-        if answer.status == StatusCode::SERVICE_UNAVAILABLE {
-            third = Some(answer);
-            break;
-        }
-        assert_eq!(
-            answer.status,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "{}",
-            answer.body
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
+    // Both hold a slot once the server reads their bodies.
+    while started.load(Ordering::SeqCst) < 2 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let third = third.expect("two uploads in progress, and a third was not refused with 503");
-    assert!(retry_after(&third) > 0);
-    assert!(
-        third.json()["error"]
-            .as_str()
-            .unwrap()
-            .contains("try again")
-    );
 
-    // The form counts against the same bound, and says so in a page.
-    let form = send(
-        &s.app,
-        form_upload_request(&cookie, &csrf, &pdf_with("skjemaopplasting")),
-    )
-    .await;
+    // A third upload through the API and one through the form wait for a slot, in vain,
+    // and are told to come back (the form with a page that says so).
+    let (api, form) = tokio::join!(
+        send(
+            &s.app,
+            api_upload_request(&s.token, "tredje.pdf", &pdf_with("tredjeopplasting")),
+        ),
+        send(
+            &s.app,
+            form_upload_request(&cookie, &csrf, &pdf_with("skjemaopplasting")),
+        ),
+    );
+    assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE, "{}", api.body);
+    assert!(retry_after(&api) > 0);
+    assert!(api.json()["error"].as_str().unwrap().contains("try again"));
     assert_eq!(
         form.status,
         StatusCode::SERVICE_UNAVAILABLE,
@@ -139,17 +133,22 @@ async fn past_two_uploads_at_once_the_next_is_told_to_come_back() {
     assert!(form.content_type().starts_with("text/html"));
     assert!(form.body.contains("Prøv igjen"), "{}", form.body);
 
-    // Clients that go away give their slots back.
+    // An upload that waits gets the slot a client gives back by going away.
+    let waiting = {
+        let app = s.app.clone();
+        let request = api_upload_request(&s.token, "venter.pdf", &pdf_with("venteropplasting"));
+        tokio::spawn(async move { send(&app, request).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let gone = stalled.remove(0);
+    gone.abort();
+    let _ = gone.await;
+    let waited = waiting.await.unwrap();
+    assert_eq!(waited.status, StatusCode::CREATED, "{}", waited.body);
     for task in stalled {
         task.abort();
         let _ = task.await;
     }
-    let after = send(
-        &s.app,
-        api_upload_request(&s.token, "etter.pdf", &pdf_with("etteropplasting")),
-    )
-    .await;
-    assert_eq!(after.status, StatusCode::CREATED, "{}", after.body);
 }
 
 /// Every file under `dir` (recursively) with its bytes; empty when `dir` is missing.
