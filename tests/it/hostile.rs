@@ -1,7 +1,8 @@
 //! Hostile conditions, measured (issue 7): bad PDFs, SIGKILL at random moments, load,
-//! fuzzing of the text parsers, and the security checks the other modules do not make; and
-//! the attacks of issue 13 on a public site (large downloads, uploads at once, a removed
-//! index, files that are not PDFs).
+//! fuzzing of the text parsers, and the security checks the other modules do not make;
+//! and from issue 13: URLs and API values that would size work or output without bound or
+//! step outside the API's schema (`inputs`), large downloads (`downloads`), and uploads at
+//! once, a removed index and files that are not PDFs (`writes`).
 //!
 //! Every test prints its figures (lines starting with `HOSTILE`). Under `cargo test` (and so
 //! in CI) they run at smoke size: every file of `../shared/corpus/tricky/`, three kill
@@ -24,6 +25,7 @@ mod badpdf;
 mod crash;
 mod downloads;
 mod fuzz;
+mod inputs;
 mod load;
 mod pdfs;
 mod procmon;
