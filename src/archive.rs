@@ -6,12 +6,12 @@
 //! No web code here: the web handlers and the API call these with the server's writer.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use crate::extract::{self, ExtractConfig, ExtractError, Extracted, PdfMetadata};
 use crate::index::{ArchiveIndex, ArchiveWriter, IndexError};
 use crate::ingest::{describe, fingerprint};
-use crate::library::{Library, LibraryError, Sidecar};
+use crate::library::{Entry, Library, LibraryError, Sidecar};
 use crate::model::{DocId, Submission};
 
 /// The pieces a change needs.
@@ -39,6 +39,10 @@ pub enum ChangeError {
     Library(#[from] LibraryError),
     #[error(transparent)]
     Index(#[from] IndexError),
+    /// The index's folder was removed while serving and could not be made again; nothing
+    /// was changed.
+    #[error("{0}")]
+    IndexLost(IndexError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -55,11 +59,7 @@ impl Archive<'_> {
     /// Adds an uploaded PDF with the metadata staff gave (anything left out is detected).
     /// The file name in `documents/` is chosen here, never taken from the client.
     pub fn add(&self, bytes: &[u8], metadata: Sidecar) -> Result<Added, ChangeError> {
-        let head = &bytes[..bytes.len().min(64 * 1024)];
-        if !head[..head.len().min(1024)]
-            .windows(5)
-            .any(|w| w == b"%PDF-")
-        {
+        if !starts_as_pdf(bytes) {
             return Err(ChangeError::NotPdf);
         }
         let id = DocId::from_content(bytes);
@@ -68,36 +68,42 @@ impl Archive<'_> {
         }
 
         // Checked by the same bounded workers as ingest, before anything enters the library.
+        // The staged copy is removed when it goes out of scope, whatever happens; `serve`
+        // clears what a killed process left.
         std::fs::create_dir_all(&self.incoming)?;
         let mut staged = tempfile::Builder::new()
-            .prefix("upload-")
+            .prefix(INCOMING_PREFIX)
             .suffix(".pdf")
             .tempfile_in(&self.incoming)?;
         std::io::Write::write_all(&mut staged, bytes)?;
         staged.as_file().sync_all()?;
         let extracted = extract::extract_file(staged.path(), self.extract)?;
+        drop(staged);
         let warning = (!extracted.has_text()).then(|| "no text layer (scanned?)".to_string());
 
         let file = self.file_name_for(&id, &metadata, &extracted);
         let sidecar_text = metadata.to_toml();
-        let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut writer = self.writer()?;
         // Checked again under the writer's lock: two uploads of the same file race.
         if self.index.document(&id)?.is_some() {
             return Err(ChangeError::Duplicate(id));
         }
         let entry = self.library.entry(&file);
+        let undo = Undo::new(&entry);
         // The sidecar first: an interruption then leaves at worst a sidecar without a PDF,
         // which ingest ignores, never a PDF without the metadata staff typed.
-        if !sidecar_text.trim().is_empty() {
-            self.library
-                .write_atomically(&sidecar_name(&file), sidecar_text.as_bytes())?;
-        }
-        self.library.write_atomically(&file, bytes)?;
-        let submission = describe(&file, id, extracted, metadata);
-        let fingerprint = fingerprint(&entry)?;
-        let mut writer = writer;
-        writer.upsert(&submission, &fingerprint)?;
-        writer.commit()?;
+        let written = (|| -> Result<Submission, ChangeError> {
+            if !sidecar_text.trim().is_empty() {
+                self.library
+                    .write_atomically(&sidecar_name(&file), sidecar_text.as_bytes())?;
+            }
+            self.library.write_atomically(&file, bytes)?;
+            let submission = describe(&file, id, extracted, metadata);
+            writer.upsert(&submission, &fingerprint(&entry)?)?;
+            writer.commit()?;
+            Ok(submission)
+        })();
+        let submission = self.settle(&mut writer, written, || undo.apply(self.library))?;
         Ok(Added {
             submission,
             warning,
@@ -119,14 +125,18 @@ impl Archive<'_> {
             },
             source: current.extraction_note.clone().unwrap_or_default(),
         };
-        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut writer = self.writer()?;
         let entry = self.library.entry(&current.file);
-        self.library
-            .write_atomically(&sidecar_name(&current.file), metadata.to_toml().as_bytes())?;
-        let submission = describe(&current.file, id.clone(), extracted, metadata);
-        writer.upsert(&submission, &fingerprint(&entry)?)?;
-        writer.commit()?;
-        Ok(submission)
+        let undo = Undo::new(&entry);
+        let written = (|| -> Result<Submission, ChangeError> {
+            self.library
+                .write_atomically(&sidecar_name(&current.file), metadata.to_toml().as_bytes())?;
+            let submission = describe(&current.file, id.clone(), extracted, metadata);
+            writer.upsert(&submission, &fingerprint(&entry)?)?;
+            writer.commit()?;
+            Ok(submission)
+        })();
+        self.settle(&mut writer, written, || undo.apply(self.library))
     }
 
     /// Moves a document's files to the trash and drops it from the index; returns the name
@@ -136,31 +146,92 @@ impl Archive<'_> {
             .index
             .document(id)?
             .ok_or_else(|| ChangeError::NotFound(id.to_string()))?;
-        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut writer = self.writer()?;
         let name = self.library.move_to_trash(&current.file, &self.trash)?;
-        writer.remove_file(&current.file);
-        writer.commit()?;
+        let written = (|| -> Result<(), ChangeError> {
+            writer.remove_file(&current.file);
+            writer.commit()?;
+            Ok(())
+        })();
+        self.settle(&mut writer, written, || {
+            self.library
+                .restore_from_trash(&name, &self.trash)
+                .map(drop)
+        })?;
         Ok(name)
     }
 
     /// Moves a document back from the trash and indexes it again.
     pub fn restore(&self, trash_name: &str) -> Result<Submission, ChangeError> {
-        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut writer = self.writer()?;
         let file = self.library.restore_from_trash(trash_name, &self.trash)?;
-        let entry = self.library.entry(&file);
-        let bytes = std::fs::read(&entry.pdf)?;
-        let id = DocId::from_content(&bytes);
-        let sidecar = self
-            .library
-            .read_sidecar(&entry)
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        let extracted = extract::extract_file(&entry.pdf, self.extract)?;
-        let submission = describe(&file, id, extracted, sidecar);
-        writer.upsert(&submission, &fingerprint(&entry)?)?;
-        writer.commit()?;
-        Ok(submission)
+        let written = (|| -> Result<Submission, ChangeError> {
+            let entry = self.library.entry(&file);
+            let bytes = std::fs::read(&entry.pdf)?;
+            let id = DocId::from_content(&bytes);
+            let sidecar = self
+                .library
+                .read_sidecar(&entry)
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            let extracted = extract::extract_file(&entry.pdf, self.extract)?;
+            let submission = describe(&file, id, extracted, sidecar);
+            writer.upsert(&submission, &fingerprint(&entry)?)?;
+            writer.commit()?;
+            Ok(submission)
+        })();
+        self.settle(&mut writer, written, || {
+            self.library
+                .move_to_trash_as(&file, &self.trash, trash_name)
+                .map(drop)
+        })
+    }
+
+    /// The index's writer, locked, after making sure the index still has its folder: a
+    /// folder removed while serving is made again from what the running index holds, so
+    /// writes go on without a restart.
+    fn writer(&self) -> Result<MutexGuard<'_, ArchiveWriter>, ChangeError> {
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if self.index.folder_lost() {
+            tracing::warn!("the index folder was removed; making it again from the running index");
+            *writer = self.index.recreate_lost().map_err(ChangeError::IndexLost)?;
+            tracing::info!("the index folder was made again");
+        }
+        Ok(writer)
+    }
+
+    /// The outcome of a change whose files were written before it was indexed: on failure,
+    /// `undo` puts the files back as they were and the index's pending changes are dropped,
+    /// so a failed change leaves nothing behind.
+    fn settle<T>(
+        &self,
+        writer: &mut ArchiveWriter,
+        written: Result<T, ChangeError>,
+        undo: impl FnOnce() -> Result<(), LibraryError>,
+    ) -> Result<T, ChangeError> {
+        let error = match written {
+            Ok(value) => return Ok(value),
+            Err(error) => error,
+        };
+        if let Err(e) = undo() {
+            tracing::error!("a failed change could not be undone in the documents folder: {e}");
+        }
+        if self.index.folder_lost() {
+            // The writer is replaced at the next change; a rollback needs the folder.
+            return Err(ChangeError::IndexLost(IndexError::Lost {
+                dir: self
+                    .index
+                    .folder()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default(),
+                reason: error.to_string(),
+            }));
+        }
+        if let Err(e) = writer.rollback() {
+            tracing::error!("the index's pending changes could not be dropped: {e}");
+        }
+        Err(error)
     }
 
     /// `<date>-<slug of the title>-<id prefix>.pdf`: readable, unique by content, and made
@@ -191,6 +262,78 @@ impl Archive<'_> {
             slug
         };
         format!("{date}{slug}-{}.pdf", &id.as_str()[..8])
+    }
+}
+
+/// Staged uploads in the incoming folder are named `upload-*.pdf`.
+const INCOMING_PREFIX: &str = "upload-";
+
+/// Whether an upload begins as a PDF does: `%PDF-`, after nothing but whitespace. Readers
+/// that find the header further in would take an HTML page with `%PDF-` inside it.
+pub fn starts_as_pdf(bytes: &[u8]) -> bool {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && *b != 0x0c)
+        .unwrap_or(bytes.len());
+    bytes[start..].starts_with(b"%PDF-")
+}
+
+/// Removes what uploads of an earlier run left in the incoming folder (a process killed
+/// while it checked a file); returns how many files. Call it before serving.
+pub fn clear_incoming(incoming: &Path) -> std::io::Result<usize> {
+    let read = match std::fs::read_dir(incoming) {
+        Ok(read) => read,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut removed = 0;
+    for item in read {
+        let item = item?;
+        let name = item.file_name();
+        if name.to_string_lossy().starts_with(INCOMING_PREFIX) && item.file_type()?.is_file() {
+            std::fs::remove_file(item.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// A document's files as they were before a change, to put back if it fails.
+struct Undo {
+    entry: Entry,
+    pdf_existed: bool,
+    sidecar: Option<Vec<u8>>,
+}
+
+impl Undo {
+    fn new(entry: &Entry) -> Undo {
+        Undo {
+            entry: entry.clone(),
+            pdf_existed: entry.pdf.exists(),
+            sidecar: std::fs::read(&entry.sidecar).ok(),
+        }
+    }
+
+    fn apply(&self, library: &Library) -> Result<(), LibraryError> {
+        let wrap = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| LibraryError::Write { path, source }
+        };
+        match &self.sidecar {
+            Some(bytes) => library.write_atomically(&sidecar_name(&self.entry.file), bytes)?,
+            None => remove_if_present(&self.entry.sidecar).map_err(wrap(&self.entry.sidecar))?,
+        }
+        if !self.pdf_existed {
+            remove_if_present(&self.entry.pdf).map_err(wrap(&self.entry.pdf))?;
+        }
+        Ok(())
+    }
+}
+
+fn remove_if_present(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
     }
 }
 

@@ -263,36 +263,39 @@ impl Library {
     /// Moves a PDF and its sidecar into `trash`; returns the trash name. The sidecar goes
     /// first, so an interruption never leaves a PDF without the metadata staff gave it.
     pub fn move_to_trash(&self, file: &str, trash: &Path) -> Result<String, LibraryError> {
-        let wrap = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| LibraryError::Write { path, source }
-        };
-        fs::create_dir_all(trash).map_err(wrap(trash))?;
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
         let name = format!("{stamp}--{file}");
-        let entry = self.entry(file);
-        if entry.sidecar.exists() {
-            let target = trash.join(sidecar_file_name(&name));
-            move_file(&entry.sidecar, &target).map_err(wrap(&target))?;
-        }
-        let target = trash.join(&name);
-        move_file(&entry.pdf, &target).map_err(wrap(&target))?;
-        sync_dir(trash).map_err(wrap(trash))?;
-        sync_dir(&self.root).map_err(wrap(&self.root))?;
+        self.move_to_trash_as(file, trash, &name)?;
         Ok(name)
     }
 
-    /// Moves a trashed document back; refuses to overwrite a file of the same name.
+    /// Moves a PDF and its sidecar into `trash` under the trash name given (to put back a
+    /// document whose restore failed). When the PDF cannot be moved, the sidecar is moved
+    /// back: a failed move leaves both where they were.
+    pub fn move_to_trash_as(
+        &self,
+        file: &str,
+        trash: &Path,
+        name: &str,
+    ) -> Result<(), LibraryError> {
+        fs::create_dir_all(trash).map_err(write_error(trash))?;
+        let entry = self.entry(file);
+        let pdf_target = trash.join(name);
+        let sidecar_target = trash.join(sidecar_file_name(name));
+        move_pair((&entry.sidecar, &sidecar_target), (&entry.pdf, &pdf_target))?;
+        sync_dir(trash).map_err(write_error(trash))?;
+        sync_dir(&self.root).map_err(write_error(&self.root))?;
+        Ok(())
+    }
+
+    /// Moves a trashed document back; refuses to overwrite a file of the same name. Like
+    /// [`Library::move_to_trash_as`], a failed move leaves both files where they were.
     pub fn restore_from_trash(&self, name: &str, trash: &Path) -> Result<String, LibraryError> {
         let item = parse_trash_name(name).ok_or_else(|| LibraryError::Write {
             path: trash.join(name),
             source: io::Error::new(io::ErrorKind::InvalidInput, "not a trash entry"),
         })?;
         let entry = self.entry(&item.file);
-        let wrap = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| LibraryError::Write { path, source }
-        };
         if entry.pdf.exists() {
             return Err(LibraryError::Write {
                 path: entry.pdf.clone(),
@@ -300,13 +303,34 @@ impl Library {
             });
         }
         let trashed_sidecar = trash.join(sidecar_file_name(name));
-        if trashed_sidecar.exists() {
-            move_file(&trashed_sidecar, &entry.sidecar).map_err(wrap(&entry.sidecar))?;
-        }
-        move_file(&trash.join(name), &entry.pdf).map_err(wrap(&entry.pdf))?;
-        sync_dir(&self.root).map_err(wrap(&self.root))?;
+        move_pair(
+            (&trashed_sidecar, &entry.sidecar),
+            (&trash.join(name), &entry.pdf),
+        )?;
+        sync_dir(&self.root).map_err(write_error(&self.root))?;
         Ok(item.file)
     }
+}
+
+fn write_error(path: &Path) -> impl FnOnce(io::Error) -> LibraryError + use<> {
+    let path = path.to_path_buf();
+    move |source| LibraryError::Write { path, source }
+}
+
+/// Moves a sidecar (when there is one) and then its PDF; when the PDF cannot be moved, the
+/// sidecar goes back.
+fn move_pair(sidecar: (&Path, &Path), pdf: (&Path, &Path)) -> Result<(), LibraryError> {
+    let moved_sidecar = sidecar.0.exists();
+    if moved_sidecar {
+        move_file(sidecar.0, sidecar.1).map_err(write_error(sidecar.1))?;
+    }
+    if let Err(e) = move_file(pdf.0, pdf.1) {
+        if moved_sidecar {
+            let _ = move_file(sidecar.1, sidecar.0);
+        }
+        return Err(write_error(pdf.1)(e));
+    }
+    Ok(())
 }
 
 /// Every document in the trash, newest first.

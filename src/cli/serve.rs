@@ -118,6 +118,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| format!("http://{}", args.addr));
     let data = args.data.open()?;
+    // Uploads a killed server was checking; none of them was acknowledged.
+    let leftovers = crate::archive::clear_incoming(&data.incoming())?;
+    if leftovers > 0 {
+        tracing::info!(
+            "removed {leftovers} unfinished uploads from {}",
+            data.incoming().display()
+        );
+    }
     let limits = args.limits.limits();
     let mut staff = Staff::new(
         data,

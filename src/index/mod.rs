@@ -14,6 +14,7 @@ mod analysis;
 mod search;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
@@ -22,7 +23,7 @@ use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::model::{DocId, Submission};
 
@@ -62,6 +63,8 @@ pub enum IndexError {
     Tantivy(#[from] tantivy::TantivyError),
     #[error("stored document is damaged: {0}")]
     Damaged(String),
+    #[error("the index folder {dir} was removed and cannot be made again: {reason}")]
+    Lost { dir: PathBuf, reason: String },
 }
 
 /// Handles to every field of the schema.
@@ -174,8 +177,9 @@ pub struct IndexedDocument {
 /// The archive's search index: a cheap handle to clone and share.
 #[derive(Clone)]
 pub struct ArchiveIndex {
-    index: Index,
-    reader: IndexReader,
+    /// The tantivy index and its reader, shared by every clone: when a folder removed while
+    /// serving is made again, the new index replaces the old for every handle at once.
+    reader: Live,
     fields: Fields,
     dir: Option<PathBuf>,
     results: std::sync::Arc<search::ResultCache>,
@@ -289,14 +293,8 @@ impl ArchiveIndex {
         fields: Fields,
         dir: Option<PathBuf>,
     ) -> Result<ArchiveIndex, IndexError> {
-        analysis::register(&index);
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
-            .try_into()?;
         Ok(ArchiveIndex {
-            index,
-            reader,
+            reader: Live(Arc::new(RwLock::new(Current::new(index)?))),
             fields,
             dir,
             results: std::sync::Arc::new(search::ResultCache::new(CACHED_SEARCHES)),
@@ -306,7 +304,11 @@ impl ArchiveIndex {
     /// Takes the index's single writer; fails with [`IndexError::Busy`] while another
     /// process holds it.
     pub fn writer(&self) -> Result<ArchiveWriter, IndexError> {
-        let writer = self.index.writer(WRITER_MEMORY).map_err(|e| match e {
+        self.writer_of(&self.reader.current())
+    }
+
+    fn writer_of(&self, current: &Current) -> Result<ArchiveWriter, IndexError> {
+        let writer = current.index.writer(WRITER_MEMORY).map_err(|e| match e {
             tantivy::TantivyError::LockFailure(..) => {
                 IndexError::Busy(self.dir.clone().unwrap_or_default())
             }
@@ -320,8 +322,52 @@ impl ArchiveIndex {
         Ok(ArchiveWriter {
             writer,
             fields: self.fields,
-            reader: self.reader.clone(),
+            reader: current.reader.clone(),
         })
+    }
+
+    /// The folder the index lives in (none for an index in memory).
+    pub fn folder(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// Whether the index's folder has lost its files while this process held it open
+    /// (`index/` removed under a running server). Searches still work from the files the
+    /// reader holds open; writes cannot be committed.
+    pub fn folder_lost(&self) -> bool {
+        self.dir
+            .as_ref()
+            .is_some_and(|dir| !dir.join("meta.json").is_file())
+    }
+
+    /// Makes a lost folder again and fills it with every document this index still holds
+    /// (the reader's files stay readable while they are open, so no PDF is read again); the
+    /// new index then replaces the old for every handle. Returns the new index's writer,
+    /// which replaces the old one.
+    pub fn recreate_lost(&self) -> Result<ArchiveWriter, IndexError> {
+        let dir = self.dir.clone().unwrap_or_default();
+        let lost = |reason: String| IndexError::Lost {
+            dir: dir.clone(),
+            reason,
+        };
+        let fresh = ArchiveIndex::open_or_create(&dir).map_err(|e| lost(e.to_string()))?;
+        let current = fresh.reader.current();
+        let mut writer = self.writer_of(&current).map_err(|e| lost(e.to_string()))?;
+        for indexed in self.documents()? {
+            let id = indexed.submission.id.clone();
+            let Some(submission) = self.document(&id)? else {
+                continue;
+            };
+            writer
+                .upsert(&submission, &indexed.fingerprint)
+                .map_err(|e| lost(e.to_string()))?;
+        }
+        writer.commit().map_err(|e| lost(e.to_string()))?;
+        *self.reader.0.write().unwrap_or_else(|e| e.into_inner()) = current;
+        // Generations start again with the new reader: a cached result of the old index
+        // could answer for the new one.
+        self.results.clear();
+        Ok(writer)
     }
 
     /// The same index with a result cache of `capacity` searches (0: none), for measuring
@@ -419,6 +465,50 @@ impl ArchiveIndex {
             page_count: stored.page_count,
             fingerprint,
         })
+    }
+}
+
+/// The tantivy index and its reader as they are now.
+#[derive(Clone)]
+struct Current {
+    index: Index,
+    reader: IndexReader,
+}
+
+impl Current {
+    fn new(index: Index) -> Result<Current, IndexError> {
+        analysis::register(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(Current { index, reader })
+    }
+}
+
+/// The shared, replaceable [`Current`].
+#[derive(Clone)]
+struct Live(Arc<RwLock<Current>>);
+
+impl Live {
+    fn current(&self) -> Current {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn searcher(&self) -> Searcher {
+        self.0
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .reader
+            .searcher()
+    }
+
+    fn reload(&self) -> tantivy::Result<()> {
+        self.0
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .reader
+            .reload()
     }
 }
 
@@ -520,6 +610,13 @@ impl ArchiveWriter {
     pub fn remove_file(&self, file: &str) {
         self.writer
             .delete_term(Term::from_field_text(self.fields.file, file));
+    }
+
+    /// Drops every change since the last commit (after a write whose files could not be
+    /// kept, so that the next commit does not index them).
+    pub fn rollback(&mut self) -> Result<(), IndexError> {
+        self.writer.rollback()?;
+        Ok(())
     }
 
     /// Removes every document.

@@ -125,6 +125,13 @@ impl ResultCache {
         entries.get(&(generation, request.clone()))
     }
 
+    /// Forgets every result (the index was replaced).
+    pub(super) fn clear(&self) {
+        if let Some(entries) = &self.entries {
+            entries.clear();
+        }
+    }
+
     fn insert(&self, generation: u64, request: &SearchRequest, results: &SearchResults) {
         if let Some(entries) = &self.entries {
             entries.insert((generation, request.clone()), results.clone());

@@ -103,7 +103,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(64 * 1024))
         .with_state(state)
         .layer(CatchPanicLayer::custom(pages::error::panic_response))
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new().compress_when(compress_predicate()))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -125,6 +125,22 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .layer(TraceLayer::new_for_http())
+}
+
+/// What the compression layer compresses: text it renders, never PDFs (large, already
+/// compressed inside, and streamed from disk) nor a part of a file answered to a `Range`.
+fn compress_predicate() -> impl tower_http::compression::Predicate {
+    use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+    DefaultPredicate::new()
+        .and(NotForContentType::const_new("application/pdf"))
+        .and(
+            |_: StatusCode,
+             _: axum::http::Version,
+             headers: &axum::http::HeaderMap,
+             _: &axum::http::Extensions| {
+                !headers.contains_key(header::CONTENT_RANGE)
+            },
+        )
 }
 
 /// Serves until Ctrl-C or SIGTERM, with the default [`Limits`].

@@ -1,7 +1,8 @@
 //! Hostile conditions, measured (issue 7): bad PDFs, SIGKILL at random moments, load,
 //! fuzzing of the text parsers, and the security checks the other modules do not make;
-//! and (issue 13, `inputs`) URLs and API values that would size work or output without
-//! bound or step outside the API's schema.
+//! and from issue 13: URLs and API values that would size work or output without bound or
+//! step outside the API's schema (`inputs`), large downloads (`downloads`), and uploads at
+//! once, a removed index and files that are not PDFs (`writes`).
 //!
 //! Every test prints its figures (lines starting with `HOSTILE`). Under `cargo test` (and so
 //! in CI) they run at smoke size: every file of `../shared/corpus/tricky/`, three kill
@@ -17,10 +18,14 @@
 //! | `ARKIV_HOSTILE_CLIENTS` | 64 | concurrent readers under load |
 //! | `ARKIV_HOSTILE_FUZZ_MILLIS` | 3000 | time per target of the random-input loop |
 //! | `ARKIV_HOSTILE_NAMES` | 10000 | distinct 8 KB user names in the sign-in flood |
+//! | `ARKIV_HOSTILE_DOWNLOADERS` | 50 | concurrent downloads of the large PDF |
+//! | `ARKIV_HOSTILE_PDF_MB` | 80 | size of the large PDF, in MB |
+//! | `ARKIV_SERVE_BIN` | this build | the `arkiv` that runs as server (figures before a change) |
 
 mod badpdf;
 mod connections;
 mod crash;
+mod downloads;
 mod fuzz;
 mod inputs;
 mod load;
@@ -29,6 +34,7 @@ mod procmon;
 mod security;
 mod server;
 mod signin;
+mod writes;
 
 /// A number from the environment, or its default.
 pub fn knob(name: &str, default: u64) -> u64 {

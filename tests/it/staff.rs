@@ -50,7 +50,7 @@ async fn try_login(app: &Router, name: &str, password: &str) -> Answer {
 }
 
 /// Signs in; returns the session cookie header and the session's CSRF token.
-async fn login(app: &Router) -> (String, String) {
+pub(crate) async fn login(app: &Router) -> (String, String) {
     let answer = try_login(app, USER, PASSWORD).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
     let session = answer.cookie("arkiv_session").expect("session cookie");

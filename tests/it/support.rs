@@ -233,14 +233,19 @@ impl Server {
     ) -> Server {
         let port = free_port();
         let log = data.with_extension(format!("serve-{port}.log"));
+        // `ARKIV_SERVE_BIN` runs another build as the server (to measure a figure before a
+        // change against the same test).
+        let bin = std::env::var_os("ARKIV_SERVE_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(arkiv_bin);
         let mut command = match limits {
-            ServerLimits::Unlimited => std::process::Command::new(arkiv_bin()),
+            ServerLimits::Unlimited => std::process::Command::new(&bin),
             ServerLimits::SmallVps => {
                 let mut c = std::process::Command::new("prlimit");
                 c.arg(format!("--nofile={SMALL_VPS_FILES}:{SMALL_VPS_FILES}"))
                     .arg(format!("--as={SMALL_VPS_BYTES}:{SMALL_VPS_BYTES}"))
                     .arg("--")
-                    .arg(arkiv_bin());
+                    .arg(&bin);
                 c
             }
         };

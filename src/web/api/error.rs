@@ -23,7 +23,7 @@ pub enum ApiError {
     /// The file is already in the archive, as the document `id`.
     #[error("already in the archive")]
     Conflict { id: DocId },
-    #[error("not a PDF")]
+    #[error("not a PDF: a PDF begins with `%PDF-`")]
     NotPdf,
     #[error("the PDF cannot be read: {0}")]
     Unreadable(String),
@@ -31,6 +31,12 @@ pub enum ApiError {
     TooLarge(String),
     #[error("internal error: {0}")]
     Internal(String),
+    /// Not now: the server is busy or cannot write; `retry_after` in seconds, when known.
+    #[error("{message}")]
+    Unavailable {
+        message: String,
+        retry_after: Option<u64>,
+    },
 }
 
 /// The body of every error answer.
@@ -76,6 +82,7 @@ impl IntoResponse for ApiError {
                 tracing::error!("internal error: {detail}");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
+            ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         };
         let body = ErrorBody {
             error: match &self {
@@ -88,6 +95,15 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (status, Json(body)).into_response();
+        if let ApiError::Unavailable {
+            retry_after: Some(seconds),
+            ..
+        } = self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if matches!(self, ApiError::Unauthorized) {
             response
                 .headers_mut()

@@ -427,6 +427,9 @@ fn json_response(description: &str, schema: &str) -> utoipa::openapi::Response {
         .build()
 }
 
+/// A write's 503: the index folder was lost and cannot be made again.
+const INDEX_UNWRITABLE: &str = "The index cannot be written; nothing was changed.";
+
 /// The staff write API: every operation needs a bearer token.
 fn write_paths() -> Vec<(&'static str, HttpMethod, utoipa::openapi::path::Operation)> {
     let op = |id: &str, summary: &str| {
@@ -458,6 +461,13 @@ fn write_paths() -> Vec<(&'static str, HttpMethod, utoipa::openapi::path::Operat
                 .response("413", error_response("The file is too large."))
                 .response("415", error_response("Not a PDF."))
                 .response("422", error_response("The PDF cannot be read."))
+                .response(
+                    "503",
+                    error_response(
+                        "Other uploads are under way (`Retry-After` says when to try again), \
+                         or the index cannot be written; nothing was changed.",
+                    ),
+                )
                 .build(),
         ),
         (
@@ -480,6 +490,7 @@ fn write_paths() -> Vec<(&'static str, HttpMethod, utoipa::openapi::path::Operat
             )
             .response("400", error_response("A field has a bad value."))
             .response("404", error_response("No document has this id."))
+            .response("503", error_response(INDEX_UNWRITABLE))
             .build(),
         ),
         (
@@ -489,6 +500,7 @@ fn write_paths() -> Vec<(&'static str, HttpMethod, utoipa::openapi::path::Operat
                 .parameter(id())
                 .response("200", json_response("Where the document went.", "Deleted"))
                 .response("404", error_response("No document has this id."))
+                .response("503", error_response(INDEX_UNWRITABLE))
                 .build(),
         ),
     ]

@@ -343,17 +343,24 @@ fn citation(lang: Lang, s: &crate::model::Submission, page: Option<usize>, url: 
     out
 }
 
+/// What PDF responses say to caches: keep, but ask again each time (a cheap 304 by
+/// `ETag`), so a document moved to the trash stops being served at once.
+const PDF_CACHE_CONTROL: &str = "public, no-cache";
+
+/// A document's PDF, streamed from disk by tower-http's file service: ranges, length,
+/// `ETag` and `Last-Modified`, never read whole into memory (and never compressed: see the
+/// predicate in [`super::router`]).
 pub async fn pdf(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ctx: PageContext,
+    request: axum::extract::Request,
 ) -> Result<Response, PageError> {
     let lang = ctx.lang();
     let download = ctx.query.split('&').any(|p| p == "download=1");
     let id = DocId::parse(&id).ok_or(PageError::NotFound(lang))?;
     let index = state.index.clone();
-    let library = state.library.clone();
-    let found = blocking(move || {
+    let file = blocking(move || {
         let Some(doc) = index.document(&id)? else {
             return Ok(None);
         };
@@ -362,13 +369,17 @@ pub async fn pdf(
         if doc.file.contains('/') || doc.file.contains('\\') || doc.file.starts_with('.') {
             return Ok(None);
         }
-        match std::fs::read(library.root().join(&doc.file)) {
-            Ok(bytes) => Ok(Some((doc.file, bytes))),
-            Err(_) => Ok(None),
-        }
+        Ok(Some(doc.file))
     })
     .await?;
-    let (file, bytes) = found.ok_or(PageError::NotFound(lang))?;
+    let file = file.ok_or(PageError::NotFound(lang))?;
+    let served = tower_http::services::ServeFile::new(state.library.root().join(&file))
+        .try_call(request)
+        .await
+        .map_err(|e| PageError::Internal(format!("cannot serve {file}: {e}")))?;
+    if served.status() == axum::http::StatusCode::NOT_FOUND {
+        return Err(PageError::NotFound(lang));
+    }
     let ascii_name: String = file
         .chars()
         .map(|c| {
@@ -383,7 +394,7 @@ pub async fn pdf(
         "{}; filename=\"{ascii_name}\"",
         if download { "attachment" } else { "inline" }
     );
-    let mut response = bytes.into_response();
+    let mut response = served.map(axum::body::Body::new);
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -392,10 +403,15 @@ pub async fn pdf(
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
-    // The browser's PDF viewer needs to run; the page itself may not be framed.
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(PDF_CACHE_CONTROL),
+    );
+    // A PDF can carry script and forms: as a document of its own origin it gets no
+    // privileges (sandbox), and it may not be framed.
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("frame-ancestors 'none'"),
+        HeaderValue::from_static("sandbox; frame-ancestors 'none'"),
     );
     Ok(response)
 }

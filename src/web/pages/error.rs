@@ -2,7 +2,7 @@
 //! in the reader's language; an internal error is logged and shown without detail.
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::super::TaskFailed;
@@ -22,6 +22,13 @@ pub enum PageError {
     TooLarge(Lang),
     #[error("internal error: {0}")]
     Internal(String),
+    /// Not now: the server is busy or cannot write; `retry_after` in seconds, when known.
+    #[error("{message}")]
+    Unavailable {
+        message: String,
+        lang: Lang,
+        retry_after: Option<u64>,
+    },
 }
 
 impl From<IndexError> for PageError {
@@ -104,6 +111,22 @@ impl IntoResponse for PageError {
                     StatusCode::PAYLOAD_TOO_LARGE,
                     ErrorPage::new(lang, t.too_large_title, t.too_large_text.into()),
                 )
+            }
+            PageError::Unavailable {
+                message,
+                lang,
+                retry_after,
+            } => {
+                let mut response = page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorPage::new(lang, lang.texts().error_title, message),
+                );
+                if let Some(seconds) = retry_after {
+                    response
+                        .headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+                }
+                response
             }
             PageError::Internal(detail) => {
                 tracing::error!("internal error: {detail}");

@@ -27,6 +27,15 @@ fn api_error(e: ChangeError) -> ApiError {
         ChangeError::NotPdf => ApiError::NotPdf,
         ChangeError::Unreadable(e) => ApiError::Unreadable(e.to_string()),
         ChangeError::NotFound(_) => ApiError::NotFound,
+        ChangeError::IndexLost(e) => {
+            tracing::error!("a write failed: {e}");
+            ApiError::Unavailable {
+                message: "the search index could not be written, and nothing was changed: \
+                          try again, or restart the archive"
+                    .into(),
+                retry_after: None,
+            }
+        }
         e => ApiError::Internal(format!("write failed: {e}")),
     }
 }
@@ -38,6 +47,14 @@ pub async fn upload(
     Extension(user): Extension<StaffUser>,
     multipart: Multipart,
 ) -> Result<Response, ApiError> {
+    let slot = state
+        .staff
+        .upload_slot()
+        .await
+        .ok_or_else(|| ApiError::Unavailable {
+            message: "other uploads are under way: try again shortly".into(),
+            retry_after: Some(super::UPLOAD_RETRY_AFTER_SECS),
+        })?;
     let max = state.staff.max_upload_bytes;
     let request = match read_multipart(multipart, max).await {
         Ok(r) => r,
@@ -60,9 +77,12 @@ pub async fn upload(
     }
     let (client_name, bytes) = files.remove(0);
     let st = state.clone();
-    let added = blocking(move || Ok(archive(&st)?.add(&bytes, metadata)))
-        .await?
-        .map_err(api_error)?;
+    let added = blocking(move || {
+        let _slot = slot;
+        Ok(archive(&st)?.add(&bytes, metadata))
+    })
+    .await?
+    .map_err(api_error)?;
     let s = &added.submission;
     state.staff.record(
         AuditEntry::now(user.name.clone(), "upload")

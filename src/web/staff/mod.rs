@@ -36,10 +36,33 @@ pub struct Staff {
     pub max_upload_bytes: usize,
     /// Cookies marked Secure when the archive is served over HTTPS.
     pub secure_cookies: bool,
+    /// Slots for uploads in progress: each buffers up to `max_upload_bytes` and runs an
+    /// extraction worker. Past [`CONCURRENT_UPLOADS`] an upload waits a little for a slot
+    /// (its body not yet read), and past that a client is told to come back.
+    pub uploads: Arc<tokio::sync::Semaphore>,
+    /// Places to wait for an upload slot ([`WAITING_UPLOADS`]).
+    pub upload_waiters: Arc<tokio::sync::Semaphore>,
 }
 
 /// Default upload limit: 100 MB.
 pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 100 * 1024 * 1024;
+
+/// Uploads (form or API) handled at once.
+pub const CONCURRENT_UPLOADS: usize = 2;
+
+/// Uploads that may wait for a slot, for at most [`UPLOAD_WAIT`]; past either bound an
+/// upload is answered 503 with `Retry-After` ([`UPLOAD_RETRY_AFTER_SECS`]).
+pub const WAITING_UPLOADS: usize = 16;
+
+/// How long an upload waits for a slot before it is answered 503.
+pub const UPLOAD_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// What `Retry-After` says to an upload that found no slot, in seconds.
+pub const UPLOAD_RETRY_AFTER_SECS: u64 = 10;
+
+/// A slot among the uploads in progress, held until the upload's work (its blocking part
+/// too) is done.
+type UploadSlot = Arc<tokio::sync::OwnedSemaphorePermit>;
 
 impl Staff {
     /// No accounts, no writer: every staff route refuses.
@@ -53,6 +76,8 @@ impl Staff {
             audit: None,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             secure_cookies: false,
+            uploads: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_UPLOADS)),
+            upload_waiters: Arc::new(tokio::sync::Semaphore::new(WAITING_UPLOADS)),
         }
     }
 
@@ -73,7 +98,20 @@ impl Staff {
             limiter: auth::Limiter::default(),
             max_upload_bytes,
             secure_cookies,
+            uploads: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_UPLOADS)),
+            upload_waiters: Arc::new(tokio::sync::Semaphore::new(WAITING_UPLOADS)),
         }
+    }
+
+    /// A slot for one upload; `None` when [`CONCURRENT_UPLOADS`] stayed in progress for
+    /// [`UPLOAD_WAIT`], or [`WAITING_UPLOADS`] already wait.
+    async fn upload_slot(&self) -> Option<UploadSlot> {
+        if let Ok(slot) = self.uploads.clone().try_acquire_owned() {
+            return Some(Arc::new(slot));
+        }
+        let _waiting = self.upload_waiters.try_acquire().ok()?;
+        let slot = tokio::time::timeout(UPLOAD_WAIT, self.uploads.clone().acquire_owned());
+        slot.await.ok()?.ok().map(Arc::new)
     }
 
     /// Appends to the audit log; a failure to log is reported, not fatal to the request.

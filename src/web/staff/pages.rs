@@ -36,6 +36,14 @@ fn checked_form(user: &StaffUser, body: &[u8]) -> Result<(Fields, Lang), PageErr
 fn change_failed(lang: Lang, e: ChangeError) -> PageError {
     match e {
         ChangeError::NotFound(_) => PageError::NotFound(lang),
+        ChangeError::IndexLost(e) => {
+            tracing::error!("a change failed: {e}");
+            PageError::Unavailable {
+                message: lang.texts().upload_index_lost.into(),
+                lang,
+                retry_after: None,
+            }
+        }
         e => PageError::Internal(e.to_string()),
     }
 }
@@ -187,6 +195,7 @@ fn change_message(lang: Lang, error: &ChangeError) -> String {
             _ => t.upload_unreadable.to_string(),
         },
         ChangeError::NotFound(_) => t.not_found_text.to_string(),
+        ChangeError::IndexLost(_) => t.upload_index_lost.to_string(),
         _ => t.error_text.to_string(),
     }
 }
@@ -198,6 +207,15 @@ pub async fn upload(
     ctx: PageContext,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
+    let slot = state
+        .staff
+        .upload_slot()
+        .await
+        .ok_or_else(|| PageError::Unavailable {
+            message: ctx.lang().texts().upload_busy.into(),
+            lang: ctx.lang(),
+            retry_after: Some(super::UPLOAD_RETRY_AFTER_SECS),
+        })?;
     let max = state.staff.max_upload_bytes;
     let request = match read_multipart(multipart, max).await {
         Ok(r) => r,
@@ -226,11 +244,17 @@ pub async fn upload(
     }
     let address = client_address(&extensions);
     let mut outcomes = Vec::new();
+    let (mut not_pdf, mut index_lost) = (false, false);
     // Files are added one by one; each is durable and searchable before the next.
     for (client_name, bytes) in request.files {
         let st = state.clone();
         let meta = metadata.clone();
-        let result = blocking(move || Ok(archive(&st)?.add(&bytes, meta))).await?;
+        let slot = slot.clone();
+        let result = blocking(move || {
+            let _slot = slot;
+            Ok(archive(&st)?.add(&bytes, meta))
+        })
+        .await?;
         outcomes.push(match result {
             Ok(added) => {
                 let s = &added.submission;
@@ -250,6 +274,14 @@ pub async fn upload(
             Err(e) => Outcome {
                 client_name,
                 existing_url: match &e {
+                    ChangeError::NotPdf => {
+                        not_pdf = true;
+                        None
+                    }
+                    ChangeError::IndexLost(_) => {
+                        index_lost = true;
+                        None
+                    }
                     ChangeError::Duplicate(id) => Some(format!("/dokument/{id}")),
                     _ => None,
                 },
@@ -262,6 +294,10 @@ pub async fn upload(
         StatusCode::CREATED
     } else if outcomes.iter().any(|o| o.existing_url.is_some()) {
         StatusCode::CONFLICT
+    } else if not_pdf {
+        StatusCode::BAD_REQUEST
+    } else if index_lost {
+        StatusCode::SERVICE_UNAVAILABLE
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
@@ -477,7 +513,12 @@ pub async fn restore(
             message: lang.texts().restore_failed.into(),
             lang,
         }),
-        Err(e) => Err(PageError::Internal(e.to_string())),
+        // The files went back to the trash; staff should know why.
+        Err(e @ ChangeError::Unreadable(_)) => Err(PageError::BadRequest {
+            message: change_message(lang, &e),
+            lang,
+        }),
+        Err(e) => Err(change_failed(lang, e)),
     }
 }
 
