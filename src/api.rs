@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::index::{FacetCounts, Hit, PageSnippet, SearchResults};
 use crate::model::{ArticleRef, Convention, DocId, Kind, OcrInfo, Submission, TextStatus};
+use crate::web::html;
 
 #[derive(Debug, Serialize)]
 pub struct SearchResponse {
@@ -20,7 +21,23 @@ pub struct HitJson {
     #[serde(flatten)]
     pub document: DocumentJson,
     pub score: f32,
-    pub pages: Vec<PageSnippet>,
+    pub pages: Vec<PageSnippetJson>,
+}
+
+/// A page of a hit and its best passage, as HTML: escaped text, the matching words in `<b>`.
+#[derive(Debug, Serialize)]
+pub struct PageSnippetJson {
+    pub page: u32,
+    pub snippet: String,
+}
+
+impl From<&PageSnippet> for PageSnippetJson {
+    fn from(p: &PageSnippet) -> Self {
+        PageSnippetJson {
+            page: p.page,
+            snippet: html::snippet(&p.snippet),
+        }
+    }
 }
 
 /// A document's metadata.
@@ -105,7 +122,7 @@ impl From<&Hit> for HitJson {
         HitJson {
             document: DocumentJson::new(&hit.submission, hit.page_count),
             score: hit.score,
-            pages: hit.pages.clone(),
+            pages: hit.pages.iter().map(PageSnippetJson::from).collect(),
         }
     }
 }

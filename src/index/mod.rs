@@ -7,27 +7,38 @@
 //!   search, each hit's best pages are found among its page records, so a snippet can name
 //!   its page and is built from one page of text rather than a whole book.
 //!
+//! Answers are data, never presentation: snippets and highlights come back as text plus the
+//! byte ranges of the matching words ([`Highlighted`]), which `web` renders as HTML and the
+//! command line as terminal text. A document and its pages are looked up by id directly
+//! ([`ArchiveIndex::metadata`], [`ArchiveIndex::pages`]); searches page no deeper than
+//! [`MAX_RESULT_WINDOW`]. The ranking weights live in `ranking.rs`.
+//!
 //! The index is derived data: `arkiv reindex` rebuilds it from `documents/` at any time. Its
 //! schema version lives in `arkiv-index.json` beside tantivy's files.
 
 mod analysis;
+mod highlight;
+mod ranking;
 mod search;
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::TopDocs;
-use tantivy::query::TermQuery;
+use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::model::{DocId, Submission};
 
-pub use analysis::{NORWEGIAN, NORWEGIAN_ASCII, highlight, norwegian, norwegian_ascii, terms};
-pub use search::{FacetCounts, Hit, PageSnippet, SearchRequest, SearchResults, Sort};
+pub use analysis::{NORWEGIAN, NORWEGIAN_ASCII, norwegian, norwegian_ascii, terms};
+pub use highlight::{Highlighted, highlight};
+pub use search::{
+    FacetCounts, Hit, MAX_RESULT_WINDOW, PageSnippet, SearchRequest, SearchResults, Sort,
+};
 
 /// Bump when the schema or the analysis changes; an index of another version must be
 /// rebuilt with `arkiv reindex`.
@@ -62,6 +73,16 @@ pub enum IndexError {
     Tantivy(#[from] tantivy::TantivyError),
     #[error("stored document is damaged: {0}")]
     Damaged(String),
+    /// A search asked for hits past [`MAX_RESULT_WINDOW`]: the asker's mistake, not the
+    /// index's (the web answers 400).
+    #[error(
+        "results {offset} to {offset}+{limit} are past the first {max}: narrow the search instead of paging this deep"
+    )]
+    ResultWindow {
+        offset: usize,
+        limit: usize,
+        max: usize,
+    },
 }
 
 /// Handles to every field of the schema.
@@ -358,33 +379,30 @@ impl ArchiveIndex {
         Ok(out)
     }
 
-    /// One document with the text of every page.
+    /// A document's metadata (with `pages` left empty) and page count, looked up by id:
+    /// one term lookup of its document record.
+    pub fn metadata(&self, id: &DocId) -> Result<Option<IndexedDocument>, IndexError> {
+        self.metadata_in(&self.reader.searcher(), id)
+    }
+
+    /// The text of a document's pages, in page order (empty for an unknown id): its page
+    /// records, looked up by id.
+    pub fn pages(&self, id: &DocId) -> Result<Vec<String>, IndexError> {
+        let pages = self.numbered_pages(&self.reader.searcher(), id)?;
+        Ok(pages.into_iter().map(|(_, text)| text).collect())
+    }
+
+    /// One document with the text of every page: [`ArchiveIndex::metadata`] and
+    /// [`ArchiveIndex::pages`] from the same snapshot of the index.
     pub fn document(&self, id: &DocId) -> Result<Option<Submission>, IndexError> {
         let searcher = self.reader.searcher();
-        let term = Term::from_field_text(self.fields.id, id.as_str());
-        let query = TermQuery::new(term, IndexRecordOption::Basic);
-        let found = searcher.search(&query, &TopDocs::with_limit(100_000).order_by_score())?;
-        let mut submission = None;
-        let mut pages: Vec<(u64, String)> = Vec::new();
-        for (_, address) in found {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            if let Some(number) = doc.get_first(self.fields.page).and_then(|v| v.as_u64()) {
-                let text = doc
-                    .get_first(self.fields.page_text)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default();
-                pages.push((number, text.to_string()));
-            } else {
-                submission = Some(self.indexed_document(&doc)?);
-            }
-        }
-        let Some(indexed) = submission else {
+        let Some(indexed) = self.metadata_in(&searcher, id)? else {
             return Ok(None);
         };
         let mut submission = indexed.submission;
-        pages.sort_by_key(|(n, _)| *n);
+        // One slot per page the document had when indexed, whatever records survive.
         submission.pages = vec![String::new(); indexed.page_count];
-        for (number, text) in pages {
+        for (number, text) in self.numbered_pages(&searcher, id)? {
             if let Some(slot) = (number as usize)
                 .checked_sub(1)
                 .and_then(|i| submission.pages.get_mut(i))
@@ -393,6 +411,68 @@ impl ArchiveIndex {
             }
         }
         Ok(Some(submission))
+    }
+
+    fn metadata_in(
+        &self,
+        searcher: &Searcher,
+        id: &DocId,
+    ) -> Result<Option<IndexedDocument>, IndexError> {
+        let query = self.records_of(DOC_RECORD, id);
+        // An id has one document record: the best of one is all there is.
+        let found = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        match found.first() {
+            Some((_, address)) => {
+                let doc: TantivyDocument = searcher.doc(*address)?;
+                Ok(Some(self.indexed_document(&doc)?))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// A document's page records as (page number, text), in page order.
+    fn numbered_pages(
+        &self,
+        searcher: &Searcher,
+        id: &DocId,
+    ) -> Result<Vec<(u64, String)>, IndexError> {
+        let query = self.records_of(PAGE_RECORD, id);
+        let mut addresses: Vec<_> = searcher
+            .search(&query, &DocSetCollector)?
+            .into_iter()
+            .collect();
+        // In address order, the document store is read front to back.
+        addresses.sort_unstable();
+        let mut pages = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let number = doc
+                .get_first(self.fields.page)
+                .and_then(|v| v.as_u64())
+                .ok_or_else(|| IndexError::Damaged("page record without a number".into()))?;
+            let text = doc
+                .get_first(self.fields.page_text)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            pages.push((number, text.to_string()));
+        }
+        pages.sort_by_key(|(number, _)| *number);
+        Ok(pages)
+    }
+
+    /// The records of one kind that belong to the document `id`.
+    fn records_of(&self, record: &str, id: &DocId) -> BooleanQuery {
+        let id = TermQuery::new(
+            Term::from_field_text(self.fields.id, id.as_str()),
+            IndexRecordOption::Basic,
+        );
+        BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(self.record_query(record)) as Box<dyn Query>,
+            ),
+            (Occur::Must, Box::new(id)),
+        ])
     }
 
     fn record_query(&self, record: &str) -> TermQuery {

@@ -162,7 +162,7 @@ pub fn csl_json(lang: Lang, s: &Submission, url: &str, accessed: NaiveDate) -> V
 async fn load(state: &AppState, id: &str, lang: Lang) -> Result<Submission, AppError> {
     let id = DocId::parse(id).ok_or(AppError::NotFound(lang))?;
     let index = state.index.clone();
-    blocking(move || Ok(index.document(&id)?))
+    blocking(move || Ok(index.metadata(&id)?.map(|d| d.submission)))
         .await?
         .ok_or(AppError::NotFound(lang))
 }

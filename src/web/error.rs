@@ -36,11 +36,29 @@ pub enum AppError {
 
 impl From<IndexError> for AppError {
     fn from(e: IndexError) -> Self {
-        AppError::Internal(e.to_string())
+        match e {
+            // Paging too deep is the asker's mistake: a 400 (in bokmål until a handler that
+            // knows the reader's language says otherwise, see `AppError::in_lang`).
+            IndexError::ResultWindow { .. } => AppError::BadRequest {
+                message: e.to_string(),
+                lang: Lang::Nb,
+            },
+            e => AppError::Internal(e.to_string()),
+        }
     }
 }
 
 impl AppError {
+    /// The same error, with its page in `lang`.
+    pub fn in_lang(self, lang: Lang) -> AppError {
+        match self {
+            AppError::NotFound(_) => AppError::NotFound(lang),
+            AppError::BadRequest { message, .. } => AppError::BadRequest { message, lang },
+            AppError::TooLarge(_) => AppError::TooLarge(lang),
+            other => other,
+        }
+    }
+
     /// The same error, answered as JSON.
     pub fn into_api(self) -> AppError {
         match self {

@@ -13,41 +13,19 @@ use serde::Serialize;
 use super::i18n::Lang;
 use super::params::SearchParams;
 use super::{AppError, AppState, blocking};
-use crate::index::{ArchiveIndex, SearchRequest, SearchResults};
+use crate::index::{ArchiveIndex, SearchResults};
 use crate::model::{ArticleRef, Convention, Kind, Submission};
 
-/// The request for every hit of a search: paging is ignored and no snippets are built.
-/// `limit` should be at least the number of documents in the archive.
-pub fn whole_set(params: &SearchParams, limit: usize) -> SearchRequest {
-    SearchRequest {
-        offset: 0,
-        limit: limit.max(1),
-        pages_per_hit: 0,
-        ..params.request(0)
-    }
-}
-
-/// Every hit of the search `params` describe, in one search: paging through several could
-/// see the index change between pages and return a set that never existed. The limit is
-/// the archive's size because tantivy reserves room for as many hits as it is asked for;
-/// should documents arrive between the count and the search, it asks again.
+/// Every hit of the search `params` describe, without snippets, in one search
+/// ([`ArchiveIndex::search_all`]): paging through several could see the index change
+/// between pages and return a set that never existed.
 pub async fn search_whole_set(
     index: &ArchiveIndex,
     params: &SearchParams,
 ) -> Result<SearchResults, AppError> {
     let index = index.clone();
-    let params = params.clone();
-    blocking(move || {
-        let mut limit = index.document_count()?;
-        loop {
-            let results = index.search(&whole_set(&params, limit))?;
-            if results.total <= limit {
-                return Ok(results);
-            }
-            limit = results.total;
-        }
-    })
-    .await
+    let request = params.request(0);
+    blocking(move || Ok(index.search_all(&request)?)).await
 }
 
 /// One exported document. The field names are the stable English ones of the JSON API.

@@ -8,6 +8,7 @@ mod conventions;
 mod error;
 mod export;
 mod feed;
+pub mod html;
 pub mod i18n;
 mod openapi;
 mod pages;

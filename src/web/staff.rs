@@ -567,7 +567,7 @@ pub async fn edit_form(
     let id = DocId::parse(&id).ok_or(AppError::NotFound(lang))?;
     let (index, library) = (state.index.clone(), state.library.clone());
     let (doc, sidecar) = blocking(move || {
-        let doc = index.document(&id)?;
+        let doc = index.metadata(&id)?.map(|d| d.submission);
         let sidecar = doc
             .as_ref()
             .and_then(|d| library.read_sidecar(&library.entry(&d.file)).ok().flatten());
@@ -622,8 +622,8 @@ pub async fn edit(
     let st = state.clone();
     let target = id.clone();
     let sample = blocking(move || {
-        let doc = st.index.document(&target)?;
-        Ok(doc.is_some_and(|d| d.sample))
+        let doc = st.index.metadata(&target)?;
+        Ok(doc.is_some_and(|d| d.submission.sample))
     })
     .await?;
     let metadata = sidecar_from(&fields, lang, sample)
@@ -972,7 +972,7 @@ pub async fn api_patch(
     let st = state.clone();
     let target = id.clone();
     let result = blocking(move || {
-        let Some(doc) = st.index.document(&target)? else {
+        let Some(doc) = st.index.metadata(&target)?.map(|d| d.submission) else {
             return Ok(Err(ChangeError::NotFound(target.to_string())));
         };
         let current = st

@@ -19,6 +19,7 @@ mod badpdf;
 mod crash;
 mod fuzz;
 mod load;
+mod paging;
 mod pdfs;
 mod procmon;
 mod security;
