@@ -18,19 +18,20 @@
 
 mod analysis;
 mod highlight;
+mod lookup;
 mod ranking;
 mod search;
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{DocSetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::model::{DocId, Submission};
 
@@ -377,102 +378,6 @@ impl ArchiveIndex {
         }
         out.sort_by(|a, b| a.submission.file.cmp(&b.submission.file));
         Ok(out)
-    }
-
-    /// A document's metadata (with `pages` left empty) and page count, looked up by id:
-    /// one term lookup of its document record.
-    pub fn metadata(&self, id: &DocId) -> Result<Option<IndexedDocument>, IndexError> {
-        self.metadata_in(&self.reader.searcher(), id)
-    }
-
-    /// The text of a document's pages, in page order (empty for an unknown id): its page
-    /// records, looked up by id.
-    pub fn pages(&self, id: &DocId) -> Result<Vec<String>, IndexError> {
-        let pages = self.numbered_pages(&self.reader.searcher(), id)?;
-        Ok(pages.into_iter().map(|(_, text)| text).collect())
-    }
-
-    /// One document with the text of every page: [`ArchiveIndex::metadata`] and
-    /// [`ArchiveIndex::pages`] from the same snapshot of the index.
-    pub fn document(&self, id: &DocId) -> Result<Option<Submission>, IndexError> {
-        let searcher = self.reader.searcher();
-        let Some(indexed) = self.metadata_in(&searcher, id)? else {
-            return Ok(None);
-        };
-        let mut submission = indexed.submission;
-        // One slot per page the document had when indexed, whatever records survive.
-        submission.pages = vec![String::new(); indexed.page_count];
-        for (number, text) in self.numbered_pages(&searcher, id)? {
-            if let Some(slot) = (number as usize)
-                .checked_sub(1)
-                .and_then(|i| submission.pages.get_mut(i))
-            {
-                *slot = text;
-            }
-        }
-        Ok(Some(submission))
-    }
-
-    fn metadata_in(
-        &self,
-        searcher: &Searcher,
-        id: &DocId,
-    ) -> Result<Option<IndexedDocument>, IndexError> {
-        let query = self.records_of(DOC_RECORD, id);
-        // An id has one document record: the best of one is all there is.
-        let found = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
-        match found.first() {
-            Some((_, address)) => {
-                let doc: TantivyDocument = searcher.doc(*address)?;
-                Ok(Some(self.indexed_document(&doc)?))
-            }
-            None => Ok(None),
-        }
-    }
-
-    /// A document's page records as (page number, text), in page order.
-    fn numbered_pages(
-        &self,
-        searcher: &Searcher,
-        id: &DocId,
-    ) -> Result<Vec<(u64, String)>, IndexError> {
-        let query = self.records_of(PAGE_RECORD, id);
-        let mut addresses: Vec<_> = searcher
-            .search(&query, &DocSetCollector)?
-            .into_iter()
-            .collect();
-        // In address order, the document store is read front to back.
-        addresses.sort_unstable();
-        let mut pages = Vec::with_capacity(addresses.len());
-        for address in addresses {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let number = doc
-                .get_first(self.fields.page)
-                .and_then(|v| v.as_u64())
-                .ok_or_else(|| IndexError::Damaged("page record without a number".into()))?;
-            let text = doc
-                .get_first(self.fields.page_text)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default();
-            pages.push((number, text.to_string()));
-        }
-        pages.sort_by_key(|(number, _)| *number);
-        Ok(pages)
-    }
-
-    /// The records of one kind that belong to the document `id`.
-    fn records_of(&self, record: &str, id: &DocId) -> BooleanQuery {
-        let id = TermQuery::new(
-            Term::from_field_text(self.fields.id, id.as_str()),
-            IndexRecordOption::Basic,
-        );
-        BooleanQuery::new(vec![
-            (
-                Occur::Must,
-                Box::new(self.record_query(record)) as Box<dyn Query>,
-            ),
-            (Occur::Must, Box::new(id)),
-        ])
     }
 
     fn record_query(&self, record: &str) -> TermQuery {
