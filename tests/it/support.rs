@@ -196,6 +196,19 @@ pub async fn get(app: &axum::Router, uri: &str) -> Answer {
     .await
 }
 
+/// Process limits for a server under test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerLimits {
+    /// Whatever the test process has.
+    Unlimited,
+    /// Like a small VPS: 1,024 file descriptors and 4 GiB of address space (util-linux
+    /// `prlimit`, on every Debian system).
+    SmallVps,
+}
+
+pub const SMALL_VPS_FILES: u64 = 1024;
+pub const SMALL_VPS_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+
 /// A running `arkiv serve`; SIGKILLed when dropped.
 pub struct Server {
     child: std::process::Child,
@@ -206,9 +219,32 @@ pub struct Server {
 impl Server {
     /// Starts a server over the three folders and waits until it accepts connections.
     pub fn start(docs: &Path, index: &Path, data: &Path) -> Server {
+        Server::start_with(docs, index, data, ServerLimits::Unlimited, &[])
+    }
+
+    /// Starts a server as `start` does, under the process limits given and with extra
+    /// command-line arguments for `arkiv serve`.
+    pub fn start_with(
+        docs: &Path,
+        index: &Path,
+        data: &Path,
+        limits: ServerLimits,
+        extra_args: &[&str],
+    ) -> Server {
         let port = free_port();
         let log = data.with_extension(format!("serve-{port}.log"));
-        let child = std::process::Command::new(arkiv_bin())
+        let mut command = match limits {
+            ServerLimits::Unlimited => std::process::Command::new(arkiv_bin()),
+            ServerLimits::SmallVps => {
+                let mut c = std::process::Command::new("prlimit");
+                c.arg(format!("--nofile={SMALL_VPS_FILES}:{SMALL_VPS_FILES}"))
+                    .arg(format!("--as={SMALL_VPS_BYTES}:{SMALL_VPS_BYTES}"))
+                    .arg("--")
+                    .arg(arkiv_bin());
+                c
+            }
+        };
+        let child = command
             .arg("serve")
             .arg("--documents")
             .arg(docs)
@@ -218,6 +254,7 @@ impl Server {
             .arg(data)
             .arg("--addr")
             .arg(format!("127.0.0.1:{port}"))
+            .args(extra_args)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
@@ -243,6 +280,11 @@ impl Server {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// The server's process id (`prlimit` execs arkiv in place, so it is arkiv's).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// SIGKILL: no shutdown, no flushing.

@@ -1,6 +1,4 @@
-//! Whole result sets: `/api/export` as CSV (for spreadsheets) or JSON, and the one way the
-//! research pages (statistics, convention pages, feed) ask the index for every hit of a
-//! search.
+//! Whole result sets: `/api/export` as CSV (for spreadsheets) or JSON.
 
 use std::borrow::Cow;
 
@@ -10,30 +8,22 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::i18n::Lang;
-use super::params::SearchParams;
-use super::{AppError, AppState, blocking};
-use crate::index::{ArchiveIndex, SearchResults};
+use super::super::i18n::Lang;
+use super::super::params::SearchParams;
+use super::super::{AppState, search_whole_set};
+use super::ApiError;
+use crate::api::DocumentJson;
 use crate::model::{ArticleRef, Convention, Kind, Submission};
 
-/// Every hit of the search `params` describe, without snippets, in one search
-/// ([`ArchiveIndex::search_all`]): paging through several could see the index change
-/// between pages and return a set that never existed.
-pub async fn search_whole_set(
-    index: &ArchiveIndex,
-    params: &SearchParams,
-) -> Result<SearchResults, AppError> {
-    let index = index.clone();
-    let request = params.request(0);
-    blocking(move || Ok(index.search_all(&request)?)).await
-}
-
-/// One exported document. The field names are the stable English ones of the JSON API.
-#[derive(Debug, Clone, Serialize)]
+/// One exported document (a row of the CSV export): a view of the API's document. The
+/// field names are the stable English ones of the JSON API.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ExportRow {
+    #[schema(pattern = "^[0-9a-f]{32}$")]
     pub id: String,
     pub title: String,
     /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub date: Option<String>,
     pub year: Option<i32>,
     pub kind: Kind,
@@ -46,24 +36,27 @@ pub struct ExportRow {
 }
 
 impl ExportRow {
+    /// The row of a document: a view of what the API says of it, plus its address.
     pub fn new(s: &Submission, page_count: usize, base_url: &str) -> ExportRow {
+        let d = DocumentJson::new(s, page_count);
         ExportRow {
-            id: s.id.to_string(),
-            title: s.title.clone(),
-            date: s.date.map(|d| d.format("%Y-%m-%d").to_string()),
-            year: s.year(),
-            kind: s.kind,
-            recipient: s.recipient.clone(),
-            conventions: s.conventions.clone(),
-            articles: s.articles.clone(),
-            pages: page_count,
-            url: format!("{base_url}/dokument/{}", s.id),
+            url: format!("{base_url}/dokument/{}", d.id),
+            id: d.id.to_string(),
+            title: d.title,
+            date: d.date,
+            year: d.year,
+            kind: d.kind,
+            recipient: d.recipient,
+            conventions: d.conventions,
+            articles: d.articles,
+            pages: d.page_count,
         }
     }
 }
 
-/// The JSON export.
-#[derive(Debug, Serialize)]
+/// Every hit of a search.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Export)]
 pub struct ExportJson {
     pub total: usize,
     /// The corrected query whose hits these are, when the one asked found nothing.
@@ -129,38 +122,40 @@ pub fn neutralise(cell: &str) -> Cow<'_, str> {
     }
 }
 
-fn csv_header(lang: Lang) -> [&'static str; 10] {
-    match lang {
-        Lang::Nb => [
-            "id",
-            "tittel",
-            "dato",
-            "år",
-            "type",
-            "mottaker",
-            "konvensjoner",
-            "artikler",
-            "sider",
-            "url",
-        ],
-        Lang::En => [
-            "id",
-            "title",
-            "date",
-            "year",
-            "kind",
-            "recipient",
-            "conventions",
-            "articles",
-            "pages",
-            "url",
-        ],
-    }
+/// A cell of the CSV from an exported row.
+type Cell = fn(&ExportRow) -> String;
+
+/// Lists within a cell are joined with ", ".
+fn join<T: ToString>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
+/// The CSV's columns, in order: (bokmål header, English header, cell).
+const COLUMNS: &[(&str, &str, Cell)] = &[
+    ("id", "id", |r| r.id.clone()),
+    ("tittel", "title", |r| r.title.clone()),
+    ("dato", "date", |r| r.date.clone().unwrap_or_default()),
+    ("år", "year", |r| {
+        r.year.map(|y| y.to_string()).unwrap_or_default()
+    }),
+    ("type", "kind", |r| r.kind.id().to_string()),
+    ("mottaker", "recipient", |r| {
+        r.recipient.clone().unwrap_or_default()
+    }),
+    ("konvensjoner", "conventions", |r| {
+        join(&r.conventions.iter().map(|c| c.id()).collect::<Vec<_>>())
+    }),
+    ("artikler", "articles", |r| join(&r.articles)),
+    ("sider", "pages", |r| r.pages.to_string()),
+    ("url", "url", |r| r.url.clone()),
+];
+
 /// The CSV file: UTF-8 with a byte-order mark, because Excel reads a file without one in
-/// the machine's legacy code page and garbles æ, ø and å. Lists within a cell are joined
-/// with ", ".
+/// the machine's legacy code page and garbles æ, ø and å.
 pub fn to_csv(rows: &[ExportRow], delimiter: u8, lang: Lang) -> Result<Vec<u8>, csv::Error> {
     let mut out = "\u{feff}".as_bytes().to_vec();
     {
@@ -168,22 +163,16 @@ pub fn to_csv(rows: &[ExportRow], delimiter: u8, lang: Lang) -> Result<Vec<u8>, 
             .delimiter(delimiter)
             .terminator(csv::Terminator::CRLF)
             .from_writer(&mut out);
-        writer.write_record(csv_header(lang))?;
+        writer.write_record(COLUMNS.iter().map(|(nb, en, _)| match lang {
+            Lang::Nb => *nb,
+            Lang::En => *en,
+        }))?;
         for row in rows {
-            let join = |items: Vec<String>| items.join(", ");
-            let cells = [
-                row.id.clone(),
-                row.title.clone(),
-                row.date.clone().unwrap_or_default(),
-                row.year.map(|y| y.to_string()).unwrap_or_default(),
-                row.kind.id().to_string(),
-                row.recipient.clone().unwrap_or_default(),
-                join(row.conventions.iter().map(|c| c.id().to_string()).collect()),
-                join(row.articles.iter().map(|a| a.to_string()).collect()),
-                row.pages.to_string(),
-                row.url.clone(),
-            ];
-            writer.write_record(cells.iter().map(|c| neutralise(c).into_owned()))?;
+            writer.write_record(
+                COLUMNS
+                    .iter()
+                    .map(|(_, _, cell)| neutralise(&cell(row)).into_owned()),
+            )?;
         }
         writer.flush()?;
     }
@@ -205,13 +194,10 @@ fn attachment(response: &mut Response, content_type: &'static str, file: &'stati
 pub async fn export(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
-) -> Result<Response, AppError> {
-    let params =
-        SearchParams::parse(raw.as_deref()).map_err(|e| AppError::ApiBadRequest(e.to_string()))?;
-    let format = ExportFormat::parse(raw.as_deref()).map_err(AppError::ApiBadRequest)?;
-    let results = search_whole_set(&state.index, &params)
-        .await
-        .map_err(AppError::into_api)?;
+) -> Result<Response, ApiError> {
+    let params = SearchParams::parse(raw.as_deref())?;
+    let format = ExportFormat::parse(raw.as_deref()).map_err(ApiError::BadRequest)?;
+    let results = search_whole_set::<ApiError>(&state.index, &params).await?;
     let rows: Vec<ExportRow> = results
         .hits
         .iter()
@@ -230,7 +216,7 @@ pub async fn export(
         }
         ExportFormat::Csv { delimiter } => {
             let body = to_csv(&rows, delimiter, params.lang)
-                .map_err(|e| AppError::ApiInternal(format!("CSV export failed: {e}")))?;
+                .map_err(|e| ApiError::Internal(format!("CSV export failed: {e}")))?;
             let mut response = body.into_response();
             attachment(
                 &mut response,
@@ -238,75 +224,6 @@ pub async fn export(
                 "arkiv-eksport.csv",
             );
             Ok(response)
-        }
-    }
-}
-
-/// Links from a search page to the same search's export, statistics and feed. Built from
-/// what the search page already shows, so its handler needs no change.
-pub struct ResearchLinks {
-    pub csv: String,
-    pub csv_semicolon: String,
-    pub json: String,
-    pub stats: String,
-    pub feed: String,
-}
-
-impl ResearchLinks {
-    /// `filters` are the search page's hidden (name, value) pairs; `from`/`to` its year
-    /// range; `sort` its sort id. (`lang` by reference: templates pass their fields so.)
-    pub fn for_search(
-        q: &str,
-        filters: &[(String, String)],
-        from: &str,
-        to: &str,
-        sort: &str,
-        lang: &Lang,
-    ) -> ResearchLinks {
-        let mut raw = form_urlencoded::Serializer::new(String::new());
-        raw.append_pair("q", q);
-        raw.extend_pairs(filters.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        raw.append_pair("from", from);
-        raw.append_pair("to", to);
-        raw.append_pair("sort", sort);
-        let mut params = SearchParams::parse_lenient(Some(&raw.finish()));
-        params.lang = *lang;
-        ResearchLinks::for_params(&params)
-    }
-
-    pub fn for_params(params: &SearchParams) -> ResearchLinks {
-        let unpaged = SearchParams {
-            page: 1,
-            per_page: super::params::DEFAULT_PER_PAGE,
-            ..params.clone()
-        };
-        let query = unpaged.to_query();
-        let with = |path: &str, extra: &str| {
-            let joined: Vec<&str> = [query.as_str(), extra]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect();
-            if joined.is_empty() {
-                path.to_string()
-            } else {
-                format!("{path}?{}", joined.join("&"))
-            }
-        };
-        let feed_params = SearchParams {
-            sort: crate::index::Sort::Relevance,
-            ..unpaged.clone()
-        };
-        let feed_query = feed_params.to_query();
-        ResearchLinks {
-            csv: with("/api/export", "format=csv"),
-            csv_semicolon: with("/api/export", "format=csv&delimiter=semicolon"),
-            json: with("/api/export", "format=json"),
-            stats: with("/statistikk", ""),
-            feed: if feed_query.is_empty() {
-                "/feed.atom".into()
-            } else {
-                format!("/feed.atom?{feed_query}")
-            },
         }
     }
 }
