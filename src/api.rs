@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::index::{FacetCounts, Hit, PageSnippet, SearchResults};
 use crate::model::{ArticleRef, Convention, DocId, Kind, OcrInfo, Submission, TextStatus};
+use crate::web::html;
 
 /// One page of search results.
 #[derive(Debug, Serialize, ToSchema)]
@@ -28,7 +29,27 @@ pub struct HitJson {
     pub document: DocumentJson,
     /// Relevance (1 when sorted by date).
     pub score: f32,
-    pub pages: Vec<PageSnippet>,
+    pub pages: Vec<PageSnippetJson>,
+}
+
+/// A page of a hit with its best passage. The index gives the passage as text and ranges;
+/// here it becomes HTML, through the web's one escaper.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PageSnippet)]
+pub struct PageSnippetJson {
+    /// The page (1-based).
+    pub page: u32,
+    /// The passage as HTML: escaped text, the matching words in `<b>`.
+    pub snippet: String,
+}
+
+impl From<&PageSnippet> for PageSnippetJson {
+    fn from(p: &PageSnippet) -> Self {
+        PageSnippetJson {
+            page: p.page,
+            snippet: html::snippet(&p.snippet),
+        }
+    }
 }
 
 /// A document's metadata.
@@ -119,7 +140,7 @@ impl From<&Hit> for HitJson {
         HitJson {
             document: DocumentJson::new(&hit.submission, hit.page_count),
             score: hit.score,
-            pages: hit.pages.clone(),
+            pages: hit.pages.iter().map(PageSnippetJson::from).collect(),
         }
     }
 }

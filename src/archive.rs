@@ -63,7 +63,7 @@ impl Archive<'_> {
             return Err(ChangeError::NotPdf);
         }
         let id = DocId::from_content(bytes);
-        if self.index.document(&id)?.is_some() {
+        if self.index.metadata(&id)?.is_some() {
             return Err(ChangeError::Duplicate(id));
         }
 
@@ -85,7 +85,7 @@ impl Archive<'_> {
         let sidecar_text = metadata.to_toml();
         let mut writer = self.writer()?;
         // Checked again under the writer's lock: two uploads of the same file race.
-        if self.index.document(&id)?.is_some() {
+        if self.index.metadata(&id)?.is_some() {
             return Err(ChangeError::Duplicate(id));
         }
         let entry = self.library.entry(&file);
@@ -144,8 +144,9 @@ impl Archive<'_> {
     pub fn delete(&self, id: &DocId) -> Result<String, ChangeError> {
         let current = self
             .index
-            .document(id)?
-            .ok_or_else(|| ChangeError::NotFound(id.to_string()))?;
+            .metadata(id)?
+            .ok_or_else(|| ChangeError::NotFound(id.to_string()))?
+            .submission;
         let mut writer = self.writer()?;
         let name = self.library.move_to_trash(&current.file, &self.trash)?;
         let written = (|| -> Result<(), ChangeError> {

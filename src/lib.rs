@@ -16,7 +16,6 @@ pub mod index;
 pub mod ingest;
 pub mod library;
 pub mod model;
-pub mod ocr;
 pub mod pdfgen;
 pub mod query;
 pub mod tagging;

@@ -8,8 +8,9 @@
 //! - `sidecar_fields`: whatever staff type into the metadata form's text fields is written
 //!   to a sidecar that reads back the same;
 //! - `tagging`: the date, convention, article, title and kind detection never panic;
-//! - `highlight`: the highlighter, which builds HTML that pages mark safe, gives the text
-//!   back escaped, with nothing but `<mark>` and `</mark>` as markup.
+//! - `highlight`: the highlighter gives the text back unchanged with ranges in order and on
+//!   character boundaries, and the web's renderer, whose HTML pages mark safe, gives it back
+//!   escaped, with nothing but `<mark>` and `</mark>` as markup.
 //!
 //! The same file is compiled into the integration tests (`tests/it/hostile/fuzz.rs`), which
 //! run these checks on random and mutated inputs under plain `cargo test` on stable Rust.
@@ -84,7 +85,21 @@ pub fn highlight(data: &[u8]) {
         None => (data, data),
     };
     let page = text(page);
-    let html = arkiv::index::highlight(&page, &arkiv::query::parse(&text(query)));
+    let highlighted = arkiv::index::highlight(&page, &arkiv::query::parse(&text(query)));
+    assert_eq!(highlighted.text(), page, "the highlighter changed the text");
+    let mut at = 0;
+    for range in highlighted.ranges() {
+        assert!(
+            at <= range.start && range.start < range.end,
+            "ranges out of order"
+        );
+        assert!(
+            page.get(range.clone()).is_some(),
+            "range off the text: {range:?}"
+        );
+        at = range.end;
+    }
+    let html = arkiv::web::html::marked(&highlighted);
     let bare = html.replace("<mark>", "").replace("</mark>", "");
     assert!(
         !bare.contains(['<', '>', '"', '\'']),
@@ -92,9 +107,13 @@ pub fn highlight(data: &[u8]) {
     );
     let unescaped = bare
         .replace("&lt;", "<")
+        .replace("&#60;", "<")
         .replace("&gt;", ">")
+        .replace("&#62;", ">")
         .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
         .replace("&#39;", "'")
-        .replace("&amp;", "&");
-    assert_eq!(unescaped, page, "the highlighter changed the text");
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    assert_eq!(unescaped, page, "the renderer changed the text");
 }

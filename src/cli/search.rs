@@ -1,11 +1,12 @@
 //! `arkiv search`: the web's search, in the terminal.
 
+use std::fmt::Write;
 use std::process::ExitCode;
 
 use clap::Args;
 
 use super::Paths;
-use crate::index::{ArchiveIndex, SearchRequest, Sort};
+use crate::index::{ArchiveIndex, Highlighted, SearchRequest, Sort};
 use crate::model::{Convention, Kind};
 
 #[derive(Debug, Args)]
@@ -88,21 +89,24 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
         );
         println!("  {}  id {}", s.file, s.id);
         for page in &hit.pages {
-            println!("  s. {}: {}", page.page, plain(&page.snippet));
+            // anstream drops the styles when stdout is not a terminal or NO_COLOR is set.
+            anstream::println!("  s. {}: {}", page.page, terminal_text(&page.snippet));
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Snippet HTML as terminal text: highlights in bold, entities decoded.
-fn plain(html: &str) -> String {
-    html.replace("<b>", "\x1b[1m")
-        .replace("</b>", "\x1b[0m")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
-        .replace('\n', " ")
+/// A snippet as one line of terminal text, the matching words in bold.
+fn terminal_text(snippet: &Highlighted) -> String {
+    let bold = anstyle::Style::new().bold();
+    let mut out = String::with_capacity(snippet.text().len() + 16);
+    for (piece, lit) in snippet.pieces() {
+        let piece = piece.replace(['\n', '\r'], " ");
+        if lit {
+            let _ = write!(out, "{bold}{piece}{bold:#}");
+        } else {
+            out.push_str(&piece);
+        }
+    }
+    out
 }

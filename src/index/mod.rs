@@ -7,10 +7,19 @@
 //!   search, each hit's best pages are found among its page records, so a snippet can name
 //!   its page and is built from one page of text rather than a whole book.
 //!
+//! Answers are data, never presentation: snippets and highlights come back as text plus the
+//! byte ranges of the matching words ([`Highlighted`]), which `web` renders as HTML and the
+//! command line as terminal text. A document and its pages are looked up by id directly
+//! ([`ArchiveIndex::metadata`], [`ArchiveIndex::pages`]); searches page no deeper than
+//! [`MAX_RESULT_WINDOW`]. The ranking weights live in `ranking.rs`.
+//!
 //! The index is derived data: `arkiv reindex` rebuilds it from `documents/` at any time. Its
 //! schema version lives in `arkiv-index.json` beside tantivy's files.
 
 mod analysis;
+mod highlight;
+mod lookup;
+mod ranking;
 mod search;
 
 use std::path::{Path, PathBuf};
@@ -27,8 +36,11 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDo
 
 use crate::model::{DocId, Submission};
 
-pub use analysis::{NORWEGIAN, NORWEGIAN_ASCII, highlight, norwegian, norwegian_ascii, terms};
-pub use search::{FacetCounts, Hit, PageSnippet, SearchRequest, SearchResults, Sort};
+pub use analysis::{NORWEGIAN, NORWEGIAN_ASCII, norwegian, norwegian_ascii, terms};
+pub use highlight::{Highlighted, highlight};
+pub use search::{
+    FacetCounts, Hit, MAX_RESULT_WINDOW, PageSnippet, SearchRequest, SearchResults, Sort,
+};
 
 /// Bump when the schema or the analysis changes; an index of another version must be
 /// rebuilt with `arkiv reindex`.
@@ -65,6 +77,16 @@ pub enum IndexError {
     Damaged(String),
     #[error("the index folder {dir} was removed and cannot be made again: {reason}")]
     Lost { dir: PathBuf, reason: String },
+    /// A search asked for hits past [`MAX_RESULT_WINDOW`]: the asker's mistake, not the
+    /// index's (the web answers 400).
+    #[error(
+        "results {offset} to {offset}+{limit} are past the first {max}: narrow the search instead of paging this deep"
+    )]
+    ResultWindow {
+        offset: usize,
+        limit: usize,
+        max: usize,
+    },
 }
 
 /// Handles to every field of the schema.
@@ -402,43 +424,6 @@ impl ArchiveIndex {
         }
         out.sort_by(|a, b| a.submission.file.cmp(&b.submission.file));
         Ok(out)
-    }
-
-    /// One document with the text of every page.
-    pub fn document(&self, id: &DocId) -> Result<Option<Submission>, IndexError> {
-        let searcher = self.reader.searcher();
-        let term = Term::from_field_text(self.fields.id, id.as_str());
-        let query = TermQuery::new(term, IndexRecordOption::Basic);
-        let found = searcher.search(&query, &TopDocs::with_limit(100_000).order_by_score())?;
-        let mut submission = None;
-        let mut pages: Vec<(u64, String)> = Vec::new();
-        for (_, address) in found {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            if let Some(number) = doc.get_first(self.fields.page).and_then(|v| v.as_u64()) {
-                let text = doc
-                    .get_first(self.fields.page_text)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default();
-                pages.push((number, text.to_string()));
-            } else {
-                submission = Some(self.indexed_document(&doc)?);
-            }
-        }
-        let Some(indexed) = submission else {
-            return Ok(None);
-        };
-        let mut submission = indexed.submission;
-        pages.sort_by_key(|(n, _)| *n);
-        submission.pages = vec![String::new(); indexed.page_count];
-        for (number, text) in pages {
-            if let Some(slot) = (number as usize)
-                .checked_sub(1)
-                .and_then(|i| submission.pages.get_mut(i))
-            {
-                *slot = text;
-            }
-        }
-        Ok(Some(submission))
     }
 
     fn record_query(&self, record: &str) -> TermQuery {

@@ -20,6 +20,12 @@ use tantivy::{
     DocAddress, Order, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
 };
 
+use super::highlight::Highlighted;
+use super::ranking::{
+    BODY_BOOST, COMPOUND_HEAD_WEIGHT, CONVENTION_TAG_BOOST, FOLDED_WEIGHT, MIN_COMPOUND_HEAD,
+    RELATED_MAX_QUERY_TERMS, RELATED_MIN_DOC_FREQUENCY, RELATED_MIN_TERM_FREQUENCY,
+    RELATED_MIN_WORD_LENGTH, RELATED_TEXT_CHARS, TITLE_BOOST,
+};
 use super::{ArchiveIndex, DOC_RECORD, Fields, IndexError, PAGE_RECORD, analysis};
 use crate::model::{ArticleRef, Convention, DocId, Kind, Submission};
 use crate::query::{self, Clause, Item, ParsedQuery, Target};
@@ -46,17 +52,25 @@ pub struct SearchRequest {
     pub year_from: Option<i32>,
     pub year_to: Option<i32>,
     pub sort: Sort,
+    /// How many hits to skip; `offset + limit` may not pass [`MAX_RESULT_WINDOW`].
     pub offset: usize,
     pub limit: usize,
     /// How many pages with snippets to return per hit (0: none).
     pub pages_per_hit: usize,
 }
 
-/// A page of a hit and the highlighted passage from it (HTML: escaped text plus `<b>`).
-#[derive(Debug, Clone, Serialize)]
+/// The deepest a search can page: `offset + limit` of a [`SearchRequest`] must stay within
+/// it. tantivy reserves room for about twice `offset + limit` hits per segment before it
+/// looks at a single document, so without a bound one request for page 100,000 could ask
+/// for gigabytes. [`ArchiveIndex::search_all`] gives every hit without paging.
+pub const MAX_RESULT_WINDOW: usize = 10_000;
+
+/// A page of a hit and the passage from it that matches best, as text with the matching
+/// words' ranges; callers render it (`web` as HTML, the command line as terminal text).
+#[derive(Debug, Clone)]
 pub struct PageSnippet {
     pub page: u32,
-    pub snippet: String,
+    pub snippet: Highlighted,
 }
 
 #[derive(Debug, Clone)]
@@ -142,16 +156,40 @@ impl ResultCache {
 impl ArchiveIndex {
     /// Runs a search, answering a repeated one from the [`ResultCache`]. Never fails on
     /// what a person typed; errors are the index's own.
+    /// Refuses with [`IndexError::ResultWindow`] a request that pages past
+    /// [`MAX_RESULT_WINDOW`].
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
-        let started = Instant::now();
+        check_window(request)?;
+        self.search_cached(&self.reader.searcher(), request)
+    }
+
+    /// Every hit of a search, best first: `offset` and `limit` are ignored. The limit is
+    /// the number of documents of the same snapshot of the index the search runs on, so
+    /// the set is whole and the room tantivy reserves is bounded by the archive's size.
+    pub fn search_all(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
         let searcher = self.reader.searcher();
+        let documents = searcher.search(&self.record_query(DOC_RECORD), &Count)?;
+        let whole = SearchRequest {
+            offset: 0,
+            limit: documents.max(1),
+            ..request.clone()
+        };
+        self.search_cached(&searcher, &whole)
+    }
+
+    fn search_cached(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+    ) -> Result<SearchResults, IndexError> {
+        let started = Instant::now();
         let generation = searcher.generation().generation_id();
         let cacheable = request.limit <= CACHED_HITS_AT_MOST;
         if cacheable && let Some(mut results) = self.results.get(generation, request) {
             results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
             return Ok(results);
         }
-        let results = self.search_in(&searcher, request, started)?;
+        let results = self.search_in(searcher, request, started)?;
         if cacheable {
             self.results.insert(generation, request, &results);
         }
@@ -160,6 +198,7 @@ impl ArchiveIndex {
 
     /// Runs a search without the cache: what every search costs the first time.
     pub fn search_uncached(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
+        check_window(request)?;
         self.search_in(&self.reader.searcher(), request, Instant::now())
     }
 
@@ -201,12 +240,17 @@ impl ArchiveIndex {
         let f = &self.fields;
         let id = &document.id;
         // The body is not stored on document records; take the text of the pages.
-        let text: String = document.pages.join("\n").chars().take(20_000).collect();
+        let text: String = document
+            .pages
+            .join("\n")
+            .chars()
+            .take(RELATED_TEXT_CHARS)
+            .collect();
         let mlt = MoreLikeThisQuery::builder()
-            .with_min_doc_frequency(1)
-            .with_min_term_frequency(2)
-            .with_min_word_length(4)
-            .with_max_query_terms(25)
+            .with_min_doc_frequency(RELATED_MIN_DOC_FREQUENCY)
+            .with_min_term_frequency(RELATED_MIN_TERM_FREQUENCY)
+            .with_min_word_length(RELATED_MIN_WORD_LENGTH)
+            .with_max_query_terms(RELATED_MAX_QUERY_TERMS)
             .with_document_fields(vec![(f.body, vec![tantivy::schema::OwnedValue::Str(text)])]);
         let query = BooleanQuery::new(vec![
             (Occur::Must, Box::new(mlt) as Box<dyn Query>),
@@ -356,7 +400,7 @@ impl ArchiveIndex {
                         Occur::Should,
                         Box::new(BoostQuery::new(
                             Box::new(facet_term(f.convention, &[c.id()])),
-                            2.0,
+                            CONVENTION_TAG_BOOST,
                         )),
                     ),
                 ])) as Box<dyn Query>,
@@ -513,15 +557,15 @@ impl ArchiveIndex {
                     .and_then(|v| v.as_str())
                     .unwrap_or_default();
                 let snippet = generator.snippet(text);
-                let html = if snippet.is_empty() {
-                    escape_html(&leading_chars(text, SNIPPET_CHARS))
+                let snippet = if snippet.is_empty() {
+                    Highlighted::plain(leading_chars(text, SNIPPET_CHARS))
                 } else {
-                    snippet.to_html()
+                    Highlighted::new(
+                        snippet.fragment().to_string(),
+                        snippet.highlighted().iter().cloned(),
+                    )
                 };
-                snippets.push(PageSnippet {
-                    page,
-                    snippet: html,
-                });
+                snippets.push(PageSnippet { page, snippet });
             }
             out.push(snippets);
         }
@@ -592,19 +636,20 @@ impl TextFields {
         };
         TextFields {
             anywhere: [
-                title(3.0),
+                title(TITLE_BOOST),
                 TextField {
                     exact: f.body,
                     folded: f.body_ascii,
-                    boost: 1.0,
+                    boost: BODY_BOOST,
                     positions: true,
                 },
             ],
-            title: [title(1.0)],
+            // Asked for by name, the title is all there is: no extra weight.
+            title: [title(BODY_BOOST)],
             recipient: [TextField {
                 exact: f.recipient,
                 folded: f.recipient,
-                boost: 1.0,
+                boost: BODY_BOOST,
                 positions: true,
             }],
         }
@@ -616,7 +661,7 @@ impl TextFields {
         let pages = TextField {
             exact: f.page_text,
             folded: f.page_text_ascii,
-            boost: 1.0,
+            boost: BODY_BOOST,
             positions: false,
         };
         TextFields {
@@ -626,10 +671,6 @@ impl TextFields {
         }
     }
 }
-
-/// Compounds are found from their leading part only when the part is long enough to be
-/// a word of its own.
-pub(super) const MIN_COMPOUND_HEAD: usize = 7;
 
 fn item_queries(searcher: &Searcher, item: &Item, target: &TextField) -> Vec<Box<dyn Query>> {
     let TextField {
@@ -650,18 +691,21 @@ fn item_queries(searcher: &Searcher, item: &Item, target: &TextField) -> Vec<Box
             if exact_terms.len() > 1 {
                 out.extend(phrase(exact, &exact_terms, boost, positions));
                 if fold {
-                    out.extend(phrase(folded, &folded_terms, boost * 0.3, false));
+                    out.extend(phrase(folded, &folded_terms, boost * FOLDED_WEIGHT, false));
                 }
                 return out;
             }
             if let Some(term) = exact_terms.first() {
                 out.push(boosted(term_query(exact, term), boost));
                 if term.chars().count() >= MIN_COMPOUND_HEAD {
-                    out.push(boosted(prefix_query(exact, term), boost * 0.2));
+                    out.push(boosted(
+                        prefix_query(exact, term),
+                        boost * COMPOUND_HEAD_WEIGHT,
+                    ));
                 }
             }
             if fold && let Some(term) = folded_terms.first() {
-                out.push(boosted(term_query(folded, term), boost * 0.3));
+                out.push(boosted(term_query(folded, term), boost * FOLDED_WEIGHT));
             }
         }
         Item::Prefix(prefix) => {
@@ -670,7 +714,7 @@ fn item_queries(searcher: &Searcher, item: &Item, target: &TextField) -> Vec<Box
             if folded != exact {
                 let mut ascii = analysis::norwegian_ascii();
                 if let Some(term) = analysis::terms(&mut ascii, &lower).first() {
-                    out.push(boosted(prefix_query(folded, term), boost * 0.3));
+                    out.push(boosted(prefix_query(folded, term), boost * FOLDED_WEIGHT));
                 }
             }
         }
@@ -682,7 +726,7 @@ fn item_queries(searcher: &Searcher, item: &Item, target: &TextField) -> Vec<Box
                 let mut ascii = analysis::norwegian_ascii();
                 let folded_terms = analysis::terms(&mut ascii, text);
                 if twin_adds(searcher, target, &terms, &folded_terms) {
-                    out.extend(phrase(folded, &folded_terms, boost * 0.3, false));
+                    out.extend(phrase(folded, &folded_terms, boost * FOLDED_WEIGHT, false));
                 }
             }
         }
@@ -833,22 +877,6 @@ fn leading_chars(text: &str, n: usize) -> String {
     out
 }
 
-/// Escapes text for HTML the way tantivy's snippets do.
-pub(crate) fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// tantivy's snippet generator for `query`'s terms in `field`, with an analyzer that
 /// stems only the words that can match.
 fn snippet_generator(
@@ -967,5 +995,17 @@ fn keep_best(list: &mut Scored, item: (Score, DocAddress), limit: usize) {
     if at < limit {
         list.insert(at, item);
         list.truncate(limit);
+    }
+}
+
+/// Refuses a request that pages past [`MAX_RESULT_WINDOW`] before tantivy reserves room.
+fn check_window(request: &SearchRequest) -> Result<(), IndexError> {
+    match request.offset.checked_add(request.limit.max(1)) {
+        Some(end) if end <= MAX_RESULT_WINDOW => Ok(()),
+        _ => Err(IndexError::ResultWindow {
+            offset: request.offset,
+            limit: request.limit,
+            max: MAX_RESULT_WINDOW,
+        }),
     }
 }

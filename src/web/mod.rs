@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod html;
 pub mod i18n;
 pub mod pages;
 pub mod params;
@@ -27,7 +28,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::index::{ArchiveIndex, SearchRequest, SearchResults};
+use crate::index::{ArchiveIndex, SearchResults};
 use crate::library::Library;
 use params::SearchParams;
 
@@ -196,22 +197,10 @@ where
         .map_err(|e| E::from(TaskFailed(e.to_string())))?
 }
 
-/// The request for every hit of a search: paging is ignored and no snippets are built.
-/// `limit` should be at least the number of documents in the archive.
-pub fn whole_set(params: &SearchParams, limit: usize) -> SearchRequest {
-    SearchRequest {
-        offset: 0,
-        limit: limit.max(1),
-        pages_per_hit: 0,
-        ..params.request(0)
-    }
-}
-
-/// Every hit of the search `params` describe, in one search: paging through several could
-/// see the index change between pages and return a set that never existed. The limit is
-/// the archive's size because tantivy reserves room for as many hits as it is asked for;
-/// should documents arrive between the count and the search, it asks again. Serves the
-/// export and the research pages (statistics, convention pages, feed).
+/// Every hit of the search `params` describe, without snippets, in one search
+/// ([`ArchiveIndex::search_all`]): paging through several could see the index change
+/// between pages and return a set that never existed. Serves the export and the research
+/// pages (statistics, convention pages, feed).
 async fn search_whole_set<E>(
     index: &ArchiveIndex,
     params: &SearchParams,
@@ -220,16 +209,6 @@ where
     E: From<TaskFailed> + From<crate::index::IndexError> + Send + 'static,
 {
     let index = index.clone();
-    let params = params.clone();
-    run_blocking(move || {
-        let mut limit = index.document_count()?;
-        loop {
-            let results = index.search(&whole_set(&params, limit))?;
-            if results.total <= limit {
-                return Ok(results);
-            }
-            limit = results.total;
-        }
-    })
-    .await
+    let request = params.request(0);
+    run_blocking(move || Ok(index.search_all(&request)?)).await
 }

@@ -25,8 +25,9 @@ pub mod limits {
     pub const MAX_PER_PAGE: usize = 1000;
     /// The last page number.
     pub const MAX_PAGE: usize = 100_000;
-    /// How deep paging may reach: offset plus page size.
-    pub const MAX_RESULT_WINDOW: usize = 10_000;
+    /// How deep paging may reach: offset plus page size. The index's own bound, checked
+    /// here too so a URL past it gets a message about its parameters.
+    pub use crate::index::MAX_RESULT_WINDOW;
 }
 
 pub use limits::MAX_PER_PAGE;

@@ -33,3 +33,48 @@ fn ascii_spellings_meet_in_the_folded_field() {
     check(&mut a, "søknad", "soeknad", true);
     check(&mut a, "særlig", "saerlig", true);
 }
+
+/// The words of `text` that `query` highlights.
+fn highlighted(query: &str, text: &str) -> Vec<String> {
+    let found = arkiv::index::highlight(text, &arkiv::query::parse(query));
+    assert_eq!(found.text(), text, "the text comes back as it was");
+    found
+        .ranges()
+        .iter()
+        .map(|r| text[r.clone()].to_string())
+        .collect()
+}
+
+#[test]
+fn highlights_are_ranges_of_the_words_a_query_matches() {
+    // Inflections, ASCII spellings, compounds of a long word, prefixes; and nothing else.
+    assert_eq!(
+        highlighted("kommunen", "Kommunene og kommunen, ikke «kom»."),
+        ["Kommunene", "kommunen"]
+    );
+    assert_eq!(highlighted("saarbare", "De sårbare <barna>."), ["sårbare"]);
+    assert_eq!(
+        highlighted("voldsalarm", "Voldsalarmen og voldsalarmordningen."),
+        ["Voldsalarmen", "voldsalarmordningen"]
+    );
+    assert_eq!(highlighted("barn*", "barnehage & skole"), ["barnehage"]);
+    assert!(highlighted("-barn", "barn").is_empty());
+    // Multi-byte letters: the ranges fall on character boundaries.
+    assert_eq!(highlighted("æøå", "ÆØÅ æøå"), ["ÆØÅ", "æøå"]);
+}
+
+#[test]
+fn highlighted_text_is_rendered_by_the_web_alone() {
+    let found = arkiv::index::highlight("<b>Barn</b> & \"barn\"", &arkiv::query::parse("barn"));
+    assert_eq!(
+        arkiv::web::html::marked(&found),
+        "&#60;b&#62;<mark>Barn</mark>&#60;/b&#62; &#38; &#34;<mark>barn</mark>&#34;"
+    );
+    // Built from ranges that overlap, touch, fall outside or split a letter, a highlight
+    // keeps only whole, ordered ranges.
+    let text = "æble og pære".to_string();
+    let h = arkiv::index::Highlighted::new(text, [10..14, 0..2, 1..2, 2..5, 3..8, 5..5, 40..41]);
+    assert_eq!(h.ranges(), &[0..8, 10..14]);
+    let pieces: Vec<(&str, bool)> = h.pieces().collect();
+    assert_eq!(pieces, [("æble og", true), (" p", false), ("ære", true)]);
+}

@@ -103,6 +103,16 @@ fn search_command_prints_hits() {
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("treff"), "{text}");
     assert!(text.contains("echr"), "{text}");
+    // Snippets are plain text: no markup, no entities, and (stdout is a pipe here) no
+    // terminal styles.
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("  s. ") && l.to_lowercase().contains("voldsalarm")),
+        "{text}"
+    );
+    for needle in ["<b>", "&#", "&amp;", "&lt;", "\x1b["] {
+        assert!(!text.contains(needle), "{needle:?} in {text}");
+    }
 }
 
 /// A running server owns the index's writer: ingest refuses, and nothing is damaged.

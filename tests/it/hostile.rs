@@ -29,6 +29,7 @@ mod downloads;
 mod fuzz;
 mod inputs;
 mod load;
+mod paging;
 mod pdfs;
 mod procmon;
 mod security;

@@ -207,11 +207,16 @@ fn snippets_name_their_page() {
     assert!(!hit.pages.is_empty());
     for page in &hit.pages {
         assert!(page.page >= 1 && page.page as usize <= hit.page_count);
-        assert!(
-            page.snippet.to_lowercase().contains("<b>"),
-            "{}",
-            page.snippet
-        );
+        let html = arkiv::web::html::snippet(&page.snippet);
+        assert!(html.to_lowercase().contains("<b>"), "{html}");
+        // The index answers text and ranges; the ranges fall on the query's word.
+        let snippet = &page.snippet;
+        assert!(!snippet.ranges().is_empty(), "{snippet:?}");
+        for range in snippet.ranges() {
+            let word = snippet.text()[range.clone()].to_lowercase();
+            assert!(word.contains("voldsalarm"), "{word:?} in {snippet:?}");
+        }
+        assert!(!snippet.text().contains("<b>"), "{snippet:?}");
     }
 }
 
@@ -264,9 +269,47 @@ fn a_commit_is_seen_by_a_search_asked_before_it() {
     let results = index.search(&request).unwrap();
     assert_eq!(results.total, 1);
     assert_eq!(results.hits[0].pages[0].page, 1);
-    assert!(
-        results.hits[0].pages[0]
-            .snippet
-            .contains("<b>Fjordhesten</b>")
-    );
+    let snippet = &results.hits[0].pages[0].snippet;
+    assert!(arkiv::web::html::snippet(snippet).contains("<b>Fjordhesten</b>"));
+    // tantivy's passage ends with the last word it holds.
+    assert_eq!(snippet.text(), "Fjordhesten er en norsk hesterase");
+    let [only] = snippet.ranges() else {
+        panic!("one word highlighted: {snippet:?}");
+    };
+    assert_eq!(*only, 0.."Fjordhesten".len());
+}
+
+#[test]
+fn documents_and_their_pages_are_looked_up_by_id() {
+    let index = sample_index();
+    let all = index.documents().unwrap();
+    assert!(all.len() > 3);
+    for listed in &all {
+        let id = &listed.submission.id;
+        let meta = index.metadata(id).unwrap().expect("every listed document");
+        assert_eq!(meta.submission.file, listed.submission.file);
+        assert_eq!(meta.page_count, listed.page_count);
+        assert!(meta.submission.pages.is_empty());
+        let pages = index.pages(id).unwrap();
+        assert_eq!(pages.len(), listed.page_count, "{}", listed.submission.file);
+        let whole = index.document(id).unwrap().unwrap();
+        assert_eq!(whole.pages, pages);
+        assert_eq!(whole.title, meta.submission.title);
+    }
+    // Page order is the pages' numbers, whatever order tantivy keeps the records in.
+    let ram = arkiv::index::ArchiveIndex::create_in_ram().unwrap();
+    let mut writer = ram.writer().unwrap();
+    let mut long = index.document(&all[0].submission.id).unwrap().unwrap();
+    long.pages = (1..=12).map(|n| format!("Side {n}")).collect();
+    writer.upsert(&long, "fingerprint").unwrap();
+    writer.commit().unwrap();
+    assert_eq!(ram.pages(&long.id).unwrap(), long.pages);
+    // A document's pages are its own: no two documents share a page's text.
+    let first = index.pages(&all[0].submission.id).unwrap();
+    let second = index.pages(&all[1].submission.id).unwrap();
+    assert_ne!(first, second);
+    let unknown = arkiv::model::DocId::from_content(b"no such document");
+    assert!(index.metadata(&unknown).unwrap().is_none());
+    assert!(index.pages(&unknown).unwrap().is_empty());
+    assert!(index.document(&unknown).unwrap().is_none());
 }

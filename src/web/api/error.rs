@@ -52,7 +52,11 @@ pub struct ErrorBody {
 
 impl From<IndexError> for ApiError {
     fn from(e: IndexError) -> Self {
-        ApiError::Internal(e.to_string())
+        match e {
+            // Paging too deep is the asker's mistake.
+            IndexError::ResultWindow { .. } => ApiError::BadRequest(e.to_string()),
+            e => ApiError::Internal(e.to_string()),
+        }
     }
 }
 

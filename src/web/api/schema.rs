@@ -10,7 +10,7 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
-use crate::index::{FacetCounts, PageSnippet};
+use crate::index::FacetCounts;
 use crate::model::{ArticleRef, Convention, DocId, Kind, Language, OcrInfo, TextStatus};
 
 /// A string schema whose values are what serde writes for `variants`.
@@ -54,7 +54,6 @@ named!(
     ArticleRef => "ArticleRef",
     OcrInfo => "Ocr",
     FacetCounts => "Facets",
-    PageSnippet => "PageSnippet",
 );
 
 impl PartialSchema for Convention {
@@ -144,16 +143,6 @@ impl PartialSchema for FacetCounts {
                 ("kind", counts()),
                 ("article", counts()),
             ],
-        )
-    }
-}
-
-impl PartialSchema for PageSnippet {
-    fn schema() -> RefOr<Schema> {
-        object(
-            "A page of a hit (1-based) with a highlighted passage (HTML: escaped text with \
-             `<b>`).",
-            vec![("page", u32::schema()), ("snippet", String::schema())],
         )
     }
 }

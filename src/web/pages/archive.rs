@@ -112,7 +112,9 @@ pub async fn search(
     let chrome = &ctx.chrome;
     let request = params.request(3);
     let index = state.index.clone();
-    let results = blocking(move || Ok(index.search(&request)?)).await?;
+    let results = blocking(move || Ok(index.search(&request)?))
+        .await
+        .map_err(|e| e.in_lang(lang))?;
 
     let shown_query = results
         .suggestion
@@ -236,7 +238,7 @@ pub async fn document(
         .enumerate()
         .map(|(i, text)| PageView {
             number: i + 1,
-            html: crate::index::highlight(text.trim(), &parsed),
+            html: crate::web::html::marked(&crate::index::highlight(text.trim(), &parsed)),
             pdf_url: format!("{pdf_url}#page={}", i + 1),
         })
         .collect();
@@ -361,7 +363,7 @@ pub async fn pdf(
     let id = DocId::parse(&id).ok_or(PageError::NotFound(lang))?;
     let index = state.index.clone();
     let file = blocking(move || {
-        let Some(doc) = index.document(&id)? else {
+        let Some(doc) = index.metadata(&id)?.map(|d| d.submission) else {
             return Ok(None);
         };
         // The file name comes from the index, which took it from a folder listing; a name
@@ -442,11 +444,10 @@ pub async fn browse(
         conventions: params.conventions.clone(),
         kinds: params.kinds.clone(),
         sort: Sort::Newest,
-        limit: 100_000,
         ..SearchRequest::default()
     };
     let index = state.index.clone();
-    let results = blocking(move || Ok(index.search(&request)?)).await?;
+    let results = blocking(move || Ok(index.search_all(&request)?)).await?;
     let mut groups: Vec<YearGroup> = Vec::new();
     for hit in &results.hits {
         let year = hit

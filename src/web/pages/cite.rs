@@ -167,7 +167,7 @@ async fn load(
 ) -> Result<(Submission, String, NaiveDate), PageError> {
     let id = DocId::parse(id).ok_or(PageError::NotFound(lang))?;
     let index = state.index.clone();
-    let s = blocking(move || Ok(index.document(&id)?))
+    let s = blocking(move || Ok(index.metadata(&id)?.map(|d| d.submission)))
         .await?
         .ok_or(PageError::NotFound(lang))?;
     let url = format!("{}/dokument/{}", state.base_url, s.id);

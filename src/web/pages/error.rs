@@ -33,7 +33,27 @@ pub enum PageError {
 
 impl From<IndexError> for PageError {
     fn from(e: IndexError) -> Self {
-        PageError::Internal(e.to_string())
+        match e {
+            // Paging too deep is the asker's mistake: a 400 (in bokmål until a handler that
+            // knows the reader's language says otherwise, see `PageError::in_lang`).
+            IndexError::ResultWindow { .. } => PageError::BadRequest {
+                message: e.to_string(),
+                lang: Lang::Nb,
+            },
+            e => PageError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl PageError {
+    /// The same error, with its page in `lang`.
+    pub fn in_lang(self, lang: Lang) -> PageError {
+        match self {
+            PageError::NotFound(_) => PageError::NotFound(lang),
+            PageError::BadRequest { message, .. } => PageError::BadRequest { message, lang },
+            PageError::TooLarge(_) => PageError::TooLarge(lang),
+            other => other,
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! View models: what the templates show, computed in Rust so templates stay plain.
 
-use crate::index::{FacetCounts, Hit, SearchResults};
+use crate::index::{FacetCounts, Hit, MAX_RESULT_WINDOW, SearchResults};
 use crate::model::{ArticleRef, Convention, Kind, Submission};
 
 use crate::web::i18n::{Lang, Texts};
@@ -111,7 +111,7 @@ impl DocCard {
                             if url.contains('?') { '&' } else { '?' },
                             page = p.page
                         ),
-                        snippet_html: p.snippet.clone(),
+                        snippet_html: crate::web::html::snippet(&p.snippet),
                     })
                     .collect()
             })
@@ -454,7 +454,9 @@ pub fn paging(
         q.page = p.page - 1;
         search_url(&q)
     });
-    let next = (p.page < pages).then(|| {
+    // No link to a page the index refuses to reach (see MAX_RESULT_WINDOW).
+    let reachable = p.page.saturating_add(1).saturating_mul(p.per_page) <= MAX_RESULT_WINDOW;
+    let next = (p.page < pages && reachable).then(|| {
         let mut q = p.clone();
         q.page = p.page + 1;
         search_url(&q)

@@ -116,7 +116,11 @@ pub async fn patch(
     let st = state.clone();
     let target = id.clone();
     let s = blocking(move || {
-        let doc = st.index.document(&target)?.ok_or(ApiError::NotFound)?;
+        let doc = st
+            .index
+            .metadata(&target)?
+            .ok_or(ApiError::NotFound)?
+            .submission;
         let sidecar = st
             .library
             .read_sidecar(&st.library.entry(&doc.file))

@@ -352,7 +352,7 @@ pub async fn edit_form(
     let id = DocId::parse(&id).ok_or(PageError::NotFound(lang))?;
     let (index, library) = (state.index.clone(), state.library.clone());
     let (doc, sidecar) = blocking(move || {
-        let doc = index.document(&id)?;
+        let doc = index.metadata(&id)?.map(|d| d.submission);
         let sidecar = doc
             .as_ref()
             .and_then(|d| library.read_sidecar(&library.entry(&d.file)).ok().flatten());
@@ -398,8 +398,8 @@ pub async fn edit(
     let st = state.clone();
     let target = id.clone();
     let sample = blocking(move || {
-        let doc = st.index.document(&target)?;
-        Ok(doc.is_some_and(|d| d.sample))
+        let doc = st.index.metadata(&target)?;
+        Ok(doc.is_some_and(|d| d.submission.sample))
     })
     .await?;
     let metadata = form_metadata(&fields, lang, sample)?;

@@ -19,7 +19,9 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::extract::{self, ExtractConfig, ExtractError, Extracted};
+use super::coverage;
+use super::process::{describe_failure, find_on_path, finish, spawn_worker};
+use super::{Engine, ExtractConfig, ExtractError, Extracted};
 use crate::model::{DocId, OcrInfo};
 
 /// Tesseract's models for the archive's languages, in order of preference.
@@ -143,7 +145,7 @@ pub(crate) fn run_page_worker(path: &Path, page: u32, languages: &str) -> ExitCo
     }
     let dpi = render_dpi(path, page).to_string();
     let page = page.to_string();
-    let pdftoppm = extract::find_on_path("pdftoppm").unwrap_or_else(|| "pdftoppm".into());
+    let pdftoppm = find_on_path("pdftoppm").unwrap_or_else(|| "pdftoppm".into());
     // PGM rather than PNG: compressing a noisy page image costs more than reading it.
     let render = Command::new(pdftoppm)
         .args(["-r", &dpi, "-f", &page, "-l", &page, "-gray"])
@@ -165,7 +167,7 @@ pub(crate) fn run_page_worker(path: &Path, page: u32, languages: &str) -> ExitCo
         eprintln!("cannot read pdftoppm's output");
         return ExitCode::from(3);
     };
-    let tesseract = extract::find_on_path("tesseract").unwrap_or_else(|| "tesseract".into());
+    let tesseract = find_on_path("tesseract").unwrap_or_else(|| "tesseract".into());
     let err = Command::new(tesseract)
         .args(["stdin", "stdout", "-l", languages, "--dpi", &dpi, "tsv"])
         // Pages already run in parallel, one process per core; Tesseract's own threads
@@ -180,7 +182,7 @@ pub(crate) fn run_page_worker(path: &Path, page: u32, languages: &str) -> ExitCo
 
 /// Whether `pdfimages` lists an image on the page; true when it cannot tell.
 fn page_has_image(path: &Path, page: u32) -> bool {
-    let Some(pdfimages) = extract::find_on_path("pdfimages") else {
+    let Some(pdfimages) = find_on_path("pdfimages") else {
         return true;
     };
     let page = page.to_string();
@@ -202,7 +204,7 @@ fn page_has_image(path: &Path, page: u32) -> bool {
 
 /// [`DPI`], or less for pages so large that [`MAX_PIXELS`] would be exceeded.
 fn render_dpi(path: &Path, page: u32) -> u32 {
-    let size = extract::find_on_path("pdfinfo").and_then(|pdfinfo| {
+    let size = find_on_path("pdfinfo").and_then(|pdfinfo| {
         let page = page.to_string();
         let out = Command::new(pdfinfo)
             .args(["-f", &page, "-l", &page])
@@ -316,12 +318,12 @@ pub(crate) fn read_scanned_pages(
         let Some(read) = known.get(page) else {
             continue;
         };
-        if extract::words(&read.text).is_empty() {
+        if coverage::words(&read.text).is_empty() {
             continue;
         }
         let slot = &mut extracted.pages[*page as usize - 1];
         // The text layer's few words are kept unless OCR found them all: they are exact.
-        *slot = if extract::word_coverage(&read.text, slot) >= 1.0 {
+        *slot = if coverage::word_coverage(&read.text, slot) >= 1.0 {
             read.text.clone()
         } else {
             format!("{}\n\n{}", slot.trim_end(), read.text)
@@ -379,7 +381,7 @@ fn ocr_pages(
             if left < Duration::from_secs(1) {
                 return (page, Err(out_of_time()));
             }
-            let result = match extract::ocr_page(config, path, page, deadline) {
+            let result = match ocr_page(config, path, page, deadline) {
                 Ok(tsv) if tsv.is_empty() => Ok(None),
                 Ok(tsv) => Ok(Some(parse_tsv(&String::from_utf8_lossy(&tsv)))),
                 Err(ExtractError::Timeout(_)) => Err(out_of_time()),
@@ -389,6 +391,22 @@ fn ocr_pages(
             (page, result)
         })
         .collect()
+}
+
+/// Tesseract's TSV for one page of `path` (empty for a page without images), from an OCR
+/// worker bounded in memory like every worker and in time by the file's `deadline`.
+fn ocr_page(
+    config: &ExtractConfig,
+    path: &Path,
+    page: u32,
+    deadline: Instant,
+) -> Result<Vec<u8>, ExtractError> {
+    let worker = spawn_worker(config, Engine::Ocr, path, Some(page), deadline)?;
+    let result = finish(worker, config)?;
+    if !result.status.success() {
+        return Err(describe_failure(&result));
+    }
+    Ok(result.stdout)
 }
 
 /// `page 3` or `pages 1–4, 7`.
