@@ -132,6 +132,8 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(addr: SocketAddr, state: AppState) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("arkiv serves http://{}", listener.local_addr()?);
+    // On stdout too, for whoever started `serve --addr 127.0.0.1:0` and needs the port.
+    println!("serving http://{}", listener.local_addr()?);
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),

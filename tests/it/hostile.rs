@@ -14,7 +14,9 @@
 //! | `ARKIV_HOSTILE_LOAD_SECS` | 10 | seconds of load |
 //! | `ARKIV_HOSTILE_CLIENTS` | 64 | concurrent readers under load |
 //! | `ARKIV_HOSTILE_FUZZ_MILLIS` | 3000 | time per target of the random-input loop |
+//! | `ARKIV_HOSTILE_SEED` | random | seed of the kill delays and of the random-input loop (each run prints its seed) |
 
+mod api_fuzz;
 mod badpdf;
 mod crash;
 mod fuzz;
@@ -24,12 +26,27 @@ mod procmon;
 mod security;
 mod server;
 
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
 /// A number from the environment, or its default.
 pub fn knob(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(default)
+}
+
+/// A random generator seeded from `ARKIV_HOSTILE_SEED` when set, else at random; the seed
+/// is printed (shown with a failure, and by `bench/hostile.sh`) so that a failing run of
+/// `what` can be replayed with the same random choices.
+pub fn seeded_rng(what: &str) -> (StdRng, u64) {
+    let seed = std::env::var("ARKIV_HOSTILE_SEED")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| rand::rng().random());
+    println!("HOSTILE seed {what} seed={seed} (replay with ARKIV_HOSTILE_SEED={seed})");
+    (StdRng::seed_from_u64(seed), seed)
 }
 
 /// The p-th percentile (0..=100) of sorted values.
