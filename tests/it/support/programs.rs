@@ -18,6 +18,8 @@ pub const REQUIRE_ALL: &str = "ARKIV_REQUIRE_ALL_PROGRAMS";
 const SOURCES: &[(&str, &str)] = &[
     ("pdftotext", "poppler-utils"),
     ("pdftoppm", "poppler-utils"),
+    ("pdfimages", "poppler-utils"),
+    ("pdfinfo", "poppler-utils"),
     ("tesseract", "tesseract-ocr, tesseract-ocr-nor"),
     ("qpdf", "qpdf"),
     ("chromium", "chromium"),
