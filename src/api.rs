@@ -1,39 +1,51 @@
-//! The JSON shapes of the public API, with stable English names. Shared by the web API and
-//! `arkiv search --json`.
+//! The JSON shapes of the public API, with stable English names: the one description of a
+//! document as programs see it. Shared by the web API and `arkiv search --json`; the
+//! OpenAPI document derives its schemas from these types (`ToSchema`).
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::index::{FacetCounts, Hit, PageSnippet, SearchResults};
 use crate::model::{ArticleRef, Convention, DocId, Kind, OcrInfo, Submission, TextStatus};
 
-#[derive(Debug, Serialize)]
+/// One page of search results.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SearchResponse {
+    /// Documents matching, over all pages.
     pub total: usize,
     pub took_ms: u64,
     pub hits: Vec<HitJson>,
     pub facets: FacetCounts,
+    /// A corrected query, when the one asked found nothing; the hits are then its hits.
     pub suggestion: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+/// A search hit: the document's metadata, its score and its best pages.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Hit)]
 pub struct HitJson {
     #[serde(flatten)]
     pub document: DocumentJson,
+    /// Relevance (1 when sorted by date).
     pub score: f32,
     pub pages: Vec<PageSnippet>,
 }
 
 /// A document's metadata.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Document)]
 pub struct DocumentJson {
     pub id: DocId,
     pub file: String,
     pub title: String,
+    /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub date: Option<String>,
     pub year: Option<i32>,
     pub kind: Kind,
     pub recipient: Option<String>,
     pub reference: Option<String>,
+    #[schema(value_type = Option<crate::model::Language>)]
     pub language: Option<&'static str>,
     pub conventions: Vec<Convention>,
     pub articles: Vec<ArticleRef>,
@@ -47,15 +59,17 @@ pub struct DocumentJson {
 }
 
 /// A document with its whole text.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DocumentWithText {
     #[serde(flatten)]
     pub document: DocumentJson,
     pub pages: Vec<PageText>,
 }
 
-#[derive(Debug, Serialize)]
+/// The text of one page.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PageText {
+    /// 1-based.
     pub page: usize,
     pub text: String,
 }

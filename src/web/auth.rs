@@ -20,7 +20,7 @@ use cookie::{Cookie, SameSite};
 use serde::{Deserialize, Serialize};
 
 use super::i18n::{Lang, Texts};
-use super::{AppError, AppState};
+use super::{ApiError, AppState, PageError};
 use crate::accounts::{Accounts, DataDir, constant_time_eq, random_hex};
 use crate::audit::AuditEntry;
 
@@ -32,7 +32,7 @@ pub const ACCOUNT_ATTEMPTS: usize = 5;
 pub const ADDRESS_ATTEMPTS: usize = 20;
 const LIMIT_WINDOW: Duration = Duration::from_secs(15 * 60);
 
-/// The signed-in staff member, put in the request by [`require_staff`].
+/// The signed-in staff member, put in the request by [`require_session`] or [`require_token`].
 #[derive(Debug, Clone)]
 pub struct StaffUser {
     pub name: String,
@@ -203,52 +203,55 @@ pub fn session_user(state: &AppState, headers: &HeaderMap) -> Option<StaffUser> 
     })
 }
 
-/// Guards every staff route: a session for pages (else a redirect to sign-in), a bearer
-/// token for the API (else 401).
-pub async fn require_staff(
+/// Guards the staff API: a bearer token, else 401. Cookies do not count: a cross-site form
+/// could send them.
+pub async fn require_token(
     State(state): State<AppState>,
     mut request: Request,
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_string();
-    if path.starts_with("/api/") {
-        let token = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .map(str::to_string);
-        let user = match (token, state.staff.data.clone()) {
-            (Some(token), Some(data)) => tokio::task::spawn_blocking(move || {
-                Accounts::load(&data)
-                    .ok()
-                    .and_then(|a| a.user_of_token(&token).map(str::to_string))
-            })
-            .await
-            .ok()
-            .flatten(),
-            _ => None,
-        };
-        let Some(name) = user else {
-            let mut response = AppError::Unauthorized.into_response();
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return response;
-        };
-        let address = client_address(request.extensions());
-        state.staff.record(
-            AuditEntry::now(name.clone(), "token_use")
-                .target(format!("{} {path}", request.method()))
-                .address(address),
-        );
-        request.extensions_mut().insert(StaffUser {
-            name,
-            csrf: String::new(),
-        });
-        return next.run(request).await;
-    }
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .map(str::to_string);
+    let user = match (token, state.staff.data.clone()) {
+        (Some(token), Some(data)) => tokio::task::spawn_blocking(move || {
+            Accounts::load(&data)
+                .ok()
+                .and_then(|a| a.user_of_token(&token).map(str::to_string))
+        })
+        .await
+        .ok()
+        .flatten(),
+        _ => None,
+    };
+    let Some(name) = user else {
+        return ApiError::Unauthorized.into_response();
+    };
+    let address = client_address(request.extensions());
+    state.staff.record(
+        AuditEntry::now(name.clone(), "token_use")
+            .target(format!("{} {path}", request.method()))
+            .address(address),
+    );
+    request.extensions_mut().insert(StaffUser {
+        name,
+        csrf: String::new(),
+    });
+    next.run(request).await
+}
+
+/// Guards the staff pages: a session, else a redirect to sign-in.
+pub async fn require_session(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_string();
     match session_user(&state, request.headers()) {
         Some(user) => {
             request.extensions_mut().insert(user);
@@ -267,11 +270,11 @@ pub async fn require_staff(
 }
 
 /// Refuses a form whose CSRF token is not the session's.
-pub fn check_csrf(user: &StaffUser, token: &str) -> Result<(), AppError> {
+pub fn check_csrf(user: &StaffUser, token: &str) -> Result<(), PageError> {
     if !user.csrf.is_empty() && constant_time_eq(&user.csrf, token) {
         Ok(())
     } else {
-        Err(AppError::Forbidden)
+        Err(PageError::Forbidden)
     }
 }
 
@@ -367,12 +370,12 @@ pub async fn login(
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     Form(form): Form<LoginForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, PageError> {
     let lang = Lang::from_param(&form.lang);
     let t = lang.texts();
     let cookie_csrf = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if cookie_csrf.is_empty() || !constant_time_eq(&cookie_csrf, &form.csrf) {
-        return Err(AppError::Forbidden);
+        return Err(PageError::Forbidden);
     }
     let address = client_address(&extensions);
     let next = safe_next(&form.next);
@@ -473,7 +476,7 @@ pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
     Form(form): Form<LogoutForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, PageError> {
     let Some(user) = session_user(&state, &headers) else {
         return Ok(Redirect::to("/").into_response());
     };

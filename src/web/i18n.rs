@@ -12,6 +12,18 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// `nb` or `en` (either case), as the API's schema allows; anything else is `None`.
+    pub fn parse(value: &str) -> Option<Lang> {
+        if value.eq_ignore_ascii_case("en") {
+            Some(Lang::En)
+        } else if value.eq_ignore_ascii_case("nb") {
+            Some(Lang::Nb)
+        } else {
+            None
+        }
+    }
+
+    /// The language a form field or parameter asks for; bokmål unless it says `en`.
     pub fn from_param(value: &str) -> Lang {
         if value.eq_ignore_ascii_case("en") {
             Lang::En

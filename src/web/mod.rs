@@ -1,21 +1,16 @@
 //! The web archive: the only user of axum and askama. Thin handlers over one [`AppState`];
 //! searches and file reads run on blocking threads.
+//!
+//! Split by audience, each part with one error type: [`pages`] renders HTML for people
+//! (`PageError`), [`api`] answers JSON for programs (`ApiError`), and [`staff`] holds the
+//! staff routes, their pages and their part of the API behind one guard.
 
-mod api;
+pub mod api;
 pub mod auth;
-mod cite;
-mod conventions;
-mod error;
-mod export;
-mod feed;
 pub mod i18n;
-mod openapi;
-mod pages;
+pub mod pages;
 pub mod params;
 pub mod staff;
-mod stats;
-mod svg;
-mod views;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,10 +26,12 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::index::ArchiveIndex;
+use crate::index::{ArchiveIndex, SearchRequest, SearchResults};
 use crate::library::Library;
+use params::SearchParams;
 
-pub use error::AppError;
+pub use api::ApiError;
+pub use pages::PageError;
 
 /// What every handler shares: cheap handles only.
 #[derive(Clone)]
@@ -77,33 +74,33 @@ pub fn router(state: AppState) -> Router {
         )
     };
     Router::new()
-        .route("/", get(pages::front))
-        .route("/sok", get(pages::search))
-        .route("/dokumenter", get(pages::browse))
-        .route("/dokument/{id}", get(pages::document))
-        .route("/dokument/{id}/pdf", get(pages::pdf))
-        .route("/static/arkiv.css", get(pages::stylesheet))
+        .route("/", get(pages::archive::front))
+        .route("/sok", get(pages::archive::search))
+        .route("/dokumenter", get(pages::archive::browse))
+        .route("/dokument/{id}", get(pages::archive::document))
+        .route("/dokument/{id}/pdf", get(pages::archive::pdf))
+        .route("/static/arkiv.css", get(pages::archive::stylesheet))
         .route("/api/search", get(api::search))
         .route("/api/documents/{id}", get(api::document))
-        .route("/api/export", get(export::export))
-        .route("/api/openapi.json", get(openapi::spec))
-        .route("/api", get(openapi::page))
-        .route("/statistikk", get(stats::page))
-        .route("/statistikk/aar.svg", get(stats::years_svg))
-        .route("/statistikk/artikler.svg", get(stats::articles_svg))
-        .route("/feed.atom", get(feed::atom))
-        .route("/dokument/{id}/cite.bib", get(cite::bibtex_file))
-        .route("/dokument/{id}/cite.json", get(cite::csl_json_file))
-        .route("/konvensjon/{id}", get(conventions::page))
+        .route("/api/export", get(api::export::export))
+        .route("/api/openapi.json", get(api::openapi::spec))
+        .route("/api", get(pages::api_doc::page))
+        .route("/statistikk", get(pages::stats::page))
+        .route("/statistikk/aar.svg", get(pages::stats::years_svg))
+        .route("/statistikk/artikler.svg", get(pages::stats::articles_svg))
+        .route("/feed.atom", get(pages::feed::atom))
+        .route("/dokument/{id}/cite.bib", get(pages::cite::bibtex_file))
+        .route("/dokument/{id}/cite.json", get(pages::cite::csl_json_file))
+        .route("/konvensjon/{id}", get(pages::conventions::page))
         .route("/logg-inn", get(auth::login_form).post(auth::login))
         .route("/logg-ut", axum::routing::post(auth::logout))
         .layer(timeout(30))
         // Uploads are large and each is extracted before the answer: a longer bound.
         .merge(staff::staff_router(&state).layer(timeout(600)))
-        .fallback(pages::not_found)
+        .fallback(pages::archive::not_found)
         .layer(DefaultBodyLimit::max(64 * 1024))
         .with_state(state)
-        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(CatchPanicLayer::custom(pages::error::panic_response))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -160,13 +157,58 @@ async fn shutdown_signal() {
     }
 }
 
-/// Runs blocking work (search, file reads) off the async workers.
-async fn blocking<T, F>(work: F) -> Result<T, AppError>
+/// A blocking task that panicked or was cancelled.
+#[derive(Debug, thiserror::Error)]
+#[error("blocking task failed: {0}")]
+pub struct TaskFailed(String);
+
+/// Runs blocking work (search, file reads) off the async workers; `pages::blocking` and
+/// `api::blocking` name the error.
+async fn run_blocking<T, E, F>(work: F) -> Result<T, E>
 where
-    F: FnOnce() -> Result<T, AppError> + Send + 'static,
+    F: FnOnce() -> Result<T, E> + Send + 'static,
     T: Send + 'static,
+    E: From<TaskFailed> + Send + 'static,
 {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
+        .map_err(|e| E::from(TaskFailed(e.to_string())))?
+}
+
+/// The request for every hit of a search: paging is ignored and no snippets are built.
+/// `limit` should be at least the number of documents in the archive.
+pub fn whole_set(params: &SearchParams, limit: usize) -> SearchRequest {
+    SearchRequest {
+        offset: 0,
+        limit: limit.max(1),
+        pages_per_hit: 0,
+        ..params.request(0)
+    }
+}
+
+/// Every hit of the search `params` describe, in one search: paging through several could
+/// see the index change between pages and return a set that never existed. The limit is
+/// the archive's size because tantivy reserves room for as many hits as it is asked for;
+/// should documents arrive between the count and the search, it asks again. Serves the
+/// export and the research pages (statistics, convention pages, feed).
+async fn search_whole_set<E>(
+    index: &ArchiveIndex,
+    params: &SearchParams,
+) -> Result<SearchResults, E>
+where
+    E: From<TaskFailed> + From<crate::index::IndexError> + Send + 'static,
+{
+    let index = index.clone();
+    let params = params.clone();
+    run_blocking(move || {
+        let mut limit = index.document_count()?;
+        loop {
+            let results = index.search(&whole_set(&params, limit))?;
+            if results.total <= limit {
+                return Ok(results);
+            }
+            limit = results.total;
+        }
+    })
+    .await
 }

@@ -8,7 +8,28 @@ use super::i18n::Lang;
 
 /// Hits per page unless asked otherwise.
 pub const DEFAULT_PER_PAGE: usize = 20;
-pub const MAX_PER_PAGE: usize = 1000;
+
+/// Bounds on what a URL may ask for. Every one sizes work or output (a chip per filter
+/// value, each chip's link holding the others), so each is refused past its bound rather
+/// than clipped.
+pub mod limits {
+    /// Values per filter kind (`convention`, `article`, `kind`).
+    pub const MAX_FILTER_VALUES: usize = 20;
+    /// Characters of the query `q`.
+    pub const MAX_QUERY_CHARS: usize = 500;
+    /// Words (whitespace-separated terms) of the query `q`.
+    pub const MAX_QUERY_TERMS: usize = 50;
+    /// Digits of an article number (`istanbul:18`).
+    pub const MAX_ARTICLE_DIGITS: usize = 4;
+    /// Hits per page.
+    pub const MAX_PER_PAGE: usize = 1000;
+    /// The last page number.
+    pub const MAX_PAGE: usize = 100_000;
+    /// How deep paging may reach: offset plus page size.
+    pub const MAX_RESULT_WINDOW: usize = 10_000;
+}
+
+pub use limits::MAX_PER_PAGE;
 
 /// Everything a search URL can say.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -27,19 +48,63 @@ pub struct SearchParams {
     pub lang: Lang,
 }
 
-/// A parameter that does not parse.
+/// A parameter that does not parse, or a request past one of the [`limits`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid parameter `{name}`: {message}")]
 pub struct ParamError {
     pub name: String,
     pub message: String,
+    /// Past a bound: refused even where bad values are otherwise dropped.
+    pub too_large: bool,
 }
 
 fn invalid(name: &str, message: impl Into<String>) -> ParamError {
     ParamError {
         name: name.to_string(),
         message: message.into(),
+        too_large: false,
     }
+}
+
+fn too_large(name: &str, message: impl Into<String>) -> ParamError {
+    ParamError {
+        name: name.to_string(),
+        message: message.into(),
+        too_large: true,
+    }
+}
+
+/// Adds `value` to a filter list once, refusing more than [`limits::MAX_FILTER_VALUES`].
+fn push_filter<T: PartialEq>(list: &mut Vec<T>, value: T, name: &str) -> Result<(), ParamError> {
+    if list.contains(&value) {
+        return Ok(());
+    }
+    if list.len() >= limits::MAX_FILTER_VALUES {
+        return Err(too_large(
+            name,
+            format!("at most {} values", limits::MAX_FILTER_VALUES),
+        ));
+    }
+    list.push(value);
+    Ok(())
+}
+
+/// `convention:number`, with the number's digits bounded.
+fn parse_article(v: &str) -> Result<ArticleRef, ParamError> {
+    let digits = v.split_once(':').map(|(_, n)| n).unwrap_or("");
+    if digits.is_empty()
+        || digits.len() > limits::MAX_ARTICLE_DIGITS
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(invalid(
+            "article",
+            format!(
+                "`{v}` is not convention:number with at most {} digits",
+                limits::MAX_ARTICLE_DIGITS
+            ),
+        ));
+    }
+    v.parse::<ArticleRef>().map_err(|e| invalid("article", e))
 }
 
 impl SearchParams {
@@ -64,36 +129,34 @@ impl SearchParams {
         for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
             let v = value.trim();
             match key.as_ref() {
-                "q" => p.q = value.chars().take(1000).collect(),
-                "convention" | "konvensjon" => {
-                    if v.is_empty() {
-                        continue;
+                "q" => {
+                    if value.chars().count() > limits::MAX_QUERY_CHARS {
+                        return Err(too_large(
+                            "q",
+                            format!("at most {} characters", limits::MAX_QUERY_CHARS),
+                        ));
                     }
+                    if value.split_whitespace().count() > limits::MAX_QUERY_TERMS {
+                        return Err(too_large(
+                            "q",
+                            format!("at most {} words", limits::MAX_QUERY_TERMS),
+                        ));
+                    }
+                    p.q = value.into_owned();
+                }
+                "convention" | "konvensjon" => {
                     let c = Convention::from_id(v).ok_or_else(|| {
                         invalid("convention", format!("unknown convention `{v}`"))
                     })?;
-                    if !p.conventions.contains(&c) {
-                        p.conventions.push(c);
-                    }
+                    push_filter(&mut p.conventions, c, "convention")?;
                 }
                 "article" | "artikkel" => {
-                    if v.is_empty() {
-                        continue;
-                    }
-                    let a = v.parse::<ArticleRef>().map_err(|e| invalid("article", e))?;
-                    if !p.articles.contains(&a) {
-                        p.articles.push(a);
-                    }
+                    push_filter(&mut p.articles, parse_article(v)?, "article")?;
                 }
                 "kind" | "type" => {
-                    if v.is_empty() {
-                        continue;
-                    }
                     let k = Kind::from_id(v)
                         .ok_or_else(|| invalid("kind", format!("unknown kind `{v}`")))?;
-                    if !p.kinds.contains(&k) {
-                        p.kinds.push(k);
-                    }
+                    push_filter(&mut p.kinds, k, "kind")?;
                 }
                 "year" | "år" => p.year = year("year", v)?,
                 "from" | "fra" => p.from = year("from", v)?,
@@ -115,7 +178,7 @@ impl SearchParams {
                     p.page = v
                         .parse::<usize>()
                         .ok()
-                        .filter(|n| (1..=100_000).contains(n))
+                        .filter(|n| (1..=limits::MAX_PAGE).contains(n))
                         .ok_or_else(|| invalid("page", "expected a page number from 1"))?;
                 }
                 "per_page" => {
@@ -130,18 +193,27 @@ impl SearchParams {
                             invalid("per_page", format!("expected 1 to {MAX_PER_PAGE}"))
                         })?;
                 }
-                "lang" => p.lang = Lang::from_param(v),
+                "lang" => {
+                    p.lang = Lang::parse(v).ok_or_else(|| invalid("lang", "expected nb or en"))?
+                }
                 _ => {}
             }
+        }
+        if p.page.saturating_mul(p.per_page) > limits::MAX_RESULT_WINDOW {
+            return Err(too_large(
+                "page",
+                format!("page × per_page may not pass {}", limits::MAX_RESULT_WINDOW),
+            ));
         }
         Ok(p)
     }
 
     /// The same, but a bad value is dropped rather than refused (for pages people reach by
-    /// hand-edited links).
-    pub fn parse_lenient(raw: Option<&str>) -> SearchParams {
+    /// hand-edited links). A request past one of the [`limits`] is still refused.
+    pub fn parse_lenient(raw: Option<&str>) -> Result<SearchParams, ParamError> {
         match SearchParams::parse(raw) {
-            Ok(p) => p,
+            Ok(p) => Ok(p),
+            Err(e) if e.too_large => Err(e),
             Err(_) => {
                 // Keep what parses by dropping the offending pairs one at a time.
                 let pairs: Vec<(String, String)> =
@@ -160,7 +232,11 @@ impl SearchParams {
                 let rebuilt = form_urlencoded::Serializer::new(String::new())
                     .extend_pairs(good)
                     .finish();
-                SearchParams::parse(Some(&rebuilt)).unwrap_or_default()
+                match SearchParams::parse(Some(&rebuilt)) {
+                    Ok(p) => Ok(p),
+                    Err(e) if e.too_large => Err(e),
+                    Err(_) => Ok(SearchParams::default()),
+                }
             }
         }
     }

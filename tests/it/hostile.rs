@@ -1,5 +1,7 @@
 //! Hostile conditions, measured (issue 7): bad PDFs, SIGKILL at random moments, load,
-//! fuzzing of the text parsers, and the security checks the other modules do not make.
+//! fuzzing of the text parsers, and the security checks the other modules do not make;
+//! and (issue 13, `inputs`) URLs and API values that would size work or output without
+//! bound or step outside the API's schema.
 //!
 //! Every test prints its figures (lines starting with `HOSTILE`). Under `cargo test` (and so
 //! in CI) they run at smoke size: every file of `../shared/corpus/tricky/`, three kill
@@ -20,6 +22,7 @@ mod api_fuzz;
 mod badpdf;
 mod crash;
 mod fuzz;
+mod inputs;
 mod load;
 mod pdfs;
 mod procmon;

@@ -316,9 +316,26 @@ fn conforms(schema: &Value, value: &Value, root: &Value, at: &str, errors: &mut 
         }
     }
     if let Some(all) = schema["allOf"].as_array() {
-        for s in all {
-            conforms(s, value, root, at, errors);
+        // The parts describe one object together (a flattened struct): their properties
+        // and required fields are merged before the value is checked against them.
+        let mut merged = serde_json::json!({ "type": "object", "properties": {}, "required": [] });
+        for part in all {
+            let part = match part["$ref"].as_str() {
+                Some(reference) => {
+                    let name = reference.rsplit('/').next().unwrap();
+                    &root["components"]["schemas"][name]
+                }
+                None => part,
+            };
+            assert!(part["allOf"].is_null(), "{at}: nested allOf");
+            for (key, s) in part["properties"].as_object().into_iter().flatten() {
+                merged["properties"][key] = s.clone();
+            }
+            for key in part["required"].as_array().into_iter().flatten() {
+                merged["required"].as_array_mut().unwrap().push(key.clone());
+            }
         }
+        return conforms(&merged, value, root, at, errors);
     }
     let types: Vec<&str> = match &schema["type"] {
         Value::String(t) => vec![t.as_str()],

@@ -2,16 +2,18 @@
 //! "Istanbul, høringssvar" or a query in a feed reader.
 
 use atom_syndication::{Category, Entry, Feed, Generator, Link, Person, Text};
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
-use super::i18n::Lang;
-use super::params::SearchParams;
-use super::{AppError, AppState, blocking, views};
+use super::blocking;
+use super::{PageContext, PageError, views};
 use crate::index::{SearchRequest, Sort};
 use crate::model::Submission;
+use crate::web::AppState;
+use crate::web::i18n::Lang;
+use crate::web::params::SearchParams;
 
 /// Entries per feed: feed readers keep what they have seen, so the newest suffice.
 pub const FEED_ENTRIES: usize = 50;
@@ -135,7 +137,7 @@ pub fn build(
         .unwrap_or_else(|| Utc::now().fixed_offset());
     let search_query = SearchParams {
         page: 1,
-        per_page: super::params::DEFAULT_PER_PAGE,
+        per_page: crate::web::params::DEFAULT_PER_PAGE,
         sort: Sort::Newest,
         ..params.clone()
     }
@@ -176,11 +178,8 @@ pub fn build(
 }
 
 /// `GET /feed.atom?…`: the newest documents of the search the parameters describe.
-pub async fn atom(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, AppError> {
-    let params = SearchParams::parse_lenient(raw.as_deref());
+pub async fn atom(State(state): State<AppState>, ctx: PageContext) -> Result<Response, PageError> {
+    let params = ctx.search_params()?;
     let lang = params.lang;
     let request = SearchRequest {
         sort: Sort::Newest,
@@ -193,7 +192,7 @@ pub async fn atom(
     let results = blocking(move || Ok(index.search(&request)?)).await?;
     let self_query = SearchParams {
         page: 1,
-        per_page: super::params::DEFAULT_PER_PAGE,
+        per_page: crate::web::params::DEFAULT_PER_PAGE,
         sort: Sort::Relevance,
         ..params.clone()
     }

@@ -1,42 +1,40 @@
-//! The HTML pages.
+//! The archive's own pages: the front page, search, the document list, a document and
+//! its PDF.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use super::i18n::{Lang, Texts};
-use super::params::SearchParams;
-use super::views::{self, Badge, Chip, DocCard, FacetGroup, SortOption};
-use super::{AppError, AppState, blocking};
+use super::PageError;
+use super::blocking;
+use super::cite::CiteLinks;
+use super::views::{self, Badge, Chip, DocCard, FacetGroup, ResearchLinks, SortOption};
+use super::{PageContext, embeds_context};
 use crate::index::{SearchRequest, Sort};
-use crate::model::{Convention, DocId, Kind};
+use crate::model::{Convention, DocId};
 use crate::query;
-
-fn lang_of(raw: &Option<String>) -> Lang {
-    Lang::from_query(raw.as_deref())
-}
+use crate::web::AppState;
+use crate::web::i18n::Lang;
+use crate::web::params::SearchParams;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "front.html")]
 pub struct FrontPage {
-    t: &'static Texts,
-    lang: Lang,
-    lang_switch: String,
+    ctx: PageContext,
     lang_field: bool,
     total: usize,
     conventions: Vec<(String, u64, String)>,
     years: Vec<(String, u64, String)>,
     latest: Vec<DocCard>,
+    /// (convention, link to its page)
+    about_links: Vec<(&'static str, String)>,
 }
 
-pub async fn front(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, AppError> {
-    let lang = lang_of(&raw);
-    let chrome = views::Chrome::new(lang, "/", raw.as_deref().unwrap_or(""));
+pub async fn front(State(state): State<AppState>, ctx: PageContext) -> Result<Response, PageError> {
+    let lang = ctx.lang();
+    let chrome = &ctx.chrome;
     let index = state.index.clone();
     let results = blocking(move || {
         Ok(index.search(&SearchRequest {
@@ -67,12 +65,11 @@ pub async fn front(
     let latest = results
         .hits
         .iter()
-        .map(|h| DocCard::new(&chrome, &h.submission, "", None))
+        .map(|h| DocCard::new(chrome, &h.submission, "", None))
         .collect();
     Ok(FrontPage {
-        t: chrome.t,
-        lang,
-        lang_switch: chrome.lang_switch,
+        about_links: super::conventions::links(lang),
+        ctx,
         lang_field: lang == Lang::En,
         total: results.total,
         conventions,
@@ -85,9 +82,7 @@ pub async fn front(
 #[derive(Template, WebTemplate)]
 #[template(path = "search.html")]
 pub struct SearchPage {
-    t: &'static Texts,
-    lang: Lang,
-    lang_switch: String,
+    ctx: PageContext,
     lang_field: bool,
     q: String,
     total: usize,
@@ -105,15 +100,16 @@ pub struct SearchPage {
     from: String,
     to: String,
     hidden: Vec<(String, String)>,
+    research: ResearchLinks,
 }
 
 pub async fn search(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, AppError> {
-    let params = SearchParams::parse_lenient(raw.as_deref());
+    ctx: PageContext,
+) -> Result<Response, PageError> {
+    let params = ctx.search_params()?;
     let lang = params.lang;
-    let chrome = views::Chrome::new(lang, "/sok", raw.as_deref().unwrap_or(""));
+    let chrome = &ctx.chrome;
     let request = params.request(3);
     let index = state.index.clone();
     let results = blocking(move || Ok(index.search(&request)?)).await?;
@@ -125,7 +121,7 @@ pub async fn search(
     let cards = results
         .hits
         .iter()
-        .map(|h| DocCard::new(&chrome, &h.submission, &shown_query, Some(h)))
+        .map(|h| DocCard::new(chrome, &h.submission, &shown_query, Some(h)))
         .collect();
     let (prev, next, page_info) = views::paging(lang, &params, &results);
     let suggestion = results.suggestion.as_ref().map(|s| {
@@ -142,10 +138,10 @@ pub async fn search(
         per_page: params.per_page,
         ..SearchParams::default()
     });
+    let filters = views::Filters::new(lang, &params, "/sok");
     Ok(SearchPage {
-        t: chrome.t,
-        lang,
-        lang_switch: chrome.lang_switch.clone(),
+        research: ResearchLinks::for_params(&params),
+        ctx,
         lang_field: lang == Lang::En,
         q: params.q.clone(),
         total: results.total,
@@ -153,7 +149,7 @@ pub async fn search(
         suggestion,
         cards,
         groups: views::facet_groups(lang, &params, &results.facets),
-        chips: views::chips(lang, &params),
+        chips: filters.chips(),
         clear_url,
         sorts: views::sort_options(lang, &params),
         sort_id: match params.sort {
@@ -180,9 +176,7 @@ pub struct PageView {
 #[derive(Template, WebTemplate)]
 #[template(path = "document.html")]
 pub struct DocumentPage {
-    t: &'static Texts,
-    lang: Lang,
-    lang_switch: String,
+    ctx: PageContext,
     title: String,
     date: String,
     kind: String,
@@ -206,25 +200,19 @@ pub struct DocumentPage {
     related: Vec<DocCard>,
     back_url: Option<String>,
     edit_url: String,
+    cite_links: CiteLinks,
 }
 
 pub async fn document(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, AppError> {
-    let lang = lang_of(&raw);
-    let chrome = views::Chrome::new(
-        lang,
-        &format!("/dokument/{id}"),
-        raw.as_deref().unwrap_or(""),
-    );
-    let id = DocId::parse(&id).ok_or(AppError::NotFound(lang))?;
-    let param = |name: &str| -> Option<String> {
-        form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.chars().take(1000).collect())
-    };
+    ctx: PageContext,
+) -> Result<Response, PageError> {
+    let lang = ctx.lang();
+    let chrome = &ctx.chrome;
+    let id = DocId::parse(&id).ok_or(PageError::NotFound(lang))?;
+    let param =
+        |name: &str| -> Option<String> { ctx.param(name).map(|v| v.chars().take(1000).collect()) };
     let q = param("q").unwrap_or_default();
     let side: Option<usize> = param("side").and_then(|v| v.parse().ok());
     let index = state.index.clone();
@@ -238,7 +226,7 @@ pub async fn document(
         Ok((doc, related))
     })
     .await?;
-    let s = submission.ok_or(AppError::NotFound(lang))?;
+    let s = submission.ok_or(PageError::NotFound(lang))?;
 
     let parsed = query::parse(&q);
     let pdf_url = format!("/dokument/{}/pdf", s.id);
@@ -252,7 +240,7 @@ pub async fn document(
             pdf_url: format!("{pdf_url}#page={}", i + 1),
         })
         .collect();
-    let permalink = format!("{}/dokument/{}", state.base_url, s.id);
+    let permalink = format!("{}/dokument/{}", ctx.base_url, s.id);
     let side = side.filter(|n| (1..=s.pages.len()).contains(n));
     let citation = citation(lang, &s, side, &permalink);
     let badges = s
@@ -276,15 +264,18 @@ pub async fn document(
             q: q.clone(),
             lang,
             page: 1,
-            per_page: super::params::DEFAULT_PER_PAGE,
+            per_page: crate::web::params::DEFAULT_PER_PAGE,
             ..SearchParams::default()
         };
         views::search_url(&p)
     });
+    let related = related
+        .iter()
+        .map(|r| DocCard::new(chrome, r, "", None))
+        .collect();
     Ok(DocumentPage {
-        t: chrome.t,
-        lang,
-        lang_switch: chrome.lang_switch.clone(),
+        cite_links: CiteLinks::from_permalink(&permalink, lang),
+        ctx,
         title: s.title.clone(),
         date: views::date_text(lang, &s),
         kind: lang.kind(s.kind).to_string(),
@@ -318,10 +309,7 @@ pub async fn document(
         permalink,
         citation,
         pages,
-        related: related
-            .iter()
-            .map(|r| DocCard::new(&chrome, r, "", None))
-            .collect(),
+        related,
         back_url,
         edit_url: format!("/dokument/{}/rediger", s.id),
     }
@@ -358,15 +346,11 @@ fn citation(lang: Lang, s: &crate::model::Submission, page: Option<usize>, url: 
 pub async fn pdf(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, AppError> {
-    let lang = lang_of(&raw);
-    let download = raw
-        .as_deref()
-        .unwrap_or("")
-        .split('&')
-        .any(|p| p == "download=1");
-    let id = DocId::parse(&id).ok_or(AppError::NotFound(lang))?;
+    ctx: PageContext,
+) -> Result<Response, PageError> {
+    let lang = ctx.lang();
+    let download = ctx.query.split('&').any(|p| p == "download=1");
+    let id = DocId::parse(&id).ok_or(PageError::NotFound(lang))?;
     let index = state.index.clone();
     let library = state.library.clone();
     let found = blocking(move || {
@@ -384,7 +368,7 @@ pub async fn pdf(
         }
     })
     .await?;
-    let (file, bytes) = found.ok_or(AppError::NotFound(lang))?;
+    let (file, bytes) = found.ok_or(PageError::NotFound(lang))?;
     let ascii_name: String = file
         .chars()
         .map(|c| {
@@ -424,9 +408,7 @@ pub struct YearGroup {
 #[derive(Template, WebTemplate)]
 #[template(path = "browse.html")]
 pub struct BrowsePage {
-    t: &'static Texts,
-    lang: Lang,
-    lang_switch: String,
+    ctx: PageContext,
     total: usize,
     groups: Vec<YearGroup>,
     convention_links: Vec<(String, String, bool)>,
@@ -435,11 +417,11 @@ pub struct BrowsePage {
 
 pub async fn browse(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, AppError> {
-    let params = SearchParams::parse_lenient(raw.as_deref());
+    ctx: PageContext,
+) -> Result<Response, PageError> {
+    let params = ctx.search_params()?;
     let lang = params.lang;
-    let chrome = views::Chrome::new(lang, "/dokumenter", raw.as_deref().unwrap_or(""));
+    let chrome = &ctx.chrome;
     let request = SearchRequest {
         conventions: params.conventions.clone(),
         kinds: params.kinds.clone(),
@@ -464,45 +446,14 @@ pub async fn browse(
         }
         if let Some(g) = groups.last_mut() {
             g.cards
-                .push(DocCard::new(&chrome, &hit.submission, "", None));
+                .push(DocCard::new(chrome, &hit.submission, "", None));
         }
     }
-    let browse_url = |p: &SearchParams| {
-        let q = p.to_query();
-        if q.is_empty() {
-            "/dokumenter".to_string()
-        } else {
-            format!("/dokumenter?{q}")
-        }
-    };
-    let mut convention_links = vec![(
-        chrome.t.all.to_string(),
-        browse_url(&params.with(|n| n.conventions.clear())),
-        params.conventions.is_empty(),
-    )];
-    for c in Convention::ALL {
-        convention_links.push((
-            lang.convention(c).to_string(),
-            browse_url(&params.with(|n| n.conventions = vec![c])),
-            params.conventions == [c],
-        ));
-    }
-    let mut kind_links = vec![(
-        chrome.t.all.to_string(),
-        browse_url(&params.with(|n| n.kinds.clear())),
-        params.kinds.is_empty(),
-    )];
-    for k in Kind::ALL {
-        kind_links.push((
-            lang.kind(k).to_string(),
-            browse_url(&params.with(|n| n.kinds = vec![k])),
-            params.kinds == [k],
-        ));
-    }
+    let filters = views::Filters::new(lang, &params, "/dokumenter");
+    let convention_links = filters.single_choice_conventions();
+    let kind_links = filters.single_choice_kinds();
     Ok(BrowsePage {
-        t: chrome.t,
-        lang,
-        lang_switch: chrome.lang_switch.clone(),
+        ctx,
         total: results.total,
         groups,
         convention_links,
@@ -511,9 +462,11 @@ pub async fn browse(
     .into_response())
 }
 
-pub async fn not_found(RawQuery(raw): RawQuery) -> AppError {
-    AppError::NotFound(lang_of(&raw))
+pub async fn not_found(ctx: PageContext) -> PageError {
+    PageError::NotFound(ctx.lang())
 }
+
+embeds_context!(FrontPage, SearchPage, DocumentPage, BrowsePage);
 
 pub async fn stylesheet() -> impl IntoResponse {
     (
@@ -521,6 +474,6 @@ pub async fn stylesheet() -> impl IntoResponse {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../../templates/arkiv.css"),
+        include_str!("../../../templates/arkiv.css"),
     )
 }

@@ -5,8 +5,8 @@
 
 use std::fmt::Write;
 
-use super::i18n::Lang;
 use crate::model::{ArticleRef, Convention};
+use crate::web::i18n::Lang;
 
 /// One colour per convention and one for "none", from the Okabe–Ito palette, which stays
 /// distinguishable with the common colour-vision deficiencies.

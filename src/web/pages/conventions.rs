@@ -3,17 +3,18 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 
-use super::export::search_whole_set;
-use super::i18n::{Lang, Texts};
-use super::params::SearchParams;
 use super::stats::article_groups;
 use super::views::{self, DocCard};
-use super::{AppError, AppState, svg};
+use super::{PageContext, PageError, embeds_context, svg};
 use crate::index::Sort;
 use crate::model::{ArticleRef, Convention};
+use crate::web::AppState;
+use crate::web::i18n::Lang;
+use crate::web::params::SearchParams;
+use crate::web::search_whole_set;
 
 /// What the archive says about a convention. Kept short, neutral and to facts that do not
 /// change; it is no legal commentary.
@@ -85,8 +86,7 @@ pub fn about(lang: Lang, c: Convention) -> About {
 
 /// Links to every convention page, for the front page and the navigation between them.
 /// (By reference: templates pass their fields so.)
-pub fn links(lang: &Lang) -> Vec<(&'static str, String)> {
-    let lang = *lang;
+pub fn links(lang: Lang) -> Vec<(&'static str, String)> {
     let suffix = match lang {
         Lang::Nb => "",
         Lang::En => "?lang=en",
@@ -111,9 +111,7 @@ pub struct ArticleLine {
 #[derive(Template, WebTemplate)]
 #[template(path = "convention.html")]
 pub struct ConventionPage {
-    t: &'static Texts,
-    lang: Lang,
-    lang_switch: String,
+    ctx: PageContext,
     id: &'static str,
     name: &'static str,
     about: About,
@@ -130,25 +128,27 @@ pub struct ConventionPage {
 pub async fn page(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, AppError> {
-    let params = SearchParams::parse_lenient(raw.as_deref());
+    mut ctx: PageContext,
+) -> Result<Response, PageError> {
+    let params = ctx.search_params()?;
     let lang = params.lang;
-    let convention = Convention::from_id(&id).ok_or(AppError::NotFound(lang))?;
-    let chrome = views::Chrome::new(
+    let convention = Convention::from_id(&id).ok_or(PageError::NotFound(lang))?;
+    // The language switch leads to the convention's own address, whatever was typed.
+    ctx.chrome = views::Chrome::new(
         lang,
         &format!("/konvensjon/{}", convention.id()),
-        raw.as_deref().unwrap_or(""),
+        &ctx.query,
     );
+    let chrome = &ctx.chrome;
     let only = SearchParams {
         conventions: vec![convention],
         sort: Sort::Newest,
         lang,
         page: 1,
-        per_page: super::params::DEFAULT_PER_PAGE,
+        per_page: crate::web::params::DEFAULT_PER_PAGE,
         ..SearchParams::default()
     };
-    let results = search_whole_set(&state.index, &only).await?;
+    let results = search_whole_set::<PageError>(&state.index, &only).await?;
     let groups: Vec<(Convention, Vec<(ArticleRef, u64)>)> =
         article_groups(&results.hits, usize::MAX)
             .into_iter()
@@ -169,13 +169,11 @@ pub async fn page(
     let cards = results
         .hits
         .iter()
-        .map(|h| DocCard::new(&chrome, &h.submission, "", None))
+        .map(|h| DocCard::new(chrome, &h.submission, "", None))
         .collect();
-    let links = super::export::ResearchLinks::for_params(&only);
+    let links = super::views::ResearchLinks::for_params(&only);
     Ok(ConventionPage {
-        t: chrome.t,
-        lang,
-        lang_switch: chrome.lang_switch.clone(),
+        ctx,
         id: convention.id(),
         name: lang.convention(convention),
         about: about(lang, convention),
@@ -196,8 +194,7 @@ pub async fn page(
 
 fn links_except(lang: Lang, c: Convention) -> Vec<(&'static str, String)> {
     let own = lang.convention(c);
-    links(&lang)
-        .into_iter()
-        .filter(|(n, _)| *n != own)
-        .collect()
+    links(lang).into_iter().filter(|(n, _)| *n != own).collect()
 }
+
+embeds_context!(ConventionPage);

@@ -2,31 +2,31 @@
 //! (`/dokument/{id}/cite.bib`) and CSL-JSON (`/dokument/{id}/cite.json`), with the notes in
 //! bokmål or, with `?lang=en`, in English.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
 
-use super::i18n::Lang;
-use super::{AppError, AppState, blocking};
+use super::blocking;
+use super::{PageContext, PageError};
 use crate::model::{DocId, Language, Submission};
+use crate::web::AppState;
+use crate::web::i18n::Lang;
 
 /// The author and publisher of every document in the archive.
 pub const AUTHOR: &str = "Krisesentersekretariatet";
 /// Where Krisesentersekretariatet publishes from.
 pub const PLACE: &str = "Oslo";
 
-/// The links a document page offers, from its permalink (`…/dokument/{id}`), so the page's
-/// handler needs no change.
+/// The citation downloads a document page offers, from its permalink (`…/dokument/{id}`).
 pub struct CiteLinks {
     pub bibtex: String,
     pub csl_json: String,
 }
 
 impl CiteLinks {
-    /// (`lang` by reference: templates pass their fields so.)
-    pub fn from_permalink(permalink: &str, lang: &Lang) -> CiteLinks {
+    pub fn from_permalink(permalink: &str, lang: Lang) -> CiteLinks {
         let id = permalink.rsplit('/').next().unwrap_or_default();
         let suffix = match lang {
             Lang::Nb => "",
@@ -159,16 +159,19 @@ pub fn csl_json(lang: Lang, s: &Submission, url: &str, accessed: NaiveDate) -> V
     json!([item])
 }
 
-async fn load(state: &AppState, id: &str, lang: Lang) -> Result<Submission, AppError> {
-    let id = DocId::parse(id).ok_or(AppError::NotFound(lang))?;
+/// The document `id` names, its permalink, and today's date (the citation's "accessed").
+async fn load(
+    state: &AppState,
+    id: &str,
+    lang: Lang,
+) -> Result<(Submission, String, NaiveDate), PageError> {
+    let id = DocId::parse(id).ok_or(PageError::NotFound(lang))?;
     let index = state.index.clone();
-    blocking(move || Ok(index.document(&id)?))
+    let s = blocking(move || Ok(index.document(&id)?))
         .await?
-        .ok_or(AppError::NotFound(lang))
-}
-
-fn lang_of(raw: &Option<String>) -> Lang {
-    Lang::from_query(raw.as_deref())
+        .ok_or(PageError::NotFound(lang))?;
+    let url = format!("{}/dokument/{}", state.base_url, s.id);
+    Ok((s, url, chrono::Local::now().date_naive()))
 }
 
 fn download(body: String, content_type: &'static str, file: String) -> Response {
@@ -184,12 +187,11 @@ fn download(body: String, content_type: &'static str, file: String) -> Response 
 pub async fn bibtex_file(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, AppError> {
-    let lang = lang_of(&raw);
-    let s = load(&state, &id, lang).await?;
-    let url = format!("{}/dokument/{}", state.base_url, s.id);
-    let body = bibtex(lang, &s, &url, chrono::Local::now().date_naive());
+    ctx: PageContext,
+) -> Result<Response, PageError> {
+    let lang = ctx.lang();
+    let (s, url, today) = load(&state, &id, lang).await?;
+    let body = bibtex(lang, &s, &url, today);
     Ok(download(
         body,
         "application/x-bibtex; charset=utf-8",
@@ -200,14 +202,13 @@ pub async fn bibtex_file(
 pub async fn csl_json_file(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, AppError> {
-    let lang = lang_of(&raw);
-    let s = load(&state, &id, lang).await?;
-    let url = format!("{}/dokument/{}", state.base_url, s.id);
-    let body = csl_json(lang, &s, &url, chrono::Local::now().date_naive());
+    ctx: PageContext,
+) -> Result<Response, PageError> {
+    let lang = ctx.lang();
+    let (s, url, today) = load(&state, &id, lang).await?;
+    let body = csl_json(lang, &s, &url, today);
     let text = serde_json::to_string_pretty(&body)
-        .map_err(|e| AppError::Internal(format!("CSL-JSON: {e}")))?;
+        .map_err(|e| PageError::Internal(format!("CSL-JSON: {e}")))?;
     Ok(download(
         text,
         "application/vnd.citationstyles.csl+json",
@@ -233,7 +234,7 @@ mod tests {
 
     #[test]
     fn links_come_from_the_permalink() {
-        let links = CiteLinks::from_permalink("https://x.example/dokument/abc", &Lang::En);
+        let links = CiteLinks::from_permalink("https://x.example/dokument/abc", Lang::En);
         assert_eq!(links.bibtex, "/dokument/abc/cite.bib?lang=en");
         assert_eq!(links.csl_json, "/dokument/abc/cite.json?lang=en");
     }

@@ -3,8 +3,8 @@
 use crate::index::{FacetCounts, Hit, SearchResults};
 use crate::model::{ArticleRef, Convention, Kind, Submission};
 
-use super::i18n::{Lang, Texts};
-use super::params::SearchParams;
+use crate::web::i18n::{Lang, Texts};
+use crate::web::params::SearchParams;
 
 /// Header and footer of every page.
 pub struct Chrome {
@@ -301,47 +301,128 @@ pub fn article_label(lang: Lang, a: ArticleRef) -> String {
     format!("{} art. {}", lang.convention(a.convention), a.article)
 }
 
-/// Removable chips for the active filters.
-pub fn chips(lang: Lang, p: &SearchParams) -> Vec<Chip> {
-    let t = lang.texts();
-    let mut out = Vec::new();
-    for c in &p.conventions {
-        out.push(Chip {
-            label: lang.convention(*c).to_string(),
-            remove_url: search_url(&p.with(|n| n.conventions.retain(|x| x != c))),
-        });
+/// The filter bar of a page of search results (search, statistics, document list): its
+/// chips and its single-choice links, each leading to the same page with one filter
+/// changed. One chip per active filter value, each link as long as the URL: with the
+/// values per filter bounded (`params::limits`), so is the output.
+pub struct Filters<'a> {
+    lang: Lang,
+    params: &'a SearchParams,
+    path: &'static str,
+    /// Links reset the sort and page size too (the statistics have neither).
+    unordered: bool,
+}
+
+impl<'a> Filters<'a> {
+    /// Links keep the sort and the page size.
+    pub fn new(lang: Lang, params: &'a SearchParams, path: &'static str) -> Filters<'a> {
+        Filters {
+            lang,
+            params,
+            path,
+            unordered: false,
+        }
     }
-    for a in &p.articles {
-        out.push(Chip {
-            label: article_label(lang, *a),
-            remove_url: search_url(&p.with(|n| n.articles.retain(|x| x != a))),
-        });
+
+    /// Links that keep only the filters and the query.
+    pub fn unordered(lang: Lang, params: &'a SearchParams, path: &'static str) -> Filters<'a> {
+        Filters {
+            unordered: true,
+            ..Filters::new(lang, params, path)
+        }
     }
-    for k in &p.kinds {
-        out.push(Chip {
-            label: lang.kind(*k).to_string(),
-            remove_url: search_url(&p.with(|n| n.kinds.retain(|x| x != k))),
-        });
+
+    /// The page at `p`.
+    pub fn at(&self, p: &SearchParams) -> String {
+        let query = if self.unordered {
+            SearchParams {
+                page: 1,
+                per_page: crate::web::params::DEFAULT_PER_PAGE,
+                sort: crate::index::Sort::Relevance,
+                ..p.clone()
+            }
+            .to_query()
+        } else {
+            p.to_query()
+        };
+        if query.is_empty() {
+            self.path.to_string()
+        } else {
+            format!("{}?{query}", self.path)
+        }
     }
-    if let Some(y) = p.year {
-        out.push(Chip {
-            label: format!("{} {y}", t.year_word),
-            remove_url: search_url(&p.with(|n| n.year = None)),
-        });
+
+    /// Removable chips for the active filters.
+    pub fn chips(&self) -> Vec<Chip> {
+        let (lang, p) = (self.lang, self.params);
+        let t = lang.texts();
+        let chip = |label: String, change: &dyn Fn(&mut SearchParams)| Chip {
+            label,
+            remove_url: self.at(&p.with(change)),
+        };
+        let mut out = Vec::new();
+        for c in &p.conventions {
+            out.push(chip(lang.convention(*c).to_string(), &|n| {
+                n.conventions.retain(|x| x != c)
+            }));
+        }
+        for a in &p.articles {
+            out.push(chip(article_label(lang, *a), &|n| {
+                n.articles.retain(|x| x != a)
+            }));
+        }
+        for k in &p.kinds {
+            out.push(chip(lang.kind(*k).to_string(), &|n| {
+                n.kinds.retain(|x| x != k)
+            }));
+        }
+        if let Some(y) = p.year {
+            out.push(chip(format!("{} {y}", t.year_word), &|n| n.year = None));
+        }
+        if let Some(y) = p.from {
+            out.push(chip(format!("{} {y}", t.from_year), &|n| n.from = None));
+        }
+        if let Some(y) = p.to {
+            out.push(chip(format!("{} {y}", t.to_year), &|n| n.to = None));
+        }
+        out
     }
-    if let Some(y) = p.from {
-        out.push(Chip {
-            label: format!("{} {y}", t.from_year),
-            remove_url: search_url(&p.with(|n| n.from = None)),
-        });
+
+    /// "All" and each convention alone: (label, link, active).
+    pub fn single_choice_conventions(&self) -> Vec<(String, String, bool)> {
+        let p = self.params;
+        let mut links = vec![(
+            self.lang.texts().all.to_string(),
+            self.at(&p.with(|n| n.conventions.clear())),
+            p.conventions.is_empty(),
+        )];
+        for c in Convention::ALL {
+            links.push((
+                self.lang.convention(c).to_string(),
+                self.at(&p.with(|n| n.conventions = vec![c])),
+                p.conventions == [c],
+            ));
+        }
+        links
     }
-    if let Some(y) = p.to {
-        out.push(Chip {
-            label: format!("{} {y}", t.to_year),
-            remove_url: search_url(&p.with(|n| n.to = None)),
-        });
+
+    /// "All" and each kind alone: (label, link, active).
+    pub fn single_choice_kinds(&self) -> Vec<(String, String, bool)> {
+        let p = self.params;
+        let mut links = vec![(
+            self.lang.texts().all.to_string(),
+            self.at(&p.with(|n| n.kinds.clear())),
+            p.kinds.is_empty(),
+        )];
+        for k in Kind::ALL {
+            links.push((
+                self.lang.kind(k).to_string(),
+                self.at(&p.with(|n| n.kinds = vec![k])),
+                p.kinds == [k],
+            ));
+        }
+        links
     }
-    out
 }
 
 pub fn sort_options(lang: Lang, p: &SearchParams) -> Vec<SortOption> {
@@ -384,4 +465,51 @@ pub fn paging(
         .replace("{page}", &p.page.to_string())
         .replace("{pages}", &pages.to_string());
     (prev, next, info)
+}
+
+/// Links from a page of results to the same search's export, statistics and feed.
+pub struct ResearchLinks {
+    pub csv: String,
+    pub csv_semicolon: String,
+    pub json: String,
+    pub stats: String,
+    pub feed: String,
+}
+
+impl ResearchLinks {
+    pub fn for_params(params: &SearchParams) -> ResearchLinks {
+        let unpaged = SearchParams {
+            page: 1,
+            per_page: crate::web::params::DEFAULT_PER_PAGE,
+            ..params.clone()
+        };
+        let query = unpaged.to_query();
+        let with = |path: &str, extra: &str| {
+            let joined: Vec<&str> = [query.as_str(), extra]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect();
+            if joined.is_empty() {
+                path.to_string()
+            } else {
+                format!("{path}?{}", joined.join("&"))
+            }
+        };
+        let feed_params = SearchParams {
+            sort: crate::index::Sort::Relevance,
+            ..unpaged.clone()
+        };
+        let feed_query = feed_params.to_query();
+        ResearchLinks {
+            csv: with("/api/export", "format=csv"),
+            csv_semicolon: with("/api/export", "format=csv&delimiter=semicolon"),
+            json: with("/api/export", "format=json"),
+            stats: with("/statistikk", ""),
+            feed: if feed_query.is_empty() {
+                "/feed.atom".into()
+            } else {
+                format!("/feed.atom?{feed_query}")
+            },
+        }
+    }
 }

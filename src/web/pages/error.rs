@@ -1,28 +1,20 @@
-//! One error type for every handler: client errors get a useful 4xx page or JSON body;
-//! internal errors are logged and shown without detail.
+//! The one error of the HTML pages: a client error gets the friendly 404/400/403/413 page
+//! in the reader's language; an internal error is logged and shown without detail.
 
 use askama::Template;
-use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::i18n::{Lang, Texts};
+use super::super::TaskFailed;
+use super::super::i18n::{Lang, Texts};
 use crate::index::IndexError;
 
 #[derive(Debug, thiserror::Error)]
-pub enum AppError {
+pub enum PageError {
     #[error("not found")]
     NotFound(Lang),
     #[error("{message}")]
     BadRequest { message: String, lang: Lang },
-    /// Like `BadRequest`, answered as JSON.
-    #[error("{0}")]
-    ApiBadRequest(String),
-    #[error("not found")]
-    ApiNotFound,
-    /// No valid API token.
-    #[error("unauthorized")]
-    Unauthorized,
     /// A form without the right CSRF token.
     #[error("forbidden")]
     Forbidden,
@@ -30,26 +22,25 @@ pub enum AppError {
     TooLarge(Lang),
     #[error("internal error: {0}")]
     Internal(String),
-    #[error("internal error: {0}")]
-    ApiInternal(String),
 }
 
-impl From<IndexError> for AppError {
+impl From<IndexError> for PageError {
     fn from(e: IndexError) -> Self {
-        AppError::Internal(e.to_string())
+        PageError::Internal(e.to_string())
     }
 }
 
-impl AppError {
-    /// The same error, answered as JSON.
-    pub fn into_api(self) -> AppError {
-        match self {
-            AppError::NotFound(_) | AppError::ApiNotFound => AppError::ApiNotFound,
-            AppError::BadRequest { message, .. } | AppError::ApiBadRequest(message) => {
-                AppError::ApiBadRequest(message)
-            }
-            AppError::Internal(m) | AppError::ApiInternal(m) => AppError::ApiInternal(m),
-            other => other,
+impl From<TaskFailed> for PageError {
+    fn from(e: TaskFailed) -> Self {
+        PageError::Internal(e.to_string())
+    }
+}
+
+impl From<(super::super::params::ParamError, Lang)> for PageError {
+    fn from((e, lang): (super::super::params::ParamError, Lang)) -> Self {
+        PageError::BadRequest {
+            message: e.to_string(),
+            lang,
         }
     }
 }
@@ -86,44 +77,35 @@ fn page(status: StatusCode, page: ErrorPage) -> Response {
     }
 }
 
-fn json(status: StatusCode, message: &str) -> Response {
-    (status, Json(serde_json::json!({ "error": message }))).into_response()
-}
-
-impl IntoResponse for AppError {
+impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
-            AppError::NotFound(lang) => {
+            PageError::NotFound(lang) => {
                 let t = lang.texts();
                 page(
                     StatusCode::NOT_FOUND,
                     ErrorPage::new(lang, t.not_found_title, t.not_found_text.into()),
                 )
             }
-            AppError::BadRequest { message, lang } => page(
+            PageError::BadRequest { message, lang } => page(
                 StatusCode::BAD_REQUEST,
                 ErrorPage::new(lang, lang.texts().bad_request_title, message),
             ),
-            AppError::ApiBadRequest(message) => json(StatusCode::BAD_REQUEST, &message),
-            AppError::ApiNotFound => json(StatusCode::NOT_FOUND, "not found"),
-            AppError::Unauthorized => {
-                json(StatusCode::UNAUTHORIZED, "a valid API token is required")
-            }
-            AppError::Forbidden => {
+            PageError::Forbidden => {
                 let t = Lang::Nb.texts();
                 page(
                     StatusCode::FORBIDDEN,
                     ErrorPage::new(Lang::Nb, t.forbidden_title, t.forbidden_text.into()),
                 )
             }
-            AppError::TooLarge(lang) => {
+            PageError::TooLarge(lang) => {
                 let t = lang.texts();
                 page(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     ErrorPage::new(lang, t.too_large_title, t.too_large_text.into()),
                 )
             }
-            AppError::Internal(detail) => {
+            PageError::Internal(detail) => {
                 tracing::error!("internal error: {detail}");
                 let t = Lang::Nb.texts();
                 page(
@@ -131,15 +113,11 @@ impl IntoResponse for AppError {
                     ErrorPage::new(Lang::Nb, t.error_title, t.error_text.into()),
                 )
             }
-            AppError::ApiInternal(detail) => {
-                tracing::error!("internal error: {detail}");
-                json(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
-            }
         }
     }
 }
 
 /// What a panicking handler answers: the plain 500 page.
 pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    AppError::Internal("a handler panicked".into()).into_response()
+    PageError::Internal("a handler panicked".into()).into_response()
 }

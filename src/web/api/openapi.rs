@@ -1,210 +1,65 @@
-//! The JSON API described: `/api/openapi.json` (OpenAPI 3.1, built with utoipa) and `/api`,
-//! the same description as a page for people. Parameters and endpoints are written once,
-//! here, and feed both.
+//! The JSON API described: `/api/openapi.json` (OpenAPI 3.1, built with utoipa). Parameters
+//! and endpoints are written once, here, and feed both this document and `/api`, the same
+//! description as a page for people (`web/pages/api_doc.rs`).
 //!
-//! The response schemas mirror the shapes in `crate::api` and `super::export` rather than
-//! deriving from them, so the JSON types stay free of documentation machinery; the tests
-//! validate real responses against these schemas, so a field added on one side and not the
-//! other fails them.
+//! The response schemas are derived from the types the API answers with (`crate::api`,
+//! `super::export`, `super::error`, the staff answers) and the types they are made of
+//! (`super::schema`); the tests validate real responses against them field by field.
 
-use askama::Template;
-use askama_web::WebTemplate;
 use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
 };
+use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
     ContentBuilder, Paths, PathsBuilder, Ref, RefOr, Required, ResponseBuilder, Server,
 };
 
-use super::AppState;
-use super::i18n::{Lang, Texts};
+use super::super::AppState;
+use super::super::params::limits;
 
-/// Schemas of the JSON the API answers with. Never built: they exist to be described.
+/// Schemas of what the write API is sent: the request bodies are read field by field
+/// (`web::staff::metadata`), not deserialised into a type, so they are described here.
 #[allow(
     dead_code,
-    reason = "schema-only mirrors of the JSON shapes; never constructed"
+    reason = "schema-only descriptions of request bodies; never constructed"
 )]
 mod schema {
-    use std::collections::BTreeMap;
-
     use utoipa::ToSchema;
 
-    /// A human-rights convention the archive tags documents with.
-    #[derive(ToSchema)]
-    #[schema(rename_all = "lowercase")]
-    pub enum Convention {
-        Istanbul,
-        Echr,
-        Cedaw,
-        Crc,
-    }
+    use crate::model::{Convention, Kind, Language};
 
-    /// What kind of text a document is.
-    #[derive(ToSchema)]
-    #[schema(rename_all = "lowercase")]
-    pub enum Kind {
-        Horingssvar,
-        Innspill,
-        Rapport,
-        Annet,
-    }
-
-    /// Whether the PDF had a text layer.
-    #[derive(ToSchema)]
-    #[schema(rename_all = "snake_case")]
-    pub enum TextStatus {
-        Ok,
-        NoText,
-    }
-
-    /// The written language: bokmål, nynorsk or English.
-    #[derive(ToSchema)]
-    #[schema(rename_all = "lowercase")]
-    pub enum Language {
-        Nb,
-        Nn,
-        En,
-    }
-
-    /// A page of a hit with a highlighted passage (HTML: escaped text with `<b>`).
-    #[derive(ToSchema)]
-    pub struct PageSnippet {
-        /// 1-based.
-        pub page: u32,
-        pub snippet: String,
-    }
-
-    /// A search hit: the document's metadata, its score and its best pages.
-    #[derive(ToSchema)]
-    pub struct Hit {
-        #[schema(pattern = "^[0-9a-f]{32}$")]
-        pub id: String,
-        pub file: String,
-        pub title: String,
+    /// The fields a `PATCH` changes: a string sets one, `null` clears it so detection
+    /// decides again; a field left out keeps its value.
+    #[derive(ToSchema, serde::Serialize)]
+    pub struct DocumentPatch {
+        pub title: Option<String>,
+        pub kind: Option<Kind>,
         #[schema(format = Date)]
         pub date: Option<String>,
-        pub year: Option<i32>,
-        pub kind: Kind,
         pub recipient: Option<String>,
         pub reference: Option<String>,
         pub language: Option<Language>,
-        pub conventions: Vec<Convention>,
-        #[schema(pattern = "^(istanbul|echr|cedaw|crc):[0-9]+$")]
-        pub articles: Vec<String>,
-        pub page_count: u64,
-        pub status: TextStatus,
-        pub extraction: Option<String>,
-        pub ocr: Option<Ocr>,
-        pub sample: bool,
-        /// Relevance (1 when sorted by date).
-        pub score: f32,
-        pub pages: Vec<PageSnippet>,
+        /// An `http://` or `https://` address.
+        #[schema(pattern = "^https?://")]
+        pub source_url: Option<String>,
+        /// Chosen by hand; `null` lets detection decide again.
+        pub conventions: Option<Vec<Convention>>,
     }
 
-    /// Text read by OCR from page images.
-    #[derive(ToSchema)]
-    pub struct Ocr {
-        /// Pages whose text came from OCR.
-        pub pages: u64,
-        /// Tesseract's mean word confidence over those pages, 0–100.
-        pub mean_confidence: f32,
-    }
-
-    /// Counts per value over every document the search matches.
-    #[derive(ToSchema)]
-    pub struct Facets {
-        /// Convention id → documents.
-        pub convention: BTreeMap<String, u64>,
-        /// Year (or `ukjent`) → documents.
-        pub year: BTreeMap<String, u64>,
-        /// Kind id → documents.
-        pub kind: BTreeMap<String, u64>,
-        /// `convention:number` → documents.
-        pub article: BTreeMap<String, u64>,
-    }
-
-    /// One page of search results.
-    #[derive(ToSchema)]
-    pub struct SearchResponse {
-        /// Documents matching, over all pages.
-        pub total: u64,
-        pub took_ms: u64,
-        pub hits: Vec<Hit>,
-        pub facets: Facets,
-        /// A corrected query, when the one asked found nothing; the hits are then its hits.
-        pub suggestion: Option<String>,
-    }
-
-    /// The text of one page.
-    #[derive(ToSchema)]
-    pub struct PageText {
-        /// 1-based.
-        pub page: u64,
-        pub text: String,
-    }
-
-    /// A document with its whole text.
-    #[derive(ToSchema)]
-    pub struct DocumentWithText {
-        #[schema(pattern = "^[0-9a-f]{32}$")]
-        pub id: String,
-        pub file: String,
-        pub title: String,
-        #[schema(format = Date)]
-        pub date: Option<String>,
-        pub year: Option<i32>,
-        pub kind: Kind,
-        pub recipient: Option<String>,
-        pub reference: Option<String>,
-        pub language: Option<Language>,
-        pub conventions: Vec<Convention>,
-        #[schema(pattern = "^(istanbul|echr|cedaw|crc):[0-9]+$")]
-        pub articles: Vec<String>,
-        pub page_count: u64,
-        pub status: TextStatus,
-        pub extraction: Option<String>,
-        pub ocr: Option<Ocr>,
-        pub sample: bool,
-        pub pages: Vec<PageText>,
-    }
-
-    /// One exported document (a row of the CSV export).
-    #[derive(ToSchema)]
-    pub struct ExportRow {
-        #[schema(pattern = "^[0-9a-f]{32}$")]
-        pub id: String,
-        pub title: String,
-        #[schema(format = Date)]
-        pub date: Option<String>,
-        pub year: Option<i32>,
-        pub kind: Kind,
-        pub recipient: Option<String>,
-        pub conventions: Vec<Convention>,
-        #[schema(pattern = "^(istanbul|echr|cedaw|crc):[0-9]+$")]
-        pub articles: Vec<String>,
-        /// Number of pages.
-        pub pages: u64,
-        /// The document's permanent address.
-        pub url: String,
-    }
-
-    /// Every hit of a search.
-    #[derive(ToSchema)]
-    pub struct Export {
-        pub total: u64,
-        pub suggestion: Option<String>,
-        pub documents: Vec<ExportRow>,
-    }
-
-    /// What a bad request or a missing document answers.
-    #[derive(ToSchema)]
-    pub struct Error {
-        pub error: String,
+    /// A PDF and, optionally, the metadata the upload form takes (as a `PATCH` names it).
+    #[derive(ToSchema, serde::Serialize)]
+    pub struct Upload {
+        /// The PDF.
+        #[schema(value_type = String, format = Binary)]
+        pub file: Vec<u8>,
+        #[serde(flatten)]
+        pub metadata: DocumentPatch,
     }
 }
 
@@ -214,32 +69,33 @@ mod schema {
         title = "arkiv API",
         description = "The archive of submissions and consultation responses of \
             Krisesentersekretariatet: search, documents with their text, and whole result \
-            sets for research. Read-only; no key needed.",
+            sets for research, without a key; and, with a staff member's API token \
+            (`arkiv user token`), the write API that adds, corrects and deletes documents.",
         license(name = "MIT")
     ),
     components(schemas(
-        schema::Convention,
-        schema::Kind,
-        schema::TextStatus,
-        schema::Language,
-        schema::PageSnippet,
-        schema::Ocr,
-        schema::Hit,
-        schema::Facets,
-        schema::SearchResponse,
-        schema::PageText,
-        schema::DocumentWithText,
-        schema::ExportRow,
-        schema::Export,
-        schema::Error
+        crate::api::SearchResponse,
+        crate::api::HitJson,
+        crate::api::DocumentJson,
+        crate::api::DocumentWithText,
+        crate::api::PageText,
+        super::export::ExportRow,
+        super::export::ExportJson,
+        schema::DocumentPatch,
+        schema::Upload,
+        super::error::ErrorBody,
+        crate::web::staff::api::Deleted
     ))
 )]
 struct ApiDoc;
 
+/// The name of the bearer-token security scheme of the write API.
+const BEARER: &str = "bearer";
+
 /// The values a parameter takes.
 #[derive(Clone, Copy)]
-enum Values {
-    Text,
+pub enum Values {
+    Text { max_chars: usize },
     Integer { min: i64, max: i64 },
     OneOf(&'static [&'static str]),
     Pattern(&'static str, &'static str),
@@ -247,15 +103,15 @@ enum Values {
 
 /// One query parameter, described in English (the API's language) and bokmål.
 #[derive(Clone, Copy)]
-struct Param {
-    name: &'static str,
-    values: Values,
+pub struct Param {
+    pub name: &'static str,
+    pub values: Values,
     /// May be given more than once.
-    repeats: bool,
+    pub repeats: bool,
     /// A segment of the path rather than a query parameter.
-    in_path: bool,
-    en: &'static str,
-    nb: &'static str,
+    pub in_path: bool,
+    pub en: &'static str,
+    pub nb: &'static str,
 }
 
 const DOCUMENT: &[Param] = &[Param {
@@ -270,7 +126,9 @@ const DOCUMENT: &[Param] = &[Param {
 const FILTERS: &[Param] = &[
     Param {
         name: "q",
-        values: Values::Text,
+        values: Values::Text {
+            max_chars: limits::MAX_QUERY_CHARS,
+        },
         repeats: false,
         in_path: false,
         en: "The query: words (all must match), \"phrases\", -word to exclude, OR, prefix*, and filters such as konvensjon:istanbul, år:2015..2019, type:horingssvar. Empty: every document.",
@@ -281,23 +139,23 @@ const FILTERS: &[Param] = &[
         values: Values::OneOf(&["istanbul", "echr", "cedaw", "crc"]),
         repeats: true,
         in_path: false,
-        en: "Documents referring to any of these conventions.",
+        en: "Documents referring to any of these conventions (at most 20 values).",
         nb: "Dokumenter som viser til minst én av disse konvensjonene.",
     },
     Param {
         name: "article",
-        values: Values::Pattern("^(istanbul|echr|cedaw|crc):[0-9]+$", "istanbul:18"),
+        values: Values::Pattern("^(istanbul|echr|cedaw|crc):[0-9]{1,4}$", "istanbul:18"),
         repeats: true,
         in_path: false,
-        en: "Documents citing all of these articles, written convention:number.",
-        nb: "Dokumenter som viser til alle disse artiklene, skrevet konvensjon:nummer.",
+        en: "Documents citing all of these articles, written convention:number (at most 20).",
+        nb: "Dokumenter som viser til alle disse artiklene, skrevet konvensjon:nummer (høyst 20).",
     },
     Param {
         name: "kind",
         values: Values::OneOf(&["horingssvar", "innspill", "rapport", "annet"]),
         repeats: true,
         in_path: false,
-        en: "Documents of any of these kinds.",
+        en: "Documents of any of these kinds (at most 20 values).",
         nb: "Dokumenter av en av disse typene.",
     },
     Param {
@@ -348,18 +206,18 @@ const PAGING: &[Param] = &[
         name: "page",
         values: Values::Integer {
             min: 1,
-            max: 100_000,
+            max: limits::MAX_PAGE as i64,
         },
         repeats: false,
         in_path: false,
-        en: "The page of hits, from 1.",
-        nb: "Siden med treff, fra 1.",
+        en: "The page of hits, from 1; page × per_page may not pass 10000.",
+        nb: "Siden med treff, fra 1; side × per_page kan ikke passere 10000.",
     },
     Param {
         name: "per_page",
         values: Values::Integer {
             min: 1,
-            max: super::params::MAX_PER_PAGE as i64,
+            max: limits::MAX_PER_PAGE as i64,
         },
         repeats: false,
         in_path: false,
@@ -396,16 +254,16 @@ const EXPORT: &[Param] = &[
 ];
 
 /// One endpoint of the API.
-struct Endpoint {
-    path: &'static str,
-    operation_id: &'static str,
-    params: &'static [&'static [Param]],
-    en: &'static str,
-    nb: &'static str,
-    example: &'static str,
+pub struct Endpoint {
+    pub path: &'static str,
+    pub operation_id: &'static str,
+    pub params: &'static [&'static [Param]],
+    pub en: &'static str,
+    pub nb: &'static str,
+    pub example: &'static str,
 }
 
-const ENDPOINTS: &[Endpoint] = &[
+pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         path: "/api/search",
         operation_id: "search",
@@ -442,7 +300,10 @@ const ENDPOINTS: &[Endpoint] = &[
 
 fn value_schema(values: Values) -> Schema {
     match values {
-        Values::Text => ObjectBuilder::new().schema_type(Type::String).into(),
+        Values::Text { max_chars } => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(max_chars))
+            .into(),
         Values::Integer { min, max } => ObjectBuilder::new()
             .schema_type(Type::Integer)
             .minimum(Some(min))
@@ -559,10 +420,94 @@ fn paths() -> Paths {
     paths.build()
 }
 
+fn json_response(description: &str, schema: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/json", json_content(schema))
+        .build()
+}
+
+/// The staff write API: every operation needs a bearer token.
+fn write_paths() -> Vec<(&'static str, HttpMethod, utoipa::openapi::path::Operation)> {
+    let op = |id: &str, summary: &str| {
+        OperationBuilder::new()
+            .operation_id(Some(id))
+            .summary(Some(summary))
+            .tag("staff")
+            .security(SecurityRequirement::new(BEARER, Vec::<String>::new()))
+            .response("401", error_response("No valid API token."))
+    };
+    let id = || parameter(&DOCUMENT[0]);
+    vec![
+        (
+            "/api/documents",
+            HttpMethod::Post,
+            op("upload", "Add one PDF, with optional metadata.")
+                .request_body(Some(
+                    RequestBodyBuilder::new()
+                        .required(Some(Required::True))
+                        .content("multipart/form-data", json_content("Upload"))
+                        .build(),
+                ))
+                .response("201", json_response("The document as added.", "Document"))
+                .response("400", error_response("A metadata field has a bad value."))
+                .response(
+                    "409",
+                    error_response("The file is already in the archive (its `id` is given)."),
+                )
+                .response("413", error_response("The file is too large."))
+                .response("415", error_response("Not a PDF."))
+                .response("422", error_response("The PDF cannot be read."))
+                .build(),
+        ),
+        (
+            "/api/documents/{id}",
+            HttpMethod::Patch,
+            op(
+                "patch",
+                "Correct a document's metadata: only the fields named change.",
+            )
+            .parameter(id())
+            .request_body(Some(
+                RequestBodyBuilder::new()
+                    .required(Some(Required::True))
+                    .content("application/json", json_content("DocumentPatch"))
+                    .build(),
+            ))
+            .response(
+                "200",
+                json_response("The document as corrected.", "Document"),
+            )
+            .response("400", error_response("A field has a bad value."))
+            .response("404", error_response("No document has this id."))
+            .build(),
+        ),
+        (
+            "/api/documents/{id}",
+            HttpMethod::Delete,
+            op("delete", "Move a document to the trash.")
+                .parameter(id())
+                .response("200", json_response("Where the document went.", "Deleted"))
+                .response("404", error_response("No document has this id."))
+                .build(),
+        ),
+    ]
+}
+
 /// The OpenAPI document, with `base_url` as its server.
 pub fn document(base_url: &str) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    doc.paths = paths();
+    let mut paths = paths();
+    for (path, method, operation) in write_paths() {
+        paths.add_path_operation(path, vec![method], operation);
+    }
+    doc.paths = paths;
+    if let Some(components) = doc.components.as_mut() {
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
     doc.servers = Some(vec![Server::new(base_url)]);
     doc
 }
@@ -570,83 +515,4 @@ pub fn document(base_url: &str) -> utoipa::openapi::OpenApi {
 /// `GET /api/openapi.json`.
 pub async fn spec(State(state): State<AppState>) -> Response {
     Json(document(&state.base_url)).into_response()
-}
-
-pub struct ParamView {
-    name: &'static str,
-    values: String,
-    description: &'static str,
-}
-
-pub struct EndpointView {
-    path: &'static str,
-    description: &'static str,
-    params: Vec<ParamView>,
-    example: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "api.html")]
-pub struct ApiPage {
-    t: &'static Texts,
-    lang: Lang,
-    lang_switch: String,
-    base_url: String,
-    endpoints: Vec<EndpointView>,
-}
-
-fn values_text(lang: Lang, p: &Param) -> String {
-    let t = lang.texts();
-    let base = match p.values {
-        Values::Text => t.api_values_text.to_string(),
-        Values::Integer { min, max } => format!("{min}–{max}"),
-        Values::OneOf(options) => options.join(" | "),
-        Values::Pattern(_, example) => format!("{} {example}", t.api_values_example),
-    };
-    if p.repeats {
-        format!("{base} ({})", t.api_repeats)
-    } else {
-        base
-    }
-}
-
-/// `GET /api`: the API for people.
-pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
-    let lang = form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "lang")
-        .map(|(_, v)| Lang::from_param(&v))
-        .unwrap_or_default();
-    let chrome = super::views::Chrome::new(lang, "/api", raw.as_deref().unwrap_or(""));
-    let endpoints = ENDPOINTS
-        .iter()
-        .map(|e| EndpointView {
-            path: e.path,
-            description: match lang {
-                Lang::Nb => e.nb,
-                Lang::En => e.en,
-            },
-            params: e
-                .params
-                .iter()
-                .flat_map(|g| g.iter())
-                .map(|p| ParamView {
-                    name: p.name,
-                    values: values_text(lang, p),
-                    description: match lang {
-                        Lang::Nb => p.nb,
-                        Lang::En => p.en,
-                    },
-                })
-                .collect(),
-            example: e.example.to_string(),
-        })
-        .collect();
-    ApiPage {
-        t: chrome.t,
-        lang,
-        lang_switch: chrome.lang_switch.clone(),
-        base_url: state.base_url.to_string(),
-        endpoints,
-    }
-    .into_response()
 }

@@ -7,18 +7,18 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use super::export::{ResearchLinks, search_whole_set};
-use super::i18n::{Lang, Texts};
-use super::params::SearchParams;
 use super::svg::{self, YearRow};
-use super::views::{self, Chip};
-use super::{AppError, AppState};
+use super::views::{self, Chip, Filters, ResearchLinks};
+use super::{PageContext, PageError, embeds_context};
 use crate::index::Hit;
-use crate::model::{ArticleRef, Convention, Kind};
+use crate::model::{ArticleRef, Convention};
+use crate::web::i18n::Lang;
+use crate::web::params::SearchParams;
+use crate::web::{AppState, search_whole_set};
 
 /// How many articles per convention the charts and tables show.
 pub const TOP_ARTICLES: usize = 10;
@@ -121,65 +121,6 @@ fn column_name(lang: Lang, c: Option<Convention>) -> (&'static str, &'static str
     (short, full)
 }
 
-fn url_at(path: &str, p: &SearchParams) -> String {
-    let p = SearchParams {
-        page: 1,
-        per_page: super::params::DEFAULT_PER_PAGE,
-        sort: crate::index::Sort::Relevance,
-        ..p.clone()
-    };
-    let q = p.to_query();
-    if q.is_empty() {
-        path.to_string()
-    } else {
-        format!("{path}?{q}")
-    }
-}
-
-/// The active filters as chips whose links lead to the statistics without them.
-fn chips(lang: Lang, p: &SearchParams) -> Vec<Chip> {
-    let t = lang.texts();
-    let at = |next: SearchParams| url_at("/statistikk", &next);
-    let mut out = Vec::new();
-    for c in &p.conventions {
-        out.push(Chip {
-            label: lang.convention(*c).to_string(),
-            remove_url: at(p.with(|n| n.conventions.retain(|x| x != c))),
-        });
-    }
-    for a in &p.articles {
-        out.push(Chip {
-            label: views::article_label(lang, *a),
-            remove_url: at(p.with(|n| n.articles.retain(|x| x != a))),
-        });
-    }
-    for k in &p.kinds {
-        out.push(Chip {
-            label: lang.kind(*k).to_string(),
-            remove_url: at(p.with(|n| n.kinds.retain(|x| x != k))),
-        });
-    }
-    if let Some(y) = p.year {
-        out.push(Chip {
-            label: format!("{} {y}", t.year_word),
-            remove_url: at(p.with(|n| n.year = None)),
-        });
-    }
-    if let Some(y) = p.from {
-        out.push(Chip {
-            label: format!("{} {y}", t.from_year),
-            remove_url: at(p.with(|n| n.from = None)),
-        });
-    }
-    if let Some(y) = p.to {
-        out.push(Chip {
-            label: format!("{} {y}", t.to_year),
-            remove_url: at(p.with(|n| n.to = None)),
-        });
-    }
-    out
-}
-
 pub struct YearLine {
     label: String,
     cells: Vec<u64>,
@@ -201,9 +142,7 @@ pub struct ArticleTable {
 #[derive(Template, WebTemplate)]
 #[template(path = "stats.html")]
 pub struct StatsPage {
-    t: &'static Texts,
-    lang: Lang,
-    lang_switch: String,
+    ctx: PageContext,
     lang_field: bool,
     q: String,
     from: String,
@@ -228,15 +167,13 @@ pub struct StatsPage {
     article_tables: Vec<ArticleTable>,
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, AppError> {
-    let params = SearchParams::parse_lenient(raw.as_deref());
+pub async fn page(State(state): State<AppState>, ctx: PageContext) -> Result<Response, PageError> {
+    let params = ctx.search_params()?;
     let lang = params.lang;
-    let chrome = views::Chrome::new(lang, "/statistikk", raw.as_deref().unwrap_or(""));
+    let chrome = &ctx.chrome;
     let t = chrome.t;
-    let results = search_whole_set(&state.index, &params).await?;
+    let filters = Filters::unordered(lang, &params, "/statistikk");
+    let results = search_whole_set::<PageError>(&state.index, &params).await?;
 
     let rows = year_rows(lang, &results.hits);
     let groups = article_groups(&results.hits, TOP_ARTICLES);
@@ -282,48 +219,25 @@ pub async fn page(
         .collect();
 
     let hidden = params.hidden_filters();
-    let mut convention_links = vec![(
-        t.all.to_string(),
-        url_at("/statistikk", &params.with(|n| n.conventions.clear())),
-        params.conventions.is_empty(),
-    )];
-    for c in Convention::ALL {
-        convention_links.push((
-            lang.convention(c).to_string(),
-            url_at("/statistikk", &params.with(|n| n.conventions = vec![c])),
-            params.conventions == [c],
-        ));
-    }
-    let mut kind_links = vec![(
-        t.all.to_string(),
-        url_at("/statistikk", &params.with(|n| n.kinds.clear())),
-        params.kinds.is_empty(),
-    )];
-    for k in Kind::ALL {
-        kind_links.push((
-            lang.kind(k).to_string(),
-            url_at("/statistikk", &params.with(|n| n.kinds = vec![k])),
-            params.kinds == [k],
-        ));
-    }
-    let clear_url = url_at(
-        "/statistikk",
-        &SearchParams {
-            q: params.q.clone(),
-            lang,
-            ..SearchParams::default()
-        },
-    );
-    Ok(StatsPage {
-        t,
+    let convention_links = filters.single_choice_conventions();
+    let kind_links = filters.single_choice_kinds();
+    let clear_url = filters.at(&SearchParams {
+        q: params.q.clone(),
         lang,
-        lang_switch: chrome.lang_switch.clone(),
+        ..SearchParams::default()
+    });
+    let years_svg_url = Filters::unordered(lang, &params, "/statistikk/aar.svg").at(&params);
+    let articles_svg_url =
+        Filters::unordered(lang, &params, "/statistikk/artikler.svg").at(&params);
+    let chips = filters.chips();
+    Ok(StatsPage {
+        ctx,
         lang_field: lang == Lang::En,
         q: params.q.clone(),
         from: params.from.map(|y| y.to_string()).unwrap_or_default(),
         to: params.to.map(|y| y.to_string()).unwrap_or_default(),
         hidden,
-        chips: chips(lang, &params),
+        chips,
         clear_url,
         convention_links,
         kind_links,
@@ -331,17 +245,17 @@ pub async fn page(
         suggestion: results.suggestion.clone(),
         search_url: views::search_url(&SearchParams {
             page: 1,
-            per_page: super::params::DEFAULT_PER_PAGE,
+            per_page: crate::web::params::DEFAULT_PER_PAGE,
             ..params.clone()
         }),
         links: ResearchLinks::for_params(&params),
         years_svg: svg::years_chart(lang, &rows),
-        years_svg_url: url_at("/statistikk/aar.svg", &params),
+        years_svg_url,
         series,
         year_lines,
         year_sums,
         articles_svg: svg::articles_chart(lang, &groups),
-        articles_svg_url: url_at("/statistikk/artikler.svg", &params),
+        articles_svg_url,
         article_tables,
     }
     .into_response())
@@ -361,10 +275,10 @@ fn svg_response(body: String) -> Response {
 /// `/statistikk/aar.svg`: the per-year chart alone, for reuse in reports.
 pub async fn years_svg(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, AppError> {
-    let params = SearchParams::parse_lenient(raw.as_deref());
-    let results = search_whole_set(&state.index, &params).await?;
+    ctx: PageContext,
+) -> Result<Response, PageError> {
+    let params = ctx.search_params()?;
+    let results = search_whole_set::<PageError>(&state.index, &params).await?;
     Ok(svg_response(svg::years_chart(
         params.lang,
         &year_rows(params.lang, &results.hits),
@@ -374,12 +288,14 @@ pub async fn years_svg(
 /// `/statistikk/artikler.svg`: the articles chart alone.
 pub async fn articles_svg(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, AppError> {
-    let params = SearchParams::parse_lenient(raw.as_deref());
-    let results = search_whole_set(&state.index, &params).await?;
+    ctx: PageContext,
+) -> Result<Response, PageError> {
+    let params = ctx.search_params()?;
+    let results = search_whole_set::<PageError>(&state.index, &params).await?;
     Ok(svg_response(svg::articles_chart(
         params.lang,
         &article_groups(&results.hits, TOP_ARTICLES),
     )))
 }
+
+embeds_context!(StatsPage);

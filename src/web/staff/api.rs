@@ -1,0 +1,147 @@
+//! The staff write API: upload a PDF, patch a document's metadata, delete a document.
+//! Bearer-token only; answers JSON, and every failure is an [`ApiError`].
+
+use axum::Extension;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::metadata::{self, MetadataEdit};
+use super::{archive, read_multipart};
+use crate::api::DocumentJson;
+use crate::archive::ChangeError;
+use crate::audit::AuditEntry;
+use crate::model::DocId;
+use crate::web::AppState;
+use crate::web::api::{ApiError, blocking};
+use crate::web::auth::StaffUser;
+use crate::web::i18n::Lang;
+
+/// What a failed write means to a program.
+fn api_error(e: ChangeError) -> ApiError {
+    match e {
+        ChangeError::Duplicate(id) => ApiError::Conflict { id },
+        ChangeError::NotPdf => ApiError::NotPdf,
+        ChangeError::Unreadable(e) => ApiError::Unreadable(e.to_string()),
+        ChangeError::NotFound(_) => ApiError::NotFound,
+        e => ApiError::Internal(format!("write failed: {e}")),
+    }
+}
+
+/// `POST /api/documents`: one PDF in the multipart field `file`, with optional metadata
+/// fields as the upload form has them.
+pub async fn upload(
+    State(state): State<AppState>,
+    Extension(user): Extension<StaffUser>,
+    multipart: Multipart,
+) -> Result<Response, ApiError> {
+    let max = state.staff.max_upload_bytes;
+    let request = match read_multipart(multipart, max).await {
+        Ok(r) => r,
+        Err((StatusCode::PAYLOAD_TOO_LARGE, _)) => {
+            return Err(ApiError::TooLarge(format!(
+                "the file is larger than {} MB",
+                max / (1024 * 1024)
+            )));
+        }
+        Err((_, message)) => return Err(ApiError::BadRequest(message)),
+    };
+    let metadata = MetadataEdit::from_form(&request.fields)
+        .apply(Default::default())
+        .map_err(|e| ApiError::BadRequest(e.message(Lang::En)))?;
+    let mut files = request.files;
+    if files.len() != 1 {
+        return Err(ApiError::BadRequest(
+            "send exactly one PDF in the field `file`".into(),
+        ));
+    }
+    let (client_name, bytes) = files.remove(0);
+    let st = state.clone();
+    let added = blocking(move || Ok(archive(&st)?.add(&bytes, metadata)))
+        .await?
+        .map_err(api_error)?;
+    let s = &added.submission;
+    state.staff.record(
+        AuditEntry::now(user.name.clone(), "upload")
+            .target(s.id.to_string())
+            .detail(format!("{} ({client_name})", s.file)),
+    );
+    let mut response = (
+        StatusCode::CREATED,
+        Json(DocumentJson::new(s, s.pages.len())),
+    )
+        .into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/documents/{}", s.id)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// `PATCH /api/documents/{id}`: a JSON object of the fields to change. A field it names is
+/// set (a string) or cleared so detection decides again (`null`); every other field keeps
+/// its current value.
+pub async fn patch(
+    State(state): State<AppState>,
+    Extension(user): Extension<StaffUser>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let id = DocId::parse(&id).ok_or(ApiError::NotFound)?;
+    let patch: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::BadRequest(format!("the body is not a JSON object: {e}")))?;
+    let edit = MetadataEdit::from_json(&patch).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let st = state.clone();
+    let target = id.clone();
+    let s = blocking(move || {
+        let doc = st.index.document(&target)?.ok_or(ApiError::NotFound)?;
+        let sidecar = st
+            .library
+            .read_sidecar(&st.library.entry(&doc.file))
+            .ok()
+            .flatten();
+        let changed = edit
+            .apply(metadata::current(&doc, sidecar))
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        archive(&st)?.update(&target, changed).map_err(api_error)
+    })
+    .await?;
+    state.staff.record(
+        AuditEntry::now(user.name.clone(), "edit")
+            .target(s.id.to_string())
+            .detail(s.title.clone()),
+    );
+    Ok(Json(DocumentJson::new(&s, s.pages.len())).into_response())
+}
+
+/// What `DELETE` answers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Deleted {
+    /// The document's id.
+    pub deleted: String,
+    /// The file's name in the trash, for a restore.
+    pub trash: String,
+}
+
+/// `DELETE /api/documents/{id}`: the document goes to the trash.
+pub async fn delete(
+    State(state): State<AppState>,
+    Extension(user): Extension<StaffUser>,
+    Path(id): Path<String>,
+) -> Result<Json<Deleted>, ApiError> {
+    let id = DocId::parse(&id).ok_or(ApiError::NotFound)?;
+    let st = state.clone();
+    let target = id.clone();
+    let name = blocking(move || archive(&st)?.delete(&target).map_err(api_error)).await?;
+    state.staff.record(
+        AuditEntry::now(user.name.clone(), "delete")
+            .target(id.to_string())
+            .detail(name.clone()),
+    );
+    Ok(Json(Deleted {
+        deleted: id.to_string(),
+        trash: name,
+    }))
+}

@@ -1,0 +1,279 @@
+//! Staff features: upload, correct metadata, delete and restore, the audit log, as pages
+//! for people (`pages`) and as the write API for programs (`api`), with one validator of
+//! metadata edits (`metadata`). Every route is in [`routes`], and the router is built from
+//! that table alone, each route behind the guard of its audience; the tests walk the same
+//! table to prove it.
+
+pub mod api;
+pub mod metadata;
+pub mod pages;
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Multipart};
+use axum::http::{Method, StatusCode};
+use axum::routing::{MethodRouter, delete, get, patch, post};
+
+use super::AppState;
+use super::auth;
+use crate::accounts::DataDir;
+use crate::archive::Archive;
+use crate::audit::{AuditEntry, AuditLog};
+use crate::extract::ExtractConfig;
+use crate::index::ArchiveWriter;
+use metadata::Fields;
+
+/// What staff features need; absent pieces make the archive read-only.
+pub struct Staff {
+    pub data: Option<DataDir>,
+    pub writer: Option<Mutex<ArchiveWriter>>,
+    pub extract: Option<ExtractConfig>,
+    pub sessions: auth::Sessions,
+    pub limiter: auth::Limiter,
+    pub audit: Option<AuditLog>,
+    pub max_upload_bytes: usize,
+    /// Cookies marked Secure when the archive is served over HTTPS.
+    pub secure_cookies: bool,
+}
+
+/// Default upload limit: 100 MB.
+pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 100 * 1024 * 1024;
+
+impl Staff {
+    /// No accounts, no writer: every staff route refuses.
+    pub fn disabled() -> Staff {
+        Staff {
+            data: None,
+            writer: None,
+            extract: None,
+            sessions: auth::Sessions::default(),
+            limiter: auth::Limiter::default(),
+            audit: None,
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            secure_cookies: false,
+        }
+    }
+
+    /// Staff features over a data directory, with the index's writer.
+    pub fn new(
+        data: DataDir,
+        writer: ArchiveWriter,
+        extract: ExtractConfig,
+        max_upload_bytes: usize,
+        secure_cookies: bool,
+    ) -> Staff {
+        Staff {
+            sessions: auth::Sessions::load(&data),
+            audit: Some(AuditLog::new(data.audit_file())),
+            data: Some(data),
+            writer: Some(Mutex::new(writer)),
+            extract: Some(extract),
+            limiter: auth::Limiter::default(),
+            max_upload_bytes,
+            secure_cookies,
+        }
+    }
+
+    /// Appends to the audit log; a failure to log is reported, not fatal to the request.
+    pub fn record(&self, entry: AuditEntry) {
+        if let Some(audit) = &self.audit
+            && let Err(e) = audit.record(&entry)
+        {
+            tracing::error!("cannot write the audit log: {e}");
+        }
+    }
+}
+
+/// Who a staff route serves, and so how it is guarded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Pages: a session cookie, else a redirect to sign-in; forms carry a CSRF token.
+    People,
+    /// The write API: a bearer token, else 401.
+    Programs,
+}
+
+/// One staff route.
+pub struct StaffRoute {
+    pub method: Method,
+    pub path: &'static str,
+    pub audience: Audience,
+    pub handler: MethodRouter<AppState>,
+}
+
+/// Every staff route. The router is built from this table, and the tests walk it.
+pub fn routes(max_upload_bytes: usize) -> Vec<StaffRoute> {
+    let upload_limit = DefaultBodyLimit::max(max_upload_bytes.saturating_add(1024 * 1024));
+    let route = |method: Method, path, audience, handler| StaffRoute {
+        method,
+        path,
+        audience,
+        handler,
+    };
+    use Audience::{People, Programs};
+    vec![
+        route(Method::GET, "/last-opp", People, get(pages::upload_form)),
+        route(
+            Method::POST,
+            "/last-opp",
+            People,
+            post(pages::upload).layer(upload_limit),
+        ),
+        route(
+            Method::GET,
+            "/dokument/{id}/rediger",
+            People,
+            get(pages::edit_form),
+        ),
+        route(
+            Method::POST,
+            "/dokument/{id}/rediger",
+            People,
+            post(pages::edit),
+        ),
+        route(
+            Method::POST,
+            "/dokument/{id}/slett",
+            People,
+            post(pages::delete),
+        ),
+        route(Method::GET, "/papirkurv", People, get(pages::trash)),
+        route(
+            Method::POST,
+            "/papirkurv/{name}/gjenopprett",
+            People,
+            post(pages::restore),
+        ),
+        route(Method::GET, "/logg", People, get(pages::audit_log)),
+        route(
+            Method::POST,
+            "/api/documents",
+            Programs,
+            post(api::upload).layer(upload_limit),
+        ),
+        route(
+            Method::PATCH,
+            "/api/documents/{id}",
+            Programs,
+            patch(api::patch),
+        ),
+        route(
+            Method::DELETE,
+            "/api/documents/{id}",
+            Programs,
+            delete(api::delete),
+        ),
+    ]
+}
+
+/// The staff routes, each behind its audience's guard. The guard wraps the route's method
+/// only, so another method on the same path is still answered 405 by the router.
+pub fn staff_router(state: &AppState) -> Router<AppState> {
+    routes(state.staff.max_upload_bytes)
+        .into_iter()
+        .fold(Router::new(), |router, r| {
+            let guarded =
+                match r.audience {
+                    Audience::People => r.handler.route_layer(
+                        axum::middleware::from_fn_with_state(state.clone(), auth::require_session),
+                    ),
+                    Audience::Programs => r.handler.route_layer(
+                        axum::middleware::from_fn_with_state(state.clone(), auth::require_token),
+                    ),
+                };
+            router.route(r.path, guarded)
+        })
+}
+
+/// Every staff route as (method, path), for the tests that prove each is guarded.
+pub fn staff_routes() -> Vec<(Method, &'static str)> {
+    routes(DEFAULT_MAX_UPLOAD_BYTES)
+        .into_iter()
+        .map(|r| (r.method, r.path))
+        .collect()
+}
+
+/// A write asked of an archive served without staff features.
+#[derive(Debug, thiserror::Error)]
+#[error("the archive is read-only")]
+pub struct ReadOnly;
+
+impl From<ReadOnly> for super::PageError {
+    fn from(e: ReadOnly) -> Self {
+        super::PageError::Internal(e.to_string())
+    }
+}
+
+impl From<ReadOnly> for super::ApiError {
+    fn from(e: ReadOnly) -> Self {
+        super::ApiError::Internal(e.to_string())
+    }
+}
+
+fn archive(state: &AppState) -> Result<Archive<'_>, ReadOnly> {
+    let staff = &state.staff;
+    match (&staff.writer, &staff.extract, &staff.data) {
+        (Some(writer), Some(extract), Some(data)) => Ok(Archive {
+            library: &state.library,
+            index: &state.index,
+            writer,
+            extract,
+            incoming: data.incoming(),
+            trash: data.trash(),
+        }),
+        _ => Err(ReadOnly),
+    }
+}
+
+/// One file and the metadata fields of a multipart request.
+struct UploadRequest {
+    files: Vec<(String, Bytes)>,
+    fields: Fields,
+}
+
+async fn read_multipart(
+    mut multipart: Multipart,
+    max_bytes: usize,
+) -> Result<UploadRequest, (StatusCode, String)> {
+    let mut files = Vec::new();
+    let mut fields = Vec::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Err((e.status(), e.body_text())),
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" || name == "files" {
+            // The client's file name is shown back to staff, never used as a path.
+            let client_name = field.file_name().unwrap_or("dokument.pdf").to_string();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| (e.status(), e.body_text()))?;
+            if bytes.len() > max_bytes {
+                return Err((StatusCode::PAYLOAD_TOO_LARGE, client_name));
+            }
+            if !bytes.is_empty() {
+                files.push((client_name, bytes));
+            }
+        } else {
+            let value = field
+                .text()
+                .await
+                .map_err(|e| (e.status(), e.body_text()))?;
+            fields.push((name, value));
+        }
+    }
+    Ok(UploadRequest {
+        files,
+        fields: Fields(fields),
+    })
+}
+
+/// Shared by the state builder: staff with nothing configured.
+pub fn disabled() -> Arc<Staff> {
+    Arc::new(Staff::disabled())
+}

@@ -1,0 +1,515 @@
+//! The staff pages: the upload form, the metadata editor, delete and restore, the trash
+//! and the audit log. Session-guarded; every form carries the session's CSRF token; every
+//! failure is a [`PageError`].
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::metadata::{Fields, MetadataEdit};
+use super::{archive, read_multipart};
+use crate::archive::ChangeError;
+use crate::audit::{AuditEntry, AuditLog};
+use crate::extract::ExtractError;
+use crate::library::Sidecar;
+use crate::model::{Convention, DocId, Kind, Submission};
+use crate::web::AppState;
+use crate::web::auth::{StaffUser, check_csrf, client_address};
+use crate::web::i18n::Lang;
+use crate::web::pages::views::{Chrome, article_label};
+use crate::web::pages::{PageContext, PageError, blocking, embeds_context};
+
+/// A posted staff form: its fields, once its CSRF token is the session's, and the
+/// language it was filled in.
+fn checked_form(user: &StaffUser, body: &[u8]) -> Result<(Fields, Lang), PageError> {
+    let fields = Fields::parse(body);
+    check_csrf(user, fields.get("csrf").unwrap_or(""))?;
+    let lang = Lang::from_param(fields.get("lang").unwrap_or(""));
+    Ok((fields, lang))
+}
+
+/// A failed change of a document, as a page.
+fn change_failed(lang: Lang, e: ChangeError) -> PageError {
+    match e {
+        ChangeError::NotFound(_) => PageError::NotFound(lang),
+        e => PageError::Internal(e.to_string()),
+    }
+}
+
+/// A metadata edit from a form, checked; a bad value is a 400 page in the form's language.
+fn form_metadata(fields: &Fields, lang: Lang, sample: bool) -> Result<Sidecar, PageError> {
+    MetadataEdit::from_form(fields)
+        .apply(Sidecar {
+            sample,
+            ..Sidecar::default()
+        })
+        .map_err(|e| PageError::BadRequest {
+            message: e.message(lang),
+            lang,
+        })
+}
+
+/// The fields of the metadata form, filled in.
+pub struct MetaForm {
+    pub action: String,
+    pub csrf: String,
+    pub title: String,
+    pub kind: String,
+    pub date: String,
+    pub recipient: String,
+    pub reference: String,
+    pub language: String,
+    pub source_url: String,
+    pub manual_conventions: bool,
+    pub conventions: Vec<(String, String, bool)>,
+    pub kinds: Vec<(String, String)>,
+}
+
+impl MetaForm {
+    fn new(lang: Lang, action: String, csrf: String) -> MetaForm {
+        MetaForm {
+            action,
+            csrf,
+            title: String::new(),
+            kind: String::new(),
+            date: String::new(),
+            recipient: String::new(),
+            reference: String::new(),
+            language: String::new(),
+            source_url: String::new(),
+            manual_conventions: false,
+            conventions: Convention::ALL
+                .iter()
+                .map(|c| (c.id().to_string(), lang.convention(*c).to_string(), false))
+                .collect(),
+            kinds: Kind::ALL
+                .iter()
+                .map(|k| (k.id().to_string(), lang.kind(*k).to_string()))
+                .collect(),
+        }
+    }
+
+    /// Prefilled with a document's current values, so saving writes them all down.
+    fn for_document(lang: Lang, s: &Submission, csrf: String, manual: bool) -> MetaForm {
+        let mut form = MetaForm::new(lang, format!("/dokument/{}/rediger", s.id), csrf);
+        form.title = s.title.clone();
+        form.kind = s.kind.id().to_string();
+        form.date = s
+            .date
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        form.recipient = s.recipient.clone().unwrap_or_default();
+        form.reference = s.reference.clone().unwrap_or_default();
+        form.language = s.language.map(|l| l.id().to_string()).unwrap_or_default();
+        form.source_url = s.source_url.clone().unwrap_or_default();
+        form.manual_conventions = manual;
+        for (id, _, checked) in &mut form.conventions {
+            *checked = s.conventions.iter().any(|c| c.id() == id);
+        }
+        form
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "upload.html")]
+pub struct UploadPage {
+    ctx: PageContext,
+    user: String,
+    csrf: String,
+    form: MetaForm,
+    max_mb: usize,
+    outcomes: Vec<Outcome>,
+}
+
+/// What became of one uploaded file.
+pub struct Outcome {
+    client_name: String,
+    /// The document, with a form to correct what was detected.
+    added: Option<AddedView>,
+    error: Option<String>,
+    existing_url: Option<String>,
+}
+
+pub struct AddedView {
+    url: String,
+    year: String,
+    conventions: String,
+    articles: String,
+    pages: usize,
+    warning: Option<String>,
+    form: MetaForm,
+}
+
+/// The upload page in `lang` (a form's language field may differ from its URL's).
+fn upload_page(
+    mut ctx: PageContext,
+    lang: Lang,
+    user: &StaffUser,
+    max_bytes: usize,
+    outcomes: Vec<Outcome>,
+) -> UploadPage {
+    ctx.chrome = Chrome::new(lang, "/last-opp", "");
+    UploadPage {
+        ctx,
+        user: user.name.clone(),
+        csrf: user.csrf.clone(),
+        form: MetaForm::new(lang, "/last-opp".into(), user.csrf.clone()),
+        max_mb: max_bytes / (1024 * 1024),
+        outcomes,
+    }
+}
+
+pub async fn upload_form(
+    State(state): State<AppState>,
+    Extension(user): Extension<StaffUser>,
+    ctx: PageContext,
+) -> Response {
+    let lang = ctx.lang();
+    upload_page(ctx, lang, &user, state.staff.max_upload_bytes, Vec::new()).into_response()
+}
+
+fn change_message(lang: Lang, error: &ChangeError) -> String {
+    let t = lang.texts();
+    match error {
+        ChangeError::NotPdf => t.upload_not_pdf.to_string(),
+        ChangeError::Duplicate(_) => t.upload_duplicate.to_string(),
+        ChangeError::Unreadable(e) => match e {
+            ExtractError::Encrypted => t.upload_encrypted.to_string(),
+            ExtractError::Empty => t.upload_empty.to_string(),
+            ExtractError::NotPdf => t.upload_not_pdf.to_string(),
+            ExtractError::Timeout(_) | ExtractError::OutOfMemory(_) => {
+                t.upload_too_hard.to_string()
+            }
+            _ => t.upload_unreadable.to_string(),
+        },
+        ChangeError::NotFound(_) => t.not_found_text.to_string(),
+        _ => t.error_text.to_string(),
+    }
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    Extension(user): Extension<StaffUser>,
+    extensions: axum::http::Extensions,
+    ctx: PageContext,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    let max = state.staff.max_upload_bytes;
+    let request = match read_multipart(multipart, max).await {
+        Ok(r) => r,
+        Err((StatusCode::PAYLOAD_TOO_LARGE, _)) => {
+            return Err(PageError::TooLarge(Lang::Nb));
+        }
+        Err((_, message)) => {
+            return Err(PageError::BadRequest {
+                message,
+                lang: Lang::Nb,
+            });
+        }
+    };
+    let lang = Lang::from_param(request.fields.get("lang").unwrap_or(""));
+    check_csrf(&user, request.fields.get("csrf").unwrap_or(""))?;
+    let mut metadata = form_metadata(&request.fields, lang, false)?;
+    if request.files.len() > 1 {
+        // One title cannot name several documents.
+        metadata.title = None;
+    }
+    if request.files.is_empty() {
+        return Err(PageError::BadRequest {
+            message: lang.texts().upload_no_file.into(),
+            lang,
+        });
+    }
+    let address = client_address(&extensions);
+    let mut outcomes = Vec::new();
+    // Files are added one by one; each is durable and searchable before the next.
+    for (client_name, bytes) in request.files {
+        let st = state.clone();
+        let meta = metadata.clone();
+        let result = blocking(move || Ok(archive(&st)?.add(&bytes, meta))).await?;
+        outcomes.push(match result {
+            Ok(added) => {
+                let s = &added.submission;
+                state.staff.record(
+                    AuditEntry::now(user.name.clone(), "upload")
+                        .target(s.id.to_string())
+                        .detail(format!("{} ({client_name})", s.file))
+                        .address(address.clone()),
+                );
+                Outcome {
+                    client_name,
+                    added: Some(added_view(lang, s, &user, added.warning.is_some())),
+                    error: None,
+                    existing_url: None,
+                }
+            }
+            Err(e) => Outcome {
+                client_name,
+                existing_url: match &e {
+                    ChangeError::Duplicate(id) => Some(format!("/dokument/{id}")),
+                    _ => None,
+                },
+                error: Some(change_message(lang, &e)),
+                added: None,
+            },
+        });
+    }
+    let status = if outcomes.iter().any(|o| o.added.is_some()) {
+        StatusCode::CREATED
+    } else if outcomes.iter().any(|o| o.existing_url.is_some()) {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, upload_page(ctx, lang, &user, max, outcomes)).into_response())
+}
+
+fn added_view(lang: Lang, s: &Submission, user: &StaffUser, no_text: bool) -> AddedView {
+    AddedView {
+        url: format!("/dokument/{}", s.id),
+        year: s
+            .year()
+            .map(|y| y.to_string())
+            .unwrap_or_else(|| lang.texts().unknown_date.into()),
+        conventions: s
+            .conventions
+            .iter()
+            .map(|c| lang.convention(*c))
+            .collect::<Vec<_>>()
+            .join(", "),
+        articles: s
+            .articles
+            .iter()
+            .map(|a| article_label(lang, *a))
+            .collect::<Vec<_>>()
+            .join(", "),
+        pages: s.pages.len(),
+        warning: no_text.then(|| lang.texts().no_text_badge.to_string()),
+        form: MetaForm::for_document(lang, s, user.csrf.clone(), false),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "edit.html")]
+pub struct EditPage {
+    ctx: PageContext,
+    user: String,
+    csrf: String,
+    title: String,
+    url: String,
+    form: MetaForm,
+    delete_action: String,
+    saved: bool,
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    Extension(user): Extension<StaffUser>,
+    Path(id): Path<String>,
+    ctx: PageContext,
+) -> Result<Response, PageError> {
+    let lang = ctx.lang();
+    let id = DocId::parse(&id).ok_or(PageError::NotFound(lang))?;
+    let (index, library) = (state.index.clone(), state.library.clone());
+    let (doc, sidecar) = blocking(move || {
+        let doc = index.document(&id)?;
+        let sidecar = doc
+            .as_ref()
+            .and_then(|d| library.read_sidecar(&library.entry(&d.file)).ok().flatten());
+        Ok((doc, sidecar))
+    })
+    .await?;
+    let doc = doc.ok_or(PageError::NotFound(lang))?;
+    let manual = sidecar.is_some_and(|s| s.conventions.is_some());
+    let saved = ctx.query.split('&').any(|p| p == "lagret=1");
+    Ok(edit_page(ctx, &user, &doc, manual, saved).into_response())
+}
+
+fn edit_page(
+    mut ctx: PageContext,
+    user: &StaffUser,
+    doc: &Submission,
+    manual: bool,
+    saved: bool,
+) -> EditPage {
+    let lang = ctx.lang();
+    // The other language's editor, without the "saved" notice.
+    ctx.chrome = Chrome::new(lang, &format!("/dokument/{}/rediger", doc.id), "");
+    EditPage {
+        ctx,
+        user: user.name.clone(),
+        csrf: user.csrf.clone(),
+        title: doc.title.clone(),
+        url: format!("/dokument/{}", doc.id),
+        form: MetaForm::for_document(lang, doc, user.csrf.clone(), manual),
+        delete_action: format!("/dokument/{}/slett", doc.id),
+        saved,
+    }
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    Extension(user): Extension<StaffUser>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (fields, lang) = checked_form(&user, &body)?;
+    let id = DocId::parse(&id).ok_or(PageError::NotFound(lang))?;
+    let st = state.clone();
+    let target = id.clone();
+    let sample = blocking(move || {
+        let doc = st.index.document(&target)?;
+        Ok(doc.is_some_and(|d| d.sample))
+    })
+    .await?;
+    let metadata = form_metadata(&fields, lang, sample)?;
+    let st = state.clone();
+    let target = id.clone();
+    let result = blocking(move || Ok(archive(&st)?.update(&target, metadata))).await?;
+    match result {
+        Ok(s) => {
+            state.staff.record(
+                AuditEntry::now(user.name.clone(), "edit")
+                    .target(s.id.to_string())
+                    .detail(s.title.clone()),
+            );
+            let suffix = if lang == Lang::En { "&lang=en" } else { "" };
+            Ok(Redirect::to(&format!("/dokument/{id}/rediger?lagret=1{suffix}")).into_response())
+        }
+        Err(e) => Err(change_failed(lang, e)),
+    }
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Extension(user): Extension<StaffUser>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (_, lang) = checked_form(&user, &body)?;
+    let id = DocId::parse(&id).ok_or(PageError::NotFound(lang))?;
+    let st = state.clone();
+    let target = id.clone();
+    match blocking(move || Ok(archive(&st)?.delete(&target))).await? {
+        Ok(name) => {
+            state.staff.record(
+                AuditEntry::now(user.name.clone(), "delete")
+                    .target(id.to_string())
+                    .detail(name),
+            );
+            Ok(Redirect::to("/papirkurv").into_response())
+        }
+        Err(e) => Err(change_failed(lang, e)),
+    }
+}
+
+pub struct TrashRow {
+    file: String,
+    deleted: String,
+    action: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "trash.html")]
+pub struct TrashPage {
+    ctx: PageContext,
+    user: String,
+    csrf: String,
+    rows: Vec<TrashRow>,
+}
+
+pub async fn trash(
+    State(state): State<AppState>,
+    Extension(user): Extension<StaffUser>,
+    ctx: PageContext,
+) -> Result<Response, PageError> {
+    let dir = state.staff.data.as_ref().map(|d| d.trash());
+    let items = blocking(move || match dir {
+        Some(dir) => {
+            crate::library::trash_items(&dir).map_err(|e| PageError::Internal(e.to_string()))
+        }
+        None => Ok(Vec::new()),
+    })
+    .await?;
+    let rows = items
+        .into_iter()
+        .map(|i| TrashRow {
+            action: format!(
+                "/papirkurv/{}/gjenopprett",
+                form_urlencoded::byte_serialize(i.name.as_bytes()).collect::<String>()
+            ),
+            file: i.file,
+            deleted: i.deleted,
+        })
+        .collect();
+    Ok(TrashPage {
+        ctx,
+        user: user.name.clone(),
+        csrf: user.csrf.clone(),
+        rows,
+    }
+    .into_response())
+}
+
+pub async fn restore(
+    State(state): State<AppState>,
+    Extension(user): Extension<StaffUser>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (_, lang) = checked_form(&user, &body)?;
+    let st = state.clone();
+    let trash_name = name.clone();
+    match blocking(move || Ok(archive(&st)?.restore(&trash_name))).await? {
+        Ok(s) => {
+            state.staff.record(
+                AuditEntry::now(user.name.clone(), "restore")
+                    .target(s.id.to_string())
+                    .detail(name),
+            );
+            Ok(Redirect::to(&format!("/dokument/{}", s.id)).into_response())
+        }
+        Err(ChangeError::Library(_)) => Err(PageError::BadRequest {
+            message: lang.texts().restore_failed.into(),
+            lang,
+        }),
+        Err(e) => Err(PageError::Internal(e.to_string())),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    ctx: PageContext,
+    user: String,
+    csrf: String,
+    entries: Vec<AuditEntry>,
+}
+
+pub async fn audit_log(
+    State(state): State<AppState>,
+    Extension(user): Extension<StaffUser>,
+    ctx: PageContext,
+) -> Result<Response, PageError> {
+    let path = state.staff.data.as_ref().map(|d| d.audit_file());
+    let entries = blocking(move || match path {
+        Some(path) => AuditLog::new(path)
+            .recent(500)
+            .map_err(|e| PageError::Internal(e.to_string())),
+        None => Ok(Vec::new()),
+    })
+    .await?;
+    Ok(AuditPage {
+        ctx,
+        user: user.name.clone(),
+        csrf: user.csrf.clone(),
+        entries,
+    }
+    .into_response())
+}
+
+embeds_context!(UploadPage, EditPage, TrashPage, AuditPage);
