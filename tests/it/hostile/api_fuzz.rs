@@ -35,7 +35,7 @@ fn schemathesis(
         .arg(format!("--seed={seed}"))
         .args([
             "--checks=all",
-            "--workers=2",
+            "--workers=1",
             "--request-timeout=60",
             "--generation-database=none",
             "--no-color",
