@@ -204,7 +204,9 @@ class Bench:
         return step in self.args.only
 
     def build(self):
-        cmd = ["cargo", "build", "--bin", "arkiv"] + [a for e in EXAMPLES for a in ("--example", e)]
+        # arkiv itself and the benchmark programs of the `arkiv-bench` workspace member.
+        cmd = (["cargo", "build", "-p", "arkiv", "-p", "arkiv-bench", "--bin", "arkiv"]
+               + [a for e in EXAMPLES for a in ("--example", e)])
         if self.profile == "release":
             cmd.insert(2, "--release")
         run(cmd, cwd=ROOT)
@@ -665,7 +667,7 @@ def main():
     p.add_argument("--smoke", action="store_true", help="a few seconds' check that the harness works")
     p.add_argument("--release", action="store_true", help="release build even with --smoke")
     p.add_argument("--no-build", action="store_true",
-                   help="use the binaries already built (cargo test builds the debug ones)")
+                   help="use the binaries already built")
     p.add_argument("--sizes", default=None, help="synthetic corpus sizes (default 10000,100000)")
     p.add_argument("--pdf-docs", type=int, default=None, help="synthetic PDFs (default 1000)")
     p.add_argument("--only", default=",".join(STEPS), help="steps to run: " + ",".join(STEPS))

@@ -153,6 +153,8 @@ pub async fn serve(addr: SocketAddr, state: AppState) -> std::io::Result<()> {
 pub async fn serve_with(addr: SocketAddr, state: AppState, limits: Limits) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("arkiv serves http://{}", listener.local_addr()?);
+    // On stdout too, for whoever started `serve --addr 127.0.0.1:0` and needs the port.
+    println!("serving http://{}", listener.local_addr()?);
     let staff = state.staff.clone();
     let audit = tokio::spawn(auth::flush_sign_in_audit(staff.clone()));
     let result = server::run(listener, router(state), limits, shutdown_signal()).await;

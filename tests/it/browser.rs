@@ -4,8 +4,8 @@
 //! Convention facet, a document page with highlighted terms and its citation, the PDF behind
 //! it (fetched with plain HTTP, since headless Chromium may download rather than show a
 //! PDF), the switch to English, the statistics page and a convention page. It saves a PNG
-//! screenshot of each step in `target/screenshots/`. It needs `/usr/bin/chromium` and
-//! `/usr/bin/chromedriver` (Debian's `chromium` and `chromium-driver` packages).
+//! screenshot of each step in `target/screenshots/`. It needs `chromium` and `chromedriver`
+//! (Debian's `chromium` and `chromium-driver` packages) and is skipped without them.
 
 use std::future::Future;
 use std::io::{Read, Write};
@@ -19,10 +19,9 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 
-use crate::support::{arkiv_bin, copy_samples, free_port, write_pdf};
+use crate::support::programs;
+use crate::support::{Server, arkiv_bin, copy_samples, write_pdf};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// How long the server (ingesting the samples) and ChromeDriver may take to start.
 const STARTUP: Duration = Duration::from_secs(60);
 /// How long one page may take to show what a step waits for.
@@ -177,6 +176,31 @@ fn dechunk(mut raw: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
+/// The address ChromeDriver listens on, from the line it prints once it has bound the port
+/// it was given ("ChromeDriver was started successfully on port 40123.").
+fn chromedriver_addr(child: &mut Child, log: &Path) -> SocketAddr {
+    let deadline = Instant::now() + STARTUP;
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        let port = text
+            .split("started successfully on port ")
+            .nth(1)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|digits| digits.parse::<u16>().ok());
+        if let Some(port) = port {
+            return SocketAddr::from(([127, 0, 0, 1], port));
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("chromedriver exited before it said its port: {status}\n{text}");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver did not say its port within {STARTUP:?}:\n{text}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// Polls `GET path` until it answers 200, for at most [`STARTUP`]; fails early if `child`
 /// exits.
 fn wait_for_http(name: &str, child: &mut Child, addr: SocketAddr, path: &str) {
@@ -260,6 +284,9 @@ fn path_of(url: &str) -> &str {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn search_filter_read_and_switch_language_in_chromium() {
+    let Some([chromium, chromedriver]) = programs::require(["chromium", "chromedriver"]) else {
+        return;
+    };
     let started = Instant::now();
     let tmp = tempfile::tempdir().unwrap();
     let documents = tmp.path().join("documents");
@@ -287,33 +314,22 @@ async fn search_filter_read_and_switch_language_in_chromium() {
         )],
     );
 
-    let server_addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let mut server = Command::new(arkiv_bin());
-    server
-        .arg("serve")
-        .arg("--data")
-        .arg(&data)
-        .arg("--documents")
-        .arg(&documents)
-        .arg("--index")
-        .arg(tmp.path().join("index"))
-        .arg("--addr")
-        .arg(server_addr.to_string());
-    let child = processes.spawn("arkiv serve", server, tmp.path().join("server.log"));
-    wait_for_http("arkiv serve", child, server_addr, "/");
+    // The server and ChromeDriver both bind port 0 and say which port they got.
+    let server = Server::start(&documents, &tmp.path().join("index"), &data);
+    let server_addr = server.addr;
 
-    let driver_addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let mut driver = Command::new(CHROMEDRIVER);
-    driver.arg(format!("--port={}", driver_addr.port()));
-    let child = processes.spawn("chromedriver", driver, tmp.path().join("chromedriver.log"));
+    let mut driver = Command::new(&chromedriver);
+    driver.arg("--port=0");
+    let log = tmp.path().join("chromedriver.log");
+    let child = processes.spawn("chromedriver", driver, log.clone());
+    let driver_addr = chromedriver_addr(child, &log);
     wait_for_http("chromedriver", child, driver_addr, "/status");
-
     let profile = tmp.path().join("chromium-profile");
     let capabilities = json!({
         "browserName": "chrome",
         "timeouts": { "pageLoad": 20_000, "script": 10_000, "implicit": 0 },
         "goog:chromeOptions": {
-            "binary": CHROMIUM,
+            "binary": chromium,
             "args": [
                 "--headless",
                 "--no-sandbox",
@@ -358,6 +374,7 @@ async fn search_filter_read_and_switch_language_in_chromium() {
         Err(_) => panic!("the browser session took over {SESSION:?}"),
     };
     drop(processes);
+    drop(server);
     eprintln!(
         "browser test done in {:.1} s; screenshots: {}",
         started.elapsed().as_secs_f64(),

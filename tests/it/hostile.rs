@@ -21,7 +21,9 @@
 //! | `ARKIV_HOSTILE_DOWNLOADERS` | 50 | concurrent downloads of the large PDF |
 //! | `ARKIV_HOSTILE_PDF_MB` | 80 | size of the large PDF, in MB |
 //! | `ARKIV_SERVE_BIN` | this build | the `arkiv` that runs as server (figures before a change) |
+//! | `ARKIV_HOSTILE_SEED` | random | seed of the kill delays and of the random-input loop (each run prints its seed) |
 
+mod api_fuzz;
 mod badpdf;
 mod connections;
 mod crash;
@@ -37,12 +39,27 @@ mod server;
 mod signin;
 mod writes;
 
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
 /// A number from the environment, or its default.
 pub fn knob(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(default)
+}
+
+/// A random generator seeded from `ARKIV_HOSTILE_SEED` when set, else at random; the seed
+/// is printed (shown with a failure, and by `bench/hostile.sh`) so that a failing run of
+/// `what` can be replayed with the same random choices.
+pub fn seeded_rng(what: &str) -> (StdRng, u64) {
+    let seed = std::env::var("ARKIV_HOSTILE_SEED")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| rand::rng().random());
+    println!("HOSTILE seed {what} seed={seed} (replay with ARKIV_HOSTILE_SEED={seed})");
+    (StdRng::seed_from_u64(seed), seed)
 }
 
 /// The p-th percentile (0..=100) of sorted values.

@@ -3,10 +3,10 @@
 mod support;
 
 mod analysis;
-mod bench;
 mod browser;
 mod cli;
 mod hostile;
+mod html_snapshots;
 mod ingest;
 mod ocr;
 mod pdfgen;

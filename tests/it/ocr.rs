@@ -21,7 +21,7 @@ use arkiv::model::{Convention, TextStatus};
 use arkiv::pdfgen::{PdfSpec, render};
 use arkiv::web::{AppState, router};
 
-use crate::support::{arkiv_bin, ingest_options};
+use crate::support::{arkiv_bin, ingest_options, programs};
 
 const LETTER: [&str; 2] = [
     "Krisesentersekretariatet\n\
@@ -246,6 +246,9 @@ async fn get(state: &AppState, uri: &str) -> String {
 
 #[test]
 fn scans_are_read_by_ocr_cached_by_content_and_shown_as_ocr() {
+    if programs::require(["pdftoppm", "pdftotext", "tesseract"]).is_none() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("documents");
     std::fs::create_dir_all(&docs).unwrap();
@@ -391,6 +394,10 @@ fn bin_dir_with(dir: &Path, names: &[&str]) -> PathBuf {
 
 #[test]
 fn without_tesseract_scans_are_indexed_without_text_and_ingest_says_so_once() {
+    let poppler = ["pdftotext", "pdftoppm", "pdfimages", "pdfinfo"];
+    if programs::require(poppler).is_none() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("documents");
     std::fs::create_dir_all(&docs).unwrap();
@@ -409,10 +416,7 @@ fn without_tesseract_scans_are_indexed_without_text_and_ingest_says_so_once() {
             }],
         );
     }
-    let bin = bin_dir_with(
-        dir.path(),
-        &["pdftotext", "pdftoppm", "pdfimages", "pdfinfo"],
-    );
+    let bin = bin_dir_with(dir.path(), &poppler);
     let cache = dir.path().join("ocr-cache");
     let out = Command::new(arkiv_bin())
         .args(["ingest", "--json", "--documents"])

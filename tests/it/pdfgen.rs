@@ -6,6 +6,8 @@ use std::process::Command;
 use arkiv::pdfgen::*;
 use chrono::NaiveDate;
 
+use crate::support::programs;
+
 const NORWEGIAN: &str = "Høringssvar – Krisesentersekretariatet: vold i nære relasjoner, \
                          særlig for barn og unge; Æ Ø Å";
 
@@ -49,16 +51,14 @@ fn three_norwegian_pages_round_trip_through_pdf_extract() {
 
 #[test]
 fn three_norwegian_pages_round_trip_through_pdftotext() {
-    let pdftotext = std::path::Path::new("/usr/bin/pdftotext");
-    if !pdftotext.exists() {
-        eprintln!("skipped: /usr/bin/pdftotext is not installed");
+    let Some([pdftotext]) = programs::require(["pdftotext"]) else {
         return;
-    }
+    };
     let pages = three_pages();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("three.pdf");
     std::fs::write(&path, render(&spec(pages.clone()))).unwrap();
-    let out = Command::new(pdftotext)
+    let out = Command::new(&pdftotext)
         .args(["-enc", "UTF-8"])
         .arg(&path)
         .arg("-")
@@ -157,11 +157,10 @@ fn wrapping_never_leaves_a_hyphen_at_the_end_of_a_line() {
         "the text should wrap: {ends_checked} lines"
     );
 
-    let pdftotext = std::path::Path::new("/usr/bin/pdftotext");
-    if !pdftotext.exists() {
-        eprintln!("skipped the pdftotext half: /usr/bin/pdftotext is not installed");
+    // The pdftotext half.
+    let Some([pdftotext]) = programs::require(["pdftotext"]) else {
         return;
-    }
+    };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hyphens.pdf");
     std::fs::write(
@@ -172,7 +171,7 @@ fn wrapping_never_leaves_a_hyphen_at_the_end_of_a_line() {
         }),
     )
     .unwrap();
-    let out = Command::new(pdftotext)
+    let out = Command::new(&pdftotext)
         .args(["-enc", "UTF-8"])
         .arg(&path)
         .arg("-")

@@ -1,4 +1,7 @@
-//! Shared helpers: paths, the real arkiv binary as extraction worker, generated PDFs.
+//! Shared helpers: paths, the real arkiv binary as extraction worker, generated PDFs, a
+//! running server, and the programs a test needs from the system ([`programs`]).
+
+pub mod programs;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -209,10 +212,12 @@ pub enum ServerLimits {
 pub const SMALL_VPS_FILES: u64 = 1024;
 pub const SMALL_VPS_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 
-/// A running `arkiv serve`; SIGKILLed when dropped.
+/// A running `arkiv serve` on a port the system chose; SIGKILLed when dropped.
 pub struct Server {
     child: std::process::Child,
+    pub addr: std::net::SocketAddr,
     pub port: u16,
+    /// What the server wrote to stderr.
     pub log: PathBuf,
 }
 
@@ -223,7 +228,11 @@ impl Server {
     }
 
     /// Starts a server as `start` does, under the process limits given and with extra
-    /// command-line arguments for `arkiv serve`.
+    /// command-line arguments for `arkiv serve`. The server binds port 0 and the address
+    /// is read from its stdout, so no other process can take the port in between.
+    ///
+    /// Under [`ServerLimits::SmallVps`] the caller must have checked for `prlimit` with
+    /// [`programs::require`].
     pub fn start_with(
         docs: &Path,
         index: &Path,
@@ -231,8 +240,10 @@ impl Server {
         limits: ServerLimits,
         extra_args: &[&str],
     ) -> Server {
-        let port = free_port();
-        let log = data.with_extension(format!("serve-{port}.log"));
+        use std::io::BufRead;
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let log = data.with_extension(format!("serve-{n}.log"));
         // `ARKIV_SERVE_BIN` runs another build as the server (to measure a figure before a
         // change against the same test).
         let bin = std::env::var_os("ARKIV_SERVE_BIN")
@@ -249,7 +260,7 @@ impl Server {
                 c
             }
         };
-        let child = command
+        let mut child = command
             .arg("serve")
             .arg("--documents")
             .arg(docs)
@@ -258,38 +269,72 @@ impl Server {
             .arg("--data")
             .arg(data)
             .arg("--addr")
-            .arg(format!("127.0.0.1:{port}"))
+            .arg("127.0.0.1:0")
             .args(extra_args)
             .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap();
-        let mut server = Server { child, port, log };
+        // The ingest summary comes first, then "serving http://ADDR"; the rest of stdout is
+        // read and dropped so that the server never blocks on a full pipe.
+        let stdout = child.stdout.take().unwrap();
+        let (found, address) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut found = Some(found);
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(addr) = line.strip_prefix("serving http://")
+                    && let Some(found) = found.take()
+                {
+                    let _ = found.send(addr.trim().to_string());
+                }
+            }
+        });
         let started = std::time::Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = server.child.try_wait() {
+        let addr: std::net::SocketAddr = loop {
+            match address.recv_timeout(std::time::Duration::from_millis(50)) {
+                Ok(addr) => break addr.parse().unwrap(),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    let status = child.wait().unwrap();
+                    panic!(
+                        "arkiv serve exited with {status} before serving: {}",
+                        std::fs::read_to_string(&log).unwrap_or_default()
+                    );
+                }
+            }
+            if let Ok(Some(status)) = child.try_wait() {
                 panic!(
                     "arkiv serve exited with {status}: {}",
-                    std::fs::read_to_string(&server.log).unwrap_or_default()
+                    std::fs::read_to_string(&log).unwrap_or_default()
                 );
             }
-            assert!(
-                started.elapsed() < std::time::Duration::from_secs(300),
-                "arkiv serve did not start"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
+            if started.elapsed() > std::time::Duration::from_secs(300) {
+                let _ = child.kill();
+                panic!("arkiv serve did not start in 300 s");
+            }
+        };
+        Server {
+            child,
+            addr,
+            port: addr.port(),
+            log,
         }
-        server
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
+        format!("http://{}{path}", self.addr)
     }
 
     /// The server's process id (`prlimit` execs arkiv in place, so it is arkiv's).
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Whether the server is still running (it has not exited or been killed).
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
     }
 
     /// SIGKILL: no shutdown, no flushing.
@@ -302,16 +347,20 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.kill();
+        // A failing test shows what the server said: how it began and how it ended.
+        if std::thread::panicking() {
+            let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            eprintln!("--- the arkiv serve log ({}) ---", self.log.display());
+            if lines.len() <= 60 {
+                eprintln!("{text}");
+            } else {
+                eprintln!("{}", lines[..20].join("\n"));
+                eprintln!("[{} lines]", lines.len() - 50);
+                eprintln!("{}", lines[lines.len() - 30..].join("\n"));
+            }
+        }
     }
-}
-
-/// A port on 127.0.0.1 that was free a moment ago.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// The staff account the tests that sign in use.

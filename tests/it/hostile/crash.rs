@@ -17,8 +17,8 @@ use arkiv::index::ArchiveIndex;
 use arkiv::model::DocId;
 
 use super::badpdf::text_pdf;
-use super::knob;
 use super::server::{self, Server, api_patch, api_upload, pdf_with, word_for};
+use super::{knob, seeded_rng};
 use crate::support::{arkiv_bin, copy_samples};
 
 /// file → (id, title)
@@ -170,7 +170,9 @@ fn sigkill_during_ingest_leaves_a_committed_state_and_converges() {
     copy_samples(&docs);
     let (report, mut work) = cli_ingest(&docs, &index_dir);
     let mut previous = state_of_report(&report);
-    let mut rng = rand::rng();
+    // The delays also scale with how long the last ingest took, so a replay is close, not
+    // exact.
+    let (mut rng, seed) = seeded_rng("kills-ingest");
     let (mut mid_run, mut before_kill) = (0, 0);
     let (mut lost, mut duplicates, mut other, mut torn) = (0, 0, Vec::new(), 0);
     for trial in 0..trials {
@@ -205,7 +207,7 @@ fn sigkill_during_ingest_leaves_a_committed_state_and_converges() {
     }
     println!(
         "HOSTILE kills-ingest trials={trials} killed-mid-run={mid_run} finished-before-kill={before_kill} \
-         torn-states={torn} lost={lost} duplicates={duplicates} other-disagreements={}",
+         torn-states={torn} lost={lost} duplicates={duplicates} other-disagreements={} seed={seed}",
         other.len()
     );
     assert_eq!(
@@ -240,7 +242,7 @@ fn sigkill_during_uploads_loses_no_acknowledged_change() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let told = Arc::new(Mutex::new(Told::default()));
     let counter = Arc::new(AtomicUsize::new(0));
-    let mut rng = rand::rng();
+    let (mut rng, seed) = seeded_rng("kills-uploads");
     let (mut lost_uploads, mut lost_edits, mut duplicates, mut other) = (0, 0, 0, Vec::new());
     let mut retried = 0;
     for trial in 0..trials {
@@ -346,7 +348,7 @@ fn sigkill_during_uploads_loses_no_acknowledged_change() {
         "HOSTILE kills-upload trials={trials} uploads-acknowledged={} edits-acknowledged={} \
          unanswered-then-retried={retried} retries-answered-409={} \
          unanswered-at-the-last-kill={} lost-uploads={lost_uploads} \
-         lost-edits={lost_edits} duplicates={duplicates} other-disagreements={}",
+         lost-edits={lost_edits} duplicates={duplicates} other-disagreements={} seed={seed}",
         told.uploads.len(),
         told.edits.len(),
         told.conflicts,
@@ -436,7 +438,7 @@ fn an_index_whose_creation_was_cut_short_opens() {
 #[test]
 fn sigkill_while_a_fresh_index_is_created() {
     let trials = knob("ARKIV_HOSTILE_KILLS", 3) as usize * 5;
-    let mut rng = rand::rng();
+    let (mut rng, seed) = seeded_rng("kills-fresh-index");
     let mut refused = Vec::new();
     // Kills land at random in the first moments of a run, up to twice the time it takes
     // a first run to get as far as a complete index folder here.
@@ -469,7 +471,7 @@ fn sigkill_while_a_fresh_index_is_created() {
         }
     }
     println!(
-        "HOSTILE kills-fresh-index trials={trials} refused-afterwards={}",
+        "HOSTILE kills-fresh-index trials={trials} refused-afterwards={} seed={seed}",
         refused.len()
     );
     assert!(refused.is_empty(), "{refused:#?}");

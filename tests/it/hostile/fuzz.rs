@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use rand::Rng;
 use rand::rngs::StdRng;
-use rand::{SeedableRng, seq::IndexedRandom};
+use rand::seq::IndexedRandom;
 
 use super::knob;
 
@@ -147,8 +147,7 @@ fn random_input(rng: &mut StdRng, seeds: &[Vec<u8>]) -> Vec<u8> {
 /// Runs `check` on random inputs for `millis`; returns (executions, failures).
 fn run(name: &str, check: fn(&[u8]), millis: u64) -> (usize, Vec<String>) {
     let seeds = seeds();
-    let seed: u64 = rand::rng().random();
-    let mut rng = StdRng::seed_from_u64(seed);
+    let (mut rng, seed) = super::seeded_rng(&format!("fuzz-stable target={name}"));
     let deadline = Instant::now() + Duration::from_millis(millis);
     let (mut runs, mut failures) = (0, Vec::new());
     let mut slowest = Duration::ZERO;

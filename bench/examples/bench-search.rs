@@ -13,8 +13,7 @@
 //! keep-alive connection. `stats` counts an index's documents, pages and text bytes. Each
 //! prints one JSON object. Part of the harness run by `bench/run.sh`.
 
-#[path = "bench_support/mod.rs"]
-mod support;
+use arkiv_bench as support;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};

@@ -1,9 +1,9 @@
-//! Code shared by the benchmark examples (`bench-corpus`, `bench-search`, `bench-extract`,
-//! `bench-sqlite`, `bench-postgres`) and the criterion benches: the synthetic corpus, the
-//! fixed query mix, latency statistics and the TSV exchange format of the peers.
-//!
-//! Each example includes this folder with `#[path]`; not every example uses every item.
-#![allow(dead_code)]
+//! arkiv's benchmark harness, a workspace member of its own so that the plain `cargo test`
+//! of arkiv never compiles it or its peers (PostgreSQL's client, SQLite's C source,
+//! criterion). This library is what the benchmark programs (`examples/bench-corpus`,
+//! `bench-search`, `bench-extract`, `bench-sqlite`, `bench-postgres`) and the criterion
+//! benches share: the synthetic corpus, the fixed query mix, latency statistics and the TSV
+//! exchange format of the peers. `run.sh` runs them all; BENCHMARKS.md has the results.
 
 pub mod corpus;
 pub mod queries;
@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 /// The repository's `samples/` folder, whose letters give the synthetic corpus its words.
 pub fn samples_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../samples")
 }
 
 /// The value after `--name` in an argument list, parsed.

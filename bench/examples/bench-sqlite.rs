@@ -10,8 +10,7 @@
 //! words), unlike arkiv and PostgreSQL; it does fold diacritics (å → a). Prints one JSON
 //! object. Part of the harness run by `bench/run.sh`.
 
-#[path = "bench_support/mod.rs"]
-mod support;
+use arkiv_bench as support;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

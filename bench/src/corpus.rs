@@ -26,8 +26,8 @@ use arkiv::tagging;
 use arkiv::web::i18n::Lang;
 use chrono::NaiveDate;
 
-use super::rng::Rng;
-use super::tsv::Row;
+use crate::rng::Rng;
+use crate::tsv::Row;
 
 const END: u32 = u32::MAX;
 /// Characters of letter text that fill about one page once wrapped by `paginate`.

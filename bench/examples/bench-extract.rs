@@ -13,8 +13,7 @@
 //! `arkiv::extract::word_coverage` of arkiv's text against pdftotext's, per file and over
 //! all words, from the one-worker runs. Prints one JSON object. Part of the harness run by `bench/run.sh`.
 
-#[path = "bench_support/mod.rs"]
-mod support;
+use arkiv_bench as support;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

@@ -1,4 +1,4 @@
-//! Writes the synthetic benchmark corpus (see `bench_support/corpus.rs`).
+//! Writes the synthetic benchmark corpus (see `bench/src/corpus.rs`).
 //!
 //!     bench-corpus index   --docs N --out DIR [--tsv FILE] [--seed S]
 //!     bench-corpus pdfs    --docs N --out DIR [--seed S]
@@ -12,8 +12,7 @@
 //! class, arkiv query, API path, search-page path. Each prints a JSON summary.
 //! Part of the benchmark harness: `bench/run.sh`, results in BENCHMARKS.md.
 
-#[path = "bench_support/mod.rs"]
-mod support;
+use arkiv_bench as support;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

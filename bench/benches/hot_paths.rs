@@ -1,12 +1,11 @@
 //! Criterion benches for arkiv's small hot paths: query parsing, Norwegian analysis, tagging,
 //! word coverage, a document's description, pdf-extract on one letter, and searches on a
-//! small in-memory index of synthetic letters. `cargo bench --bench hot_paths`.
+//! small in-memory index of synthetic letters. `cargo bench -p arkiv-bench --bench hot_paths`.
 //!
 //! The whole runs (corpora of 1k–100k documents, the peers, HTTP) are `bench/run.sh`;
 //! BENCHMARKS.md has the results.
 
-#[path = "../examples/bench_support/mod.rs"]
-mod support;
+use arkiv_bench as support;
 
 use std::hint::black_box;
 

@@ -12,8 +12,8 @@ use arkiv::index::SearchRequest;
 use arkiv::model::Convention;
 use serde::Serialize;
 
-use super::corpus::Model;
-use super::rng::Rng;
+use crate::corpus::Model;
+use crate::rng::Rng;
 
 /// Hits per page (the web's default) and snippet pages per hit (what the web asks for).
 pub const LIMIT: usize = 20;

@@ -12,8 +12,7 @@
 //! timed with the index build. The server is started and stopped by `bench/run.py`.
 //! Prints one JSON object.
 
-#[path = "bench_support/mod.rs"]
-mod support;
+use arkiv_bench as support;
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
