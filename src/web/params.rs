@@ -76,17 +76,24 @@ fn too_large(name: &str, message: impl Into<String>) -> ParamError {
 }
 
 /// Adds `value` to a filter list once, refusing more than [`limits::MAX_FILTER_VALUES`].
-fn push_filter<T: PartialEq>(list: &mut Vec<T>, value: T, name: &str) -> Result<(), ParamError> {
-    if list.contains(&value) {
-        return Ok(());
-    }
-    if list.len() >= limits::MAX_FILTER_VALUES {
+/// Adds a filter value once; every occurrence in the URL counts toward the bound, repeats
+/// included, so the bound is what the API's schema says (`maxItems`).
+fn push_filter<T: PartialEq>(
+    list: &mut Vec<T>,
+    occurrences: &mut usize,
+    value: T,
+    name: &str,
+) -> Result<(), ParamError> {
+    *occurrences += 1;
+    if *occurrences > limits::MAX_FILTER_VALUES {
         return Err(too_large(
             name,
             format!("at most {} values", limits::MAX_FILTER_VALUES),
         ));
     }
-    list.push(value);
+    if !list.contains(&value) {
+        list.push(value);
+    }
     Ok(())
 }
 
@@ -117,16 +124,16 @@ impl SearchParams {
             per_page: DEFAULT_PER_PAGE,
             ..SearchParams::default()
         };
+        // An empty value is refused like any other bad one (the API's schema says so);
+        // pages, parsed leniently, drop it.
         let year = |name: &str, v: &str| -> Result<Option<i32>, ParamError> {
-            if v.is_empty() {
-                return Ok(None);
-            }
             v.parse::<i32>()
                 .ok()
                 .filter(|y| (1000..=9999).contains(y))
                 .map(Some)
                 .ok_or_else(|| invalid(name, format!("`{v}` is not a year")))
         };
+        let (mut seen_conventions, mut seen_articles, mut seen_kinds) = (0, 0, 0);
         for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
             let v = value.trim();
             match key.as_ref() {
@@ -149,22 +156,27 @@ impl SearchParams {
                     let c = Convention::from_id(v).ok_or_else(|| {
                         invalid("convention", format!("unknown convention `{v}`"))
                     })?;
-                    push_filter(&mut p.conventions, c, "convention")?;
+                    push_filter(&mut p.conventions, &mut seen_conventions, c, "convention")?;
                 }
                 "article" | "artikkel" => {
-                    push_filter(&mut p.articles, parse_article(v)?, "article")?;
+                    push_filter(
+                        &mut p.articles,
+                        &mut seen_articles,
+                        parse_article(v)?,
+                        "article",
+                    )?;
                 }
                 "kind" | "type" => {
                     let k = Kind::from_id(v)
                         .ok_or_else(|| invalid("kind", format!("unknown kind `{v}`")))?;
-                    push_filter(&mut p.kinds, k, "kind")?;
+                    push_filter(&mut p.kinds, &mut seen_kinds, k, "kind")?;
                 }
                 "year" | "år" => p.year = year("year", v)?,
                 "from" | "fra" => p.from = year("from", v)?,
                 "to" | "til" => p.to = year("to", v)?,
                 "sort" => {
                     p.sort = match v {
-                        "" | "relevance" => Sort::Relevance,
+                        "relevance" => Sort::Relevance,
                         "newest" => Sort::Newest,
                         "oldest" => Sort::Oldest,
                         _ => {
@@ -173,9 +185,6 @@ impl SearchParams {
                     }
                 }
                 "page" | "side" => {
-                    if v.is_empty() {
-                        continue;
-                    }
                     p.page = v
                         .parse::<usize>()
                         .ok()
@@ -183,9 +192,6 @@ impl SearchParams {
                         .ok_or_else(|| invalid("page", "expected a page number from 1"))?;
                 }
                 "per_page" => {
-                    if v.is_empty() {
-                        continue;
-                    }
                     p.per_page = v
                         .parse::<usize>()
                         .ok()

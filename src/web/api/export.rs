@@ -78,7 +78,7 @@ impl ExportFormat {
         for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
             match key.as_ref() {
                 "format" => match value.trim() {
-                    "" | "csv" => json = false,
+                    "csv" => json = false,
                     "json" => json = true,
                     other => {
                         return Err(format!(

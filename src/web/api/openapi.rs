@@ -37,6 +37,7 @@ mod schema {
     /// The fields a `PATCH` changes: a string sets one, `null` clears it so detection
     /// decides again; a field left out keeps its value.
     #[derive(ToSchema, serde::Serialize)]
+    #[serde(deny_unknown_fields)]
     pub struct DocumentPatch {
         pub title: Option<String>,
         pub kind: Option<Kind>,
@@ -52,14 +53,29 @@ mod schema {
         pub conventions: Option<Vec<Convention>>,
     }
 
-    /// A PDF and, optionally, the metadata the upload form takes (as a `PATCH` names it).
+    /// A PDF and, optionally, the metadata the upload form takes. Multipart fields are
+    /// text: a field left out means "detect", so none of them is nullable here.
     #[derive(ToSchema, serde::Serialize)]
+    #[serde(deny_unknown_fields)]
     pub struct Upload {
         /// The PDF.
         #[schema(value_type = String, format = Binary)]
         pub file: Vec<u8>,
-        #[serde(flatten)]
-        pub metadata: DocumentPatch,
+        #[schema(nullable = false)]
+        pub title: Option<String>,
+        #[schema(nullable = false)]
+        pub kind: Option<Kind>,
+        #[schema(format = Date, nullable = false)]
+        pub date: Option<String>,
+        #[schema(nullable = false)]
+        pub recipient: Option<String>,
+        #[schema(nullable = false)]
+        pub reference: Option<String>,
+        #[schema(nullable = false)]
+        pub language: Option<Language>,
+        /// An `http://` or `https://` address.
+        #[schema(pattern = "^https?://", nullable = false)]
+        pub source_url: Option<String>,
     }
 }
 
@@ -325,6 +341,7 @@ fn parameter(p: &Param) -> utoipa::openapi::path::Parameter {
     let schema: Schema = if p.repeats {
         ArrayBuilder::new()
             .items(RefOr::T(value_schema(p.values)))
+            .max_items(Some(crate::web::params::limits::MAX_FILTER_VALUES))
             .into()
     } else {
         value_schema(p.values)

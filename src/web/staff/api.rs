@@ -4,6 +4,7 @@
 use axum::Extension;
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -45,8 +46,10 @@ fn api_error(e: ChangeError) -> ApiError {
 pub async fn upload(
     State(state): State<AppState>,
     Extension(user): Extension<StaffUser>,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
+    // A body that is not multipart at all gets the API's JSON error, not axum's text.
+    let multipart = multipart.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let slot = state
         .staff
         .upload_slot()

@@ -25,6 +25,11 @@ fn schemathesis(
     let seconds = knob("ARKIV_SCHEMATHESIS_SECONDS", 100);
     let mut command = Command::new(program);
     command
+        // What the OpenAPI document cannot say (see the file).
+        .arg(format!(
+            "--config-file={}/tests/it/hostile/schemathesis.toml",
+            env!("CARGO_MANIFEST_DIR")
+        ))
         .arg("run")
         .arg(server.url("/api/openapi.json"))
         // The document names the public address; the test server has its own.
