@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::metadata::{self, MetadataEdit};
-use super::{archive, read_multipart};
+use super::{UploadRefused, archive, receive_upload};
 use crate::api::DocumentJson;
 use crate::archive::ChangeError;
 use crate::audit::AuditEntry;
@@ -50,25 +50,19 @@ pub async fn upload(
 ) -> Result<Response, ApiError> {
     // A body that is not multipart at all gets the API's JSON error, not axum's text.
     let multipart = multipart.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let slot = state
-        .staff
-        .upload_slot()
+    let (slot, request) = receive_upload(&state.staff, multipart)
         .await
-        .ok_or_else(|| ApiError::Unavailable {
-            message: "other uploads are under way: try again shortly".into(),
-            retry_after: Some(super::UPLOAD_RETRY_AFTER_SECS),
-        })?;
-    let max = state.staff.max_upload_bytes;
-    let request = match read_multipart(multipart, max).await {
-        Ok(r) => r,
-        Err((StatusCode::PAYLOAD_TOO_LARGE, _)) => {
-            return Err(ApiError::TooLarge(format!(
+        .map_err(|refused| match refused {
+            UploadRefused::Busy => ApiError::Unavailable {
+                message: "other uploads are under way: try again shortly".into(),
+                retry_after: Some(super::UPLOAD_RETRY_AFTER_SECS),
+            },
+            UploadRefused::TooLarge => ApiError::TooLarge(format!(
                 "the file is larger than {} MB",
-                max / (1024 * 1024)
-            )));
-        }
-        Err((_, message)) => return Err(ApiError::BadRequest(message)),
-    };
+                state.staff.max_upload_bytes / (1024 * 1024)
+            )),
+            UploadRefused::Unreadable(message) => ApiError::BadRequest(message),
+        })?;
     let metadata = MetadataEdit::from_form(&request.fields)
         .apply(Default::default())
         .map_err(|e| ApiError::BadRequest(e.message(Lang::En)))?;

@@ -265,6 +265,30 @@ fn archive(state: &AppState) -> Result<Archive<'_>, ReadOnly> {
     }
 }
 
+/// Why an upload was not received; each audience says it in its own way.
+enum UploadRefused {
+    /// Every upload slot stayed taken (503 with `Retry-After`).
+    Busy,
+    /// A file was larger than `Staff::max_upload_bytes`.
+    TooLarge,
+    /// The multipart body could not be read.
+    Unreadable(String),
+}
+
+/// The start of every upload, from the form and the API alike: a slot first (held until
+/// the extraction ends), then the multipart body within the size bound.
+async fn receive_upload(
+    staff: &Staff,
+    multipart: Multipart,
+) -> Result<(UploadSlot, UploadRequest), UploadRefused> {
+    let slot = staff.upload_slot().await.ok_or(UploadRefused::Busy)?;
+    match read_multipart(multipart, staff.max_upload_bytes).await {
+        Ok(request) => Ok((slot, request)),
+        Err((StatusCode::PAYLOAD_TOO_LARGE, _)) => Err(UploadRefused::TooLarge),
+        Err((_, message)) => Err(UploadRefused::Unreadable(message)),
+    }
+}
+
 /// One file and the metadata fields of a multipart request.
 struct UploadRequest {
     files: Vec<(String, Bytes)>,

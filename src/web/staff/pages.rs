@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::metadata::{Fields, MetadataEdit};
-use super::{archive, read_multipart};
+use super::{UploadRefused, archive, receive_upload};
 use crate::archive::ChangeError;
 use crate::audit::{AuditEntry, AuditLog};
 use crate::extract::ExtractError;
@@ -207,28 +207,20 @@ pub async fn upload(
     ctx: PageContext,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let slot = state
-        .staff
-        .upload_slot()
+    let (slot, request) = receive_upload(&state.staff, multipart)
         .await
-        .ok_or_else(|| PageError::Unavailable {
-            message: ctx.lang().texts().upload_busy.into(),
-            lang: ctx.lang(),
-            retry_after: Some(super::UPLOAD_RETRY_AFTER_SECS),
-        })?;
-    let max = state.staff.max_upload_bytes;
-    let request = match read_multipart(multipart, max).await {
-        Ok(r) => r,
-        Err((StatusCode::PAYLOAD_TOO_LARGE, _)) => {
-            return Err(PageError::TooLarge(Lang::Nb));
-        }
-        Err((_, message)) => {
-            return Err(PageError::BadRequest {
+        .map_err(|refused| match refused {
+            UploadRefused::Busy => PageError::Unavailable {
+                message: ctx.lang().texts().upload_busy.into(),
+                lang: ctx.lang(),
+                retry_after: Some(super::UPLOAD_RETRY_AFTER_SECS),
+            },
+            UploadRefused::TooLarge => PageError::TooLarge(Lang::Nb),
+            UploadRefused::Unreadable(message) => PageError::BadRequest {
                 message,
                 lang: Lang::Nb,
-            });
-        }
-    };
+            },
+        })?;
     let lang = Lang::from_param(request.fields.get("lang").unwrap_or(""));
     check_csrf(&user, request.fields.get("csrf").unwrap_or(""))?;
     let mut metadata = form_metadata(&request.fields, lang, false)?;
@@ -301,7 +293,11 @@ pub async fn upload(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok((status, upload_page(ctx, lang, &user, max, outcomes)).into_response())
+    Ok((
+        status,
+        upload_page(ctx, lang, &user, state.staff.max_upload_bytes, outcomes),
+    )
+        .into_response())
 }
 
 fn added_view(lang: Lang, s: &Submission, user: &StaffUser, no_text: bool) -> AddedView {
