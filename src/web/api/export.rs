@@ -87,7 +87,7 @@ impl ExportFormat {
                     }
                 },
                 "delimiter" => match value.trim() {
-                    "" | "comma" | "," => delimiter = b',',
+                    "comma" | "," => delimiter = b',',
                     "semicolon" | ";" => delimiter = b';',
                     other => {
                         return Err(format!(

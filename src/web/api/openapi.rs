@@ -253,7 +253,7 @@ const EXPORT: &[Param] = &[
     },
     Param {
         name: "delimiter",
-        values: Values::OneOf(&["comma", "semicolon"]),
+        values: Values::OneOf(&["comma", "semicolon", ",", ";"]),
         repeats: false,
         in_path: false,
         en: "The CSV delimiter: comma (default) or semicolon (what Excel expects in Norwegian).",
