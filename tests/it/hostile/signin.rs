@@ -109,6 +109,17 @@ fn events(entries: &[serde_json::Value], action: &str) -> u64 {
         .sum()
 }
 
+/// A normal reader who asks for the front page on a fresh connection after `delay`.
+fn reader_after(
+    port: u16,
+    delay: Duration,
+) -> tokio::task::JoinHandle<Result<(u16, Duration), String>> {
+    tokio::task::spawn_blocking(move || {
+        std::thread::sleep(delay);
+        fresh_get(port, "/", Duration::from_secs(60))
+    })
+}
+
 #[test]
 fn simultaneous_guesses_are_counted_before_any_password_is_checked() {
     let dir = tempfile::tempdir().unwrap();
@@ -117,11 +128,7 @@ fn simultaneous_guesses_are_counted_before_any_password_is_checked() {
     let started = Instant::now();
     let (statuses, reader): (Vec<u16>, Duration) = runtime.block_on(async {
         // A normal reader, at the same moment.
-        let port = server.port;
-        let reader = tokio::task::spawn_blocking(move || {
-            std::thread::sleep(Duration::from_millis(100));
-            fresh_get(port, "/", Duration::from_secs(60))
-        });
+        let reader = reader_after(server.port, Duration::from_millis(100));
         let tasks: Vec<_> = (0..100)
             .map(|i| {
                 let (base, guess) = (server.url(""), format!("feil-gjetning-{i}"));
@@ -494,11 +501,7 @@ fn password_checks_run_a_few_at_a_time() {
     let started = Instant::now();
     let (statuses, reader): (Vec<u16>, Duration) = runtime.block_on(async {
         // A normal reader, while the checks queue up.
-        let port = server.port;
-        let reader = tokio::task::spawn_blocking(move || {
-            std::thread::sleep(Duration::from_millis(300));
-            fresh_get(port, "/", Duration::from_secs(60))
-        });
+        let reader = reader_after(server.port, Duration::from_millis(300));
         let tasks: Vec<_> = (0..100)
             .map(|i| {
                 let base = server.url("");
