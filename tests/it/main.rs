@@ -8,6 +8,7 @@ mod cli;
 mod hostile;
 mod html_snapshots;
 mod ingest;
+mod laws;
 mod ocr;
 mod pdfgen;
 mod research;
