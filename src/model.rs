@@ -289,6 +289,16 @@ pub struct Submission {
     /// How often each convention is named in the text (empty for sidecar-only tags).
     pub mentions: BTreeMap<Convention, u32>,
     pub articles: Vec<ArticleRef>,
+    /// Ids of the Norwegian laws the text refers to (`tagging::laws`), in table order.
+    /// Absent in documents indexed before laws were detected, hence the default.
+    #[serde(default)]
+    pub laws: Vec<String>,
+    /// Sections of those laws, written `straffeloven:282`.
+    #[serde(default)]
+    pub law_sections: Vec<String>,
+    /// Ids of the review cycles the document feeds (`tagging::cycles`).
+    #[serde(default)]
+    pub cycles: Vec<String>,
     /// The text of each page; page `n` (1-based) is `pages[n - 1]`.
     pub pages: Vec<String>,
     pub status: TextStatus,

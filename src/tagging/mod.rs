@@ -15,6 +15,7 @@ use regex::Regex;
 
 use crate::model::{ArticleRef, Convention, Kind};
 
+pub mod cycles;
 pub mod laws;
 
 // ---------------------------------------------------------------------------------------

@@ -255,3 +255,308 @@ fn law_sections_parse_and_refuse() {
     assert!(parse_law_section("ukjent:3").is_none());
     assert!(parse_law_section("straffeloven:abc").is_none());
 }
+
+// ---------------------------------------------------------------------------------------
+// Review cycles
+// ---------------------------------------------------------------------------------------
+
+mod cycles {
+    use arkiv::model::Convention;
+    use arkiv::tagging::cycles::{CYCLES, cycle, detect_cycles};
+    use chrono::NaiveDate;
+
+    fn day(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, d)
+    }
+
+    fn check(text: &str, date: Option<NaiveDate>, conventions: &[Convention], expected: &[&str]) {
+        assert_eq!(
+            detect_cycles(text, date, conventions),
+            expected,
+            "cycles of {text:?} dated {date:?}"
+        );
+    }
+
+    #[test]
+    fn the_body_inside_the_window_is_the_cycle() {
+        check(
+            "Innspill til FNs barnekomité før eksaminasjonen av Norge.",
+            day(2017, 9, 1),
+            &[Convention::Crc],
+            &["crc-5-6"],
+        );
+        check(
+            "Submission to the Committee on the Elimination of Discrimination against Women.",
+            day(2017, 10, 1),
+            &[Convention::Cedaw],
+            &["cedaw-9"],
+        );
+    }
+
+    #[test]
+    fn the_body_outside_the_window_is_no_cycle() {
+        check(
+            "Innspill til FNs barnekomité.",
+            day(2012, 1, 1),
+            &[Convention::Crc],
+            &[],
+        );
+        check(
+            "Innspill til FNs barnekomité.",
+            None,
+            &[Convention::Crc],
+            &[],
+        );
+    }
+
+    #[test]
+    fn a_review_report_counts_for_the_conventions_the_document_names() {
+        check(
+            "Skyggerapport om kvinnekonvensjonen.",
+            day(2022, 11, 1),
+            &[Convention::Cedaw],
+            &["cedaw-10"],
+        );
+        // The same words without the convention belong to no cycle of it.
+        check("Skyggerapport.", day(2022, 11, 1), &[], &[]);
+    }
+
+    #[test]
+    fn a_document_that_only_cites_the_convention_is_in_no_cycle() {
+        check(
+            "Barnekonvensjonen artikkel 19 forplikter staten til å beskytte barn mot vold.",
+            day(2017, 9, 1),
+            &[Convention::Crc],
+            &[],
+        );
+    }
+
+    #[test]
+    fn naming_the_cycle_needs_no_date() {
+        check(
+            "Kommentarer til Norges tiende periodiske rapport til CEDAW.",
+            None,
+            &[],
+            &["cedaw-10"],
+        );
+        check(
+            "On the fifth and sixth periodic reports of Norway (CRC/C/NOR/5-6).",
+            day(2030, 1, 1),
+            &[],
+            &["crc-5-6"],
+        );
+        check(
+            "A contribution to GREVIO's baseline evaluation of Norway.",
+            None,
+            &[],
+            &["grevio-baseline"],
+        );
+    }
+
+    #[test]
+    fn windows_come_from_verified_dates_only() {
+        let crc = cycle("crc-5-6").expect("crc-5-6");
+        let (start, end) = crc.window().expect("crc-5-6 has verified dates");
+        assert_eq!(start, NaiveDate::from_ymd_opt(2016, 10, 6).unwrap());
+        assert_eq!(end, NaiveDate::from_ymd_opt(2020, 7, 4).unwrap());
+        for c in &CYCLES {
+            let dated = c.documents.iter().any(|d| d.date.is_some());
+            assert_eq!(c.window().is_some(), dated, "{}", c.id);
+        }
+        for id in ["grevio-baseline", "cedaw-9", "cedaw-10", "crc-5-6"] {
+            assert!(cycle(id).is_some(), "{id} missing");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Through ingest and the router
+// ---------------------------------------------------------------------------------------
+
+mod web {
+    use axum::http::StatusCode;
+
+    use arkiv::library::Library;
+    use arkiv::web::{AppState, router};
+
+    use crate::support::{get, run_ingest, sample_index, samples_dir, write_pdf};
+
+    fn sample_app() -> axum::Router {
+        router(AppState::new(
+            sample_index().clone(),
+            Library::new(samples_dir()),
+            "https://arkiv.example",
+        ))
+    }
+
+    #[tokio::test]
+    async fn the_law_page_lists_sections_documents_and_links_to_lovdata() {
+        let app = sample_app();
+        let page = get(&app, "/lov/straffeloven").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("https://lovdata.no/lov/2005-05-20-28"));
+        assert!(
+            page.body
+                .contains("https://lovdata.no/lov/2005-05-20-28/§282")
+        );
+        assert!(page.body.contains("LOV-2005-05-20-28"));
+        assert!(
+            page.body
+                .contains("Høringssvar – endringer i straffeloven § 282")
+        );
+        assert!(page.body.contains("law_section=straffeloven%3A282"));
+        let en = get(&app, "/lov/straffeloven?lang=en").await;
+        assert!(en.body.contains("Sections we refer to"));
+        assert_eq!(get(&app, "/lov/ukjent").await.status, StatusCode::NOT_FOUND);
+        // A law without a verified identifier has no Lovdata link.
+        let grunnloven = get(&app, "/lov/grunnloven").await;
+        assert_eq!(grunnloven.status, StatusCode::OK);
+        assert!(!grunnloven.body.contains("lovdata.no"));
+        let index = get(&app, "/lover").await;
+        assert_eq!(index.status, StatusCode::OK);
+        assert!(index.body.contains("/lov/barnevernsloven"));
+        assert!(index.body.contains("/lov/barnevernloven"));
+    }
+
+    #[tokio::test]
+    async fn the_api_filters_by_law_section_and_cycle() {
+        let app = sample_app();
+        let all = get(&app, "/api/search?per_page=100").await.json();
+        let by_law = get(&app, "/api/search?law=straffeloven&per_page=100")
+            .await
+            .json();
+        let n = by_law["total"].as_u64().unwrap();
+        assert!(n >= 2 && n < all["total"].as_u64().unwrap(), "{n}");
+        for hit in by_law["hits"].as_array().unwrap() {
+            let laws: Vec<&str> = hit["laws"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap())
+                .collect();
+            assert!(laws.contains(&"straffeloven"), "{laws:?}");
+        }
+        assert_eq!(by_law["facets"]["law"]["straffeloven"].as_u64(), Some(n));
+
+        let section = get(&app, "/api/search?law_section=straffeprosessloven:222a").await;
+        assert_eq!(section.status, StatusCode::OK);
+        let section = section.json();
+        assert!(section["total"].as_u64().unwrap() >= 1);
+        for hit in section["hits"].as_array().unwrap() {
+            assert!(
+                hit["law_sections"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|s| s == "straffeprosessloven:222a")
+            );
+        }
+
+        let shadow = get(&app, "/api/search?cycle=grevio-baseline").await.json();
+        assert_eq!(shadow["total"].as_u64(), Some(1), "{shadow}");
+        assert_eq!(shadow["hits"][0]["cycles"][0], "grevio-baseline");
+
+        for bad in [
+            "/api/search?law=ukjent",
+            "/api/search?law_section=straffeloven",
+            "/api/search?law_section=ukjent:3",
+            "/api/search?cycle=cedaw-99",
+        ] {
+            assert_eq!(
+                get(&app, bad).await.status,
+                StatusCode::BAD_REQUEST,
+                "{bad}"
+            );
+        }
+        let many: String = (0..21).map(|_| "law=straffeloven&").collect();
+        assert_eq!(
+            get(&app, &format!("/api/search?{many}")).await.status,
+            StatusCode::BAD_REQUEST
+        );
+    }
+
+    #[tokio::test]
+    async fn the_search_page_has_law_and_cycle_facets_and_the_document_page_links_lovdata() {
+        let app = sample_app();
+        let page = get(&app, "/sok").await;
+        assert!(page.body.contains("Lover"), "no Lover facet");
+        assert!(page.body.contains("/sok?law=straffeloven"));
+        assert!(page.body.contains("/sok?cycle=grevio-baseline"));
+        let filtered = get(&app, "/sok?law=straffeloven").await;
+        assert_eq!(filtered.status, StatusCode::OK);
+
+        let hits = get(&app, "/api/search?law=straffeprosessloven")
+            .await
+            .json();
+        let id = hits["hits"][0]["id"].as_str().unwrap().to_string();
+        let doc = get(&app, &format!("/dokument/{id}")).await;
+        assert!(doc.body.contains("href=\"/lov/straffeprosessloven\""));
+        assert!(
+            doc.body
+                .contains("https://lovdata.no/lov/1981-05-22-25/§222a")
+        );
+    }
+
+    #[tokio::test]
+    async fn the_convention_page_shows_its_cycles_with_our_documents() {
+        let app = sample_app();
+        let page = get(&app, "/konvensjon/istanbul").await;
+        assert!(page.body.contains("id=\"syklus-grevio-baseline\""));
+        assert!(page.body.contains("/sok?cycle=grevio-baseline"));
+        let crc = get(&app, "/konvensjon/crc").await;
+        assert!(crc.body.contains("CRC/C/NOR/CO/5-6"));
+        assert!(crc.body.contains("2016-10-06 – 2020-07-04"));
+        let cedaw = get(&app, "/konvensjon/cedaw?lang=en").await;
+        assert!(cedaw.body.contains("Review cycles"));
+    }
+
+    #[test]
+    fn a_sidecar_sets_laws_and_cycles_and_refuses_unknown_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let docs = dir.path().join("documents");
+        std::fs::create_dir_all(&docs).unwrap();
+        write_pdf(
+            &docs,
+            "brev.pdf",
+            None,
+            &["Høringssvar om straffeloven § 282 og barneloven § 43. Skyggerapport til GREVIO."],
+        );
+        std::fs::write(
+            docs.join("brev.toml"),
+            "laws = [\"straffeloven\"]\ncycles = [\"crc-5-6\"]\n",
+        )
+        .unwrap();
+        write_pdf(&docs, "feil.pdf", None, &["Straffeloven § 282."]);
+        std::fs::write(docs.join("feil.toml"), "laws = [\"tullball\"]\n").unwrap();
+        let (index, report) = run_ingest(&docs, &dir.path().join("index"));
+        let failed: Vec<&str> = report.failed.iter().map(|f| f.file.as_str()).collect();
+        assert!(failed.iter().any(|f| f.contains("feil")), "{failed:?}");
+        let doc = index
+            .documents()
+            .unwrap()
+            .into_iter()
+            .find(|d| d.submission.file == "brev.pdf")
+            .expect("brev.pdf indexed");
+        assert_eq!(doc.submission.laws, vec!["straffeloven"]);
+        assert_eq!(doc.submission.law_sections, vec!["straffeloven:282"]);
+        assert_eq!(doc.submission.cycles, vec!["crc-5-6"]);
+
+        // Without a sidecar, detection decides.
+        let plain = tempfile::tempdir().unwrap();
+        let docs2 = plain.path().join("documents");
+        std::fs::create_dir_all(&docs2).unwrap();
+        write_pdf(
+            &docs2,
+            "brev.pdf",
+            None,
+            &["Høringssvar om straffeloven § 282 og barneloven § 43."],
+        );
+        let (index2, _) = run_ingest(&docs2, &plain.path().join("index"));
+        let doc2 = &index2.documents().unwrap()[0];
+        assert_eq!(doc2.submission.laws, vec!["straffeloven", "barneloven"]);
+        assert_eq!(
+            doc2.submission.law_sections,
+            vec!["straffeloven:282", "barneloven:43"]
+        );
+    }
+}

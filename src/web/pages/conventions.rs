@@ -123,6 +123,65 @@ pub struct ConventionPage {
     stats_url: String,
     feed_url: String,
     others: Vec<(&'static str, String)>,
+    timeline: Vec<CycleLine>,
+    timeline_title: &'static str,
+}
+
+/// A review cycle of the convention on its timeline, with our documents in it.
+pub struct CycleLine {
+    id: &'static str,
+    name: &'static str,
+    /// "2016-10-06 – 2020-07-04", or empty when no date of the cycle is verified.
+    window: String,
+    /// (what, symbol, date) of its key documents, as far as they are known.
+    documents: Vec<(&'static str, &'static str, &'static str)>,
+    count: u64,
+    url: String,
+}
+
+fn timeline(
+    lang: Lang,
+    c: Convention,
+    counts: &std::collections::BTreeMap<String, u64>,
+) -> Vec<CycleLine> {
+    crate::tagging::cycles::CYCLES
+        .iter()
+        .filter(|cycle| cycle.convention == c)
+        .map(|cycle| CycleLine {
+            id: cycle.id,
+            name: match lang {
+                Lang::Nb => cycle.name_nb,
+                Lang::En => cycle.name_en,
+            },
+            window: cycle
+                .window()
+                .map(|(a, b)| format!("{a} – {b}"))
+                .unwrap_or_default(),
+            documents: cycle
+                .documents
+                .iter()
+                .filter(|d| d.symbol.is_some() || d.date.is_some())
+                .map(|d| {
+                    (
+                        match lang {
+                            Lang::Nb => d.kind.label_nb(),
+                            Lang::En => d.kind.label_en(),
+                        },
+                        d.symbol.unwrap_or(""),
+                        d.date.unwrap_or(""),
+                    )
+                })
+                .collect(),
+            count: counts.get(cycle.id).copied().unwrap_or(0),
+            url: views::search_url(&SearchParams {
+                cycles: vec![cycle.id.to_string()],
+                lang,
+                page: 1,
+                per_page: crate::web::params::DEFAULT_PER_PAGE,
+                ..SearchParams::default()
+            }),
+        })
+        .collect()
 }
 
 pub async fn page(
@@ -171,6 +230,17 @@ pub async fn page(
         .iter()
         .map(|h| DocCard::new(chrome, &h.submission, "", None))
         .collect();
+    // Our documents in each cycle, whatever conventions they are tagged with.
+    let index = state.index.clone();
+    let everything = SearchParams {
+        lang,
+        page: 1,
+        per_page: 1,
+        ..SearchParams::default()
+    }
+    .request(0);
+    let all = super::blocking(move || Ok(index.search(&everything)?)).await?;
+    let timeline = timeline(lang, convention, &all.facets.cycle);
     let links = super::views::ResearchLinks::for_params(&only);
     Ok(ConventionPage {
         ctx,
@@ -188,6 +258,11 @@ pub async fn page(
         feed_url: links.feed,
         cards,
         others: links_except(lang, convention),
+        timeline,
+        timeline_title: match lang {
+            Lang::Nb => "Rapporteringssykluser",
+            Lang::En => "Review cycles",
+        },
     }
     .into_response())
 }

@@ -263,6 +263,8 @@ pub fn facet_groups(lang: Lang, p: &SearchParams, facets: &FacetCounts) -> Vec<F
         items,
     });
 
+    groups.extend(law_and_cycle_groups(lang, p, facets));
+
     let mut articles: Vec<(ArticleRef, u64)> = facets
         .article
         .iter()
@@ -295,6 +297,95 @@ pub fn facet_groups(lang: Lang, p: &SearchParams, facets: &FacetCounts) -> Vec<F
         items,
     });
     groups
+}
+
+/// The "Lover" and review-cycle facets, built like the convention facet: laws in table
+/// order, cycles in table order, each value a link that toggles its filter.
+fn law_and_cycle_groups(lang: Lang, p: &SearchParams, facets: &FacetCounts) -> Vec<FacetGroup> {
+    use crate::tagging::{cycles::CYCLES, laws::LAWS};
+    let mut items = Vec::new();
+    for law in &LAWS {
+        let count = facets.law.get(law.id).copied().unwrap_or(0);
+        let active = p.laws.iter().any(|l| l == law.id);
+        if count == 0 && !active {
+            continue;
+        }
+        let next = p.with(|n| {
+            if active {
+                n.laws.retain(|x| x != law.id);
+            } else {
+                n.laws.push(law.id.to_string());
+            }
+        });
+        items.push(FacetItem {
+            label: law.name.to_string(),
+            count,
+            url: search_url(&next),
+            active,
+        });
+    }
+    let laws = FacetGroup {
+        title: match lang {
+            Lang::Nb => "Lover",
+            Lang::En => "Laws",
+        },
+        id: "law",
+        items,
+    };
+    let mut items = Vec::new();
+    for cycle in &CYCLES {
+        let count = facets.cycle.get(cycle.id).copied().unwrap_or(0);
+        let active = p.cycles.iter().any(|c| c == cycle.id);
+        if count == 0 && !active {
+            continue;
+        }
+        let next = p.with(|n| {
+            if active {
+                n.cycles.retain(|x| x != cycle.id);
+            } else {
+                n.cycles.push(cycle.id.to_string());
+            }
+        });
+        items.push(FacetItem {
+            label: cycle_label(lang, cycle.id),
+            count,
+            url: search_url(&next),
+            active,
+        });
+    }
+    let cycles = FacetGroup {
+        title: match lang {
+            Lang::Nb => "Rapporteringssykluser",
+            Lang::En => "Review cycles",
+        },
+        id: "cycle",
+        items,
+    };
+    vec![laws, cycles]
+}
+
+/// A law's short name, or the id when unknown.
+pub fn law_label(id: &str) -> String {
+    crate::tagging::laws::law(id).map_or_else(|| id.to_string(), |l| l.name.to_string())
+}
+
+/// "straffeloven § 282" for `straffeloven:282`.
+pub fn law_section_label(section: &str) -> String {
+    match section.split_once(':') {
+        Some((law, number)) => format!("{} § {number}", law_label(law)),
+        None => section.to_string(),
+    }
+}
+
+/// A review cycle's name in the page's language, or the id when unknown.
+pub fn cycle_label(lang: Lang, id: &str) -> String {
+    crate::tagging::cycles::cycle(id).map_or_else(
+        || id.to_string(),
+        |c| match lang {
+            Lang::Nb => c.name_nb.to_string(),
+            Lang::En => c.name_en.to_string(),
+        },
+    )
 }
 
 pub fn article_label(lang: Lang, a: ArticleRef) -> String {
@@ -375,6 +466,17 @@ impl<'a> Filters<'a> {
             out.push(chip(lang.kind(*k).to_string(), &|n| {
                 n.kinds.retain(|x| x != k)
             }));
+        }
+        for l in &p.laws {
+            out.push(chip(law_label(l), &|n| n.laws.retain(|x| x != l)));
+        }
+        for l in &p.law_sections {
+            out.push(chip(law_section_label(l), &|n| {
+                n.law_sections.retain(|x| x != l)
+            }));
+        }
+        for c in &p.cycles {
+            out.push(chip(cycle_label(lang, c), &|n| n.cycles.retain(|x| x != c)));
         }
         if let Some(y) = p.year {
             out.push(chip(format!("{} {y}", t.year_word), &|n| n.year = None));
