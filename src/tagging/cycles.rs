@@ -302,6 +302,17 @@ pub static CYCLES: [Cycle; 7] = [
     },
 ];
 
+/// Every cycle id, in table order; a test holds it equal to [`CYCLES`].
+pub const CYCLE_IDS: [&str; 7] = [
+    "grevio-baseline",
+    "grevio-thematic-1",
+    "cedaw-9",
+    "cedaw-10",
+    "cedaw-11",
+    "crc-5-6",
+    "crc-7",
+];
+
 /// The cycle with this id.
 pub fn cycle(id: &str) -> Option<&'static Cycle> {
     CYCLES.iter().find(|c| c.id == id)

@@ -444,6 +444,41 @@ pub static LAWS: [Law; 27] = [
     },
 ];
 
+/// Every law id, in table order (for descriptions that need a constant list, such as the
+/// OpenAPI document); a test holds it equal to [`LAWS`].
+pub const LAW_IDS: [&str; 27] = [
+    "straffeloven",
+    "straffeprosessloven",
+    "barneloven",
+    "barnevernsloven",
+    "barnevernloven",
+    "krisesenterlova",
+    "utlendingsloven",
+    "voldsoffererstatningsloven",
+    "voldserstatningsloven",
+    "likestillings-og-diskrimineringsloven",
+    "menneskerettsloven",
+    "grunnloven",
+    "helse-og-omsorgstjenesteloven",
+    "sosialtjenesteloven",
+    "politiloven",
+    "ekteskapsloven",
+    "opplaeringslova",
+    "domstolloven",
+    "tvisteloven",
+    "forvaltningsloven",
+    "offentleglova",
+    "personopplysningsloven",
+    "pasient-og-brukerrettighetsloven",
+    "integreringsloven",
+    "statsborgerloven",
+    "folketrygdloven",
+    "arbeidsmiljoloven",
+];
+
+/// What a `law:section` value looks like, for the same descriptions.
+pub const LAW_SECTION_PATTERN: &str = r"^(straffeloven|straffeprosessloven|barneloven|barnevernsloven|barnevernloven|krisesenterlova|utlendingsloven|voldsoffererstatningsloven|voldserstatningsloven|likestillings-og-diskrimineringsloven|menneskerettsloven|grunnloven|helse-og-omsorgstjenesteloven|sosialtjenesteloven|politiloven|ekteskapsloven|opplaeringslova|domstolloven|tvisteloven|forvaltningsloven|offentleglova|personopplysningsloven|pasient-og-brukerrettighetsloven|integreringsloven|statsborgerloven|folketrygdloven|arbeidsmiljoloven):([0-9]{1,2}[A-Za-z]?-[0-9]{1,3}|[0-9]{1,4})[a-h]?$";
+
 /// The law with this id.
 pub fn law(id: &str) -> Option<&'static Law> {
     LAWS.iter().find(|l| l.id == id)

@@ -560,3 +560,22 @@ mod web {
         );
     }
 }
+
+#[test]
+fn the_constant_id_lists_match_the_tables() {
+    use arkiv::tagging::cycles::{CYCLE_IDS, CYCLES};
+    use arkiv::tagging::laws::{LAW_IDS, LAW_SECTION_PATTERN};
+    let laws: Vec<&str> = LAWS.iter().map(|l| l.id).collect();
+    assert_eq!(laws, LAW_IDS);
+    let cycles: Vec<&str> = CYCLES.iter().map(|c| c.id).collect();
+    assert_eq!(cycles, CYCLE_IDS);
+    let re = regex::Regex::new(LAW_SECTION_PATTERN).unwrap();
+    for ok in [
+        "straffeloven:282",
+        "straffeprosessloven:222a",
+        "barnevernloven:4-12",
+    ] {
+        assert!(re.is_match(ok) && parse_law_section(ok).is_some(), "{ok}");
+    }
+    assert!(!re.is_match("ukjent:3"));
+}

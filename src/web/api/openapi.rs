@@ -167,6 +167,33 @@ const FILTERS: &[Param] = &[
         nb: "Dokumenter som viser til alle disse artiklene, skrevet konvensjon:nummer (høyst 20).",
     },
     Param {
+        name: "law",
+        values: Values::OneOf(&crate::tagging::laws::LAW_IDS),
+        repeats: true,
+        in_path: false,
+        en: "Documents referring to any of these Norwegian laws, by id (at most 20 values).",
+        nb: "Dokumenter som viser til minst én av disse lovene, etter id (høyst 20).",
+    },
+    Param {
+        name: "law_section",
+        values: Values::Pattern(
+            crate::tagging::laws::LAW_SECTION_PATTERN,
+            "straffeloven:282",
+        ),
+        repeats: true,
+        in_path: false,
+        en: "Documents citing all of these sections, written law:section, as straffeloven:282 or straffeprosessloven:222a (at most 20).",
+        nb: "Dokumenter som viser til alle disse paragrafene, skrevet lov:paragraf, som straffeloven:282 (høyst 20).",
+    },
+    Param {
+        name: "cycle",
+        values: Values::OneOf(&crate::tagging::cycles::CYCLE_IDS),
+        repeats: true,
+        in_path: false,
+        en: "Documents feeding any of these review cycles (at most 20 values).",
+        nb: "Dokumenter i minst én av disse rapporteringssyklusene (høyst 20).",
+    },
+    Param {
         name: "kind",
         values: Values::OneOf(&["horingssvar", "innspill", "rapport", "annet"]),
         repeats: true,

@@ -136,12 +136,16 @@ impl PartialSchema for FacetCounts {
     fn schema() -> RefOr<Schema> {
         object(
             "Counts per value over every document the search matches: by convention id, \
-             year (or `ukjent`), kind id and `convention:number`.",
+             year (or `ukjent`), kind id, `convention:number`, law id, `law:section` and \
+             review cycle id.",
             vec![
                 ("convention", counts()),
                 ("year", counts()),
                 ("kind", counts()),
                 ("article", counts()),
+                ("law", counts()),
+                ("law_section", counts()),
+                ("cycle", counts()),
             ],
         )
     }
