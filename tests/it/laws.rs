@@ -579,3 +579,107 @@ fn the_constant_id_lists_match_the_tables() {
     }
     assert!(!re.is_match("ukjent:3"));
 }
+
+mod staff {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+
+    use crate::support::{send, staff_app_with};
+
+    #[tokio::test]
+    async fn staff_correct_laws_by_api_and_by_form() {
+        let s = staff_app_with(1 << 20, &[], |_| {});
+        let id = s.id_of("2018-10-24-straffeloven-282.pdf");
+        let patch = |body: &'static str, token: Option<&str>| {
+            let mut r = Request::patch(format!("/api/documents/{id}"))
+                .header(header::CONTENT_TYPE, "application/json");
+            if let Some(t) = token {
+                r = r.header(header::AUTHORIZATION, format!("Bearer {t}"));
+            }
+            r.body(Body::from(body)).unwrap()
+        };
+        assert_eq!(
+            send(&s.app, patch(r#"{"laws":["barneloven"]}"#, None))
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+        let patched = send(&s.app, patch(r#"{"laws":["barneloven"]}"#, Some(&s.token))).await;
+        assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+        assert_eq!(patched.json()["laws"], serde_json::json!(["barneloven"]));
+        // Sections of laws no longer listed go with them.
+        assert_eq!(patched.json()["law_sections"], serde_json::json!([]));
+        let sidecar =
+            std::fs::read_to_string(s.documents().join("2018-10-24-straffeloven-282.toml"))
+                .unwrap();
+        assert!(sidecar.contains("laws = [\"barneloven\"]"), "{sidecar}");
+        for bad in [r#"{"laws":["tullball"]}"#, r#"{"laws":"straffeloven"}"#] {
+            assert_eq!(
+                send(&s.app, patch(bad, Some(&s.token))).await.status,
+                StatusCode::BAD_REQUEST,
+                "{bad}"
+            );
+        }
+        // null lets detection decide again.
+        let back = send(&s.app, patch(r#"{"laws":null}"#, Some(&s.token))).await;
+        assert_eq!(back.json()["laws"], serde_json::json!(["straffeloven"]));
+        assert!(
+            back.json()["law_sections"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s == "straffeloven:282")
+        );
+
+        let (cookie, csrf) = crate::staff::login(&s.app).await;
+        let form = form_urlencoded::Serializer::new(String::new())
+            .append_pair("csrf", &csrf)
+            .append_pair("title", "Høringssvar om straffeloven")
+            .append_pair("laws", "krisesenterlova, straffeloven")
+            .finish();
+        let answer = send(
+            &s.app,
+            Request::post(format!("/dokument/{id}/rediger"))
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(form))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+        let doc = s
+            .index
+            .document(&arkiv::model::DocId::parse(&id).unwrap())
+            .unwrap()
+            .unwrap();
+        assert_eq!(doc.laws, vec!["straffeloven", "krisesenterlova"]);
+        let edit = send(
+            &s.app,
+            Request::get(format!("/dokument/{id}/rediger"))
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert!(
+            edit.body
+                .contains("value=\"straffeloven, krisesenterlova\""),
+            "the form shows the laws chosen by hand"
+        );
+        let bad = form_urlencoded::Serializer::new(String::new())
+            .append_pair("csrf", &csrf)
+            .append_pair("laws", "tullball")
+            .finish();
+        let refused = send(
+            &s.app,
+            Request::post(format!("/dokument/{id}/rediger"))
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(bad))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert!(refused.body.contains("tullball"));
+    }
+}

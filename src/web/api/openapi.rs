@@ -51,6 +51,9 @@ mod schema {
         pub source_url: Option<String>,
         /// Chosen by hand; `null` lets detection decide again.
         pub conventions: Option<Vec<Convention>>,
+        /// Law ids chosen by hand; `null` lets detection decide again.
+        #[schema(value_type = Option<Vec<crate::web::api::schema::LawId>>)]
+        pub laws: Option<Vec<String>>,
     }
 
     /// A PDF and, optionally, the metadata the upload form takes. Multipart fields are

@@ -54,7 +54,20 @@ named!(
     ArticleRef => "ArticleRef",
     OcrInfo => "Ocr",
     FacetCounts => "Facets",
+    LawId => "LawId",
 );
+
+/// A law's id in `tagging::laws::LAWS`, as the API names it.
+pub struct LawId;
+
+impl PartialSchema for LawId {
+    fn schema() -> RefOr<Schema> {
+        enum_of(
+            "A Norwegian law, by its common short name.",
+            &crate::tagging::laws::LAW_IDS,
+        )
+    }
+}
 
 impl PartialSchema for Convention {
     fn schema() -> RefOr<Schema> {
