@@ -510,6 +510,31 @@ mod web {
         assert!(cedaw.body.contains("Review cycles"));
     }
 
+    #[tokio::test]
+    async fn statistics_count_laws_sections_and_cycles() {
+        let app = sample_app();
+        let page = get(&app, "/statistikk").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("id=\"stats-laws\""));
+        assert!(page.body.contains("Lovene det vises til oftest"));
+        assert!(page.body.contains("straffeloven § 282"));
+        assert!(page.body.contains("/sok?law=straffeloven"));
+        assert!(page.body.contains("GREVIOs basisevaluering av Norge"));
+        // Narrowed to one law, only its documents are counted.
+        let narrowed = get(&app, "/statistikk?law=krisesenterlova&lang=en").await;
+        assert!(narrowed.body.contains("The laws referred to most"));
+        let n = get(&app, "/api/search?law=krisesenterlova").await.json()["total"]
+            .as_u64()
+            .unwrap();
+        assert!(n >= 1);
+        assert!(
+            narrowed
+                .body
+                .contains(&format!("krisesenterlova</a></th><td>{n}</td>")),
+            "every document of the narrowed set refers to the law"
+        );
+    }
+
     #[test]
     fn a_sidecar_sets_laws_and_cycles_and_refuses_unknown_ones() {
         let dir = tempfile::tempdir().unwrap();
