@@ -155,7 +155,19 @@ const FILTERS: &[Param] = &[
     },
     Param {
         name: "convention",
-        values: Values::OneOf(&["istanbul", "echr", "cedaw", "crc"]),
+        values: Values::OneOf(&[
+            "istanbul",
+            "echr",
+            "cedaw",
+            "crc",
+            "crpd",
+            "lanzarote",
+            "trafficking",
+            "palermo",
+            "iccpr",
+            "icescr",
+            "cerd",
+        ]),
         repeats: true,
         in_path: false,
         en: "Documents referring to any of these conventions (at most 20 values).",
@@ -163,7 +175,10 @@ const FILTERS: &[Param] = &[
     },
     Param {
         name: "article",
-        values: Values::Pattern("^(istanbul|echr|cedaw|crc):[0-9]{1,4}$", "istanbul:18"),
+        values: Values::Pattern(
+            "^(istanbul|echr|cedaw|crc|crpd|lanzarote|trafficking|palermo|iccpr|icescr|cerd):[0-9]{1,4}$",
+            "istanbul:18",
+        ),
         repeats: true,
         in_path: false,
         en: "Documents citing all of these articles, written convention:number (at most 20).",

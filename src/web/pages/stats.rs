@@ -31,7 +31,7 @@ pub fn year_rows(lang: Lang, hits: &[Hit]) -> Vec<YearRow> {
     let empty = |key: String, label: String| YearRow {
         key,
         label,
-        by_convention: [0; 4],
+        by_convention: [0; Convention::ALL.len()],
         none: 0,
         total: 0,
     };
@@ -115,6 +115,16 @@ fn column_name(lang: Lang, c: Option<Convention>) -> (&'static str, &'static str
         (_, Some(Convention::Cedaw)) => "CEDAW",
         (Lang::Nb, Some(Convention::Crc)) => "Barnekonv.",
         (Lang::En, Some(Convention::Crc)) => "CRC",
+        (_, Some(Convention::Crpd)) => "CRPD",
+        (_, Some(Convention::Lanzarote)) => "Lanzarote",
+        (Lang::Nb, Some(Convention::Trafficking)) => "Menneskeh.",
+        (Lang::En, Some(Convention::Trafficking)) => "Trafficking",
+        (_, Some(Convention::Palermo)) => "Palermo",
+        (Lang::Nb, Some(Convention::Iccpr)) => "SP",
+        (Lang::En, Some(Convention::Iccpr)) => "ICCPR",
+        (Lang::Nb, Some(Convention::Icescr)) => "ØSK",
+        (Lang::En, Some(Convention::Icescr)) => "ICESCR",
+        (_, Some(Convention::Cerd)) => "CERD",
         (Lang::Nb, None) => "Ingen",
         (Lang::En, None) => "None",
     };
@@ -286,7 +296,7 @@ pub async fn page(State(state): State<AppState>, ctx: PageContext) -> Result<Res
         .chain([None])
         .map(|c| column_name(lang, c))
         .collect();
-    let mut year_sums = vec![0u64; 5];
+    let mut year_sums = vec![0u64; Convention::ALL.len() + 1];
     let year_lines = rows
         .iter()
         .map(|r| {
