@@ -648,7 +648,61 @@ static LAW_RE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("law table is valid")
 });
 
+/// A law named by its date and number, as Lovdata identifies it: "lov 20. mai 2005 nr. 28",
+/// "lov 10. februar 1967".
+static DATED_LAW_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)(?-u:\b)lov(?:en|a)? (?:av )?(?P<d>\d{1,2})\.? ",
+        r"(?P<m>januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|",
+        r"desember|jan|feb|mar|apr|jun|jul|aug|sep|okt|nov|des)\.? (?P<y>\d{4})(?-u:\b)",
+        r"(?: nr\.? ?(?P<n>\d{1,4})(?-u:\b))?"
+    ))
+    .expect("dated law pattern is valid")
+});
+
+/// Laws named by date and number; one that is not in the table is a law arkiv does not
+/// know, which claims the sections after it like a regulation does.
+fn dated_mentions(norm: &str) -> Vec<LawMention> {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des",
+    ];
+    DATED_LAW_RE
+        .captures_iter(norm)
+        .filter_map(|caps| {
+            let whole = caps.get(0)?;
+            let month_name = caps.name("m")?.as_str().to_lowercase();
+            let month = MONTHS.iter().position(|m| month_name.starts_with(m))? + 1;
+            let day: u32 = caps.name("d")?.as_str().parse().ok()?;
+            let year = caps.name("y")?.as_str();
+            let mut id = format!("{year}-{month:02}-{day:02}");
+            if let Some(n) = caps.name("n") {
+                id.push('-');
+                id.push_str(n.as_str());
+            }
+            Some(LawMention {
+                law: LAWS.iter().position(|l| l.lovdata == Some(id.as_str())),
+                abbreviation: false,
+                start: whole.start(),
+                end: whole.end(),
+            })
+        })
+        .collect()
+}
+
 fn law_mentions(norm: &str) -> Vec<LawMention> {
+    let mut all = named_mentions(norm);
+    all.extend(dated_mentions(norm));
+    all.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+    let mut kept: Vec<LawMention> = Vec::with_capacity(all.len());
+    for m in all {
+        if kept.last().is_none_or(|last| m.start >= last.end) {
+            kept.push(m);
+        }
+    }
+    kept
+}
+
+fn named_mentions(norm: &str) -> Vec<LawMention> {
     LAW_RE
         .captures_iter(norm)
         .filter_map(|caps| {
@@ -745,9 +799,10 @@ static AFTER_GAP_RE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("gap pattern is valid")
 });
 
-/// What may stand between a law and a section list right after it.
+/// What may stand between a law and a section list right after it: a comma, a colon, or
+/// the closing bracket of "lov … (straffeloven) § 282".
 static BEFORE_GAP_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^ ?(?:[,:] ?)?$").expect("gap pattern is valid"));
+    LazyLock::new(|| Regex::new(r"(?i)^\)? ?(?:[,:] ?)?$").expect("gap pattern is valid"));
 
 const NEARBY_CHARS: usize = 400;
 const SAME_PARAGRAPH_CHARS: usize = 2000;

@@ -708,3 +708,28 @@ mod staff {
         assert!(refused.body.contains("tullball"));
     }
 }
+
+#[test]
+fn a_law_named_by_its_date_and_number() {
+    check(
+        "Lov 20. mai 2005 nr. 28 om straff § 282 bør endres.",
+        &["straffeloven"],
+        &["straffeloven:282"],
+    );
+    check(
+        "jf. lov 10. februar 1967 om behandlingsmåten i forvaltningssaker § 17",
+        &["forvaltningsloven"],
+        &["forvaltningsloven:17"],
+    );
+    check(
+        "Vi viser til lov 20. mai 2005 nr. 28 om straff (straffeloven) § 282.",
+        &["straffeloven"],
+        &["straffeloven:282"],
+    );
+    // A dated law that is not in the table claims its sections.
+    check(
+        "Straffeloven gjelder. Lov 1. januar 2001 nr. 999 § 3 er noe annet.",
+        &["straffeloven"],
+        &[],
+    );
+}
