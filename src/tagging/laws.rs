@@ -641,6 +641,9 @@ static LAW_RE: LazyLock<Regex> = LazyLock::new(|| {
         }
     }
     groups.push(format!(r"(?P<other>{NOT_A_LAW})(?-u:\b)"));
+    // Any other abbreviation ending in "l." before a section ("sktfvl. § 3-1") is a law
+    // arkiv does not know: it claims the section, so it is not taken for another law's.
+    groups.push(r"(?P<unknown>\w{1,10}l\.)".to_string());
     Regex::new(&format!(
         r"(?i)(?-u:\b)(?:{})(?: \(?(?:av |fra )?(?P<year>1[89]\d\d|20\d\d)\)?(?-u:\b))?",
         groups.join("|")
@@ -710,6 +713,8 @@ fn named_mentions(norm: &str) -> Vec<LawMention> {
             let year: Option<u16> = caps.name("year").and_then(|y| y.as_str().parse().ok());
             let (law, abbreviation) = if caps.name("other").is_some() {
                 (None, false)
+            } else if caps.name("unknown").is_some() {
+                (None, true)
             } else {
                 let (i, abbreviation) = (0..LAWS.len()).find_map(|i| {
                     if caps.name(&format!("l{i}")).is_some() {
@@ -744,7 +749,7 @@ fn with_year(i: usize, year: Option<u16>) -> Option<usize> {
 /// One or more sections: "§ 282", "§§ 282 og 283", "§ 222 a", "§ 4-12", "§ 53 første ledd
 /// bokstav b".
 const SECTION: &str = concat!(
-    r"(?:\d{1,2}(?: ?[A-Z])?-\d{1,3}|\d{1,4})(?-u:\b)(?: ?[a-h](?-u:\b))?",
+    r"(?:\d{1,2}(?: ?[A-Z])?[-–]\d{1,3}|\d{1,4})(?-u:\b)(?: ?[a-h](?-u:\b))?",
     r"(?: (?:første|andre|annet|tredje|fjerde|femte|sjette|fyrste) ledd)?",
     r"(?: (?:nr\.?|bokstav|litra) ?[a-z0-9]{1,3}(?-u:\b))?",
     r"(?: (?:første|andre|annet|tredje|fjerde|fyrste) punktum)?"
@@ -760,7 +765,7 @@ static SECTION_LIST_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static SECTION_ITEM_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?P<n>(?:\d{1,2}(?: ?[A-Z])?-\d{1,3}|\d{1,4})(?-u:\b)(?: ?[a-h](?-u:\b))?)")
+    Regex::new(r"(?P<n>(?:\d{1,2}(?: ?[A-Z])?[-–]\d{1,3}|\d{1,4})(?-u:\b)(?: ?[a-h](?-u:\b))?)")
         .expect("section item pattern is valid")
 });
 

@@ -266,7 +266,6 @@ static TABLE: [ConventionNames; 11] = [
         ],
         aliases: &[
             "iccpr",
-            "sp",
             "international covenant on civil and political rights",
             "fns konvensjon om sivile og politiske rettigheter",
             "konvensjonen om sivile og politiske rettigheter",
@@ -371,14 +370,26 @@ fn mentions(norm: &str) -> Vec<Mention> {
                 });
             }
             TABLE.iter().find_map(|row| {
-                caps.name(row.convention.id()).map(|m| Mention {
-                    convention: row.convention,
-                    start: m.start(),
-                    end: m.end(),
-                })
+                caps.name(row.convention.id())
+                    .filter(|m| m.as_str() != "SP" || names_iccpr(&norm[m.end()..]))
+                    .map(|m| Mention {
+                        convention: row.convention,
+                        start: m.start(),
+                        end: m.end(),
+                    })
             })
         })
         .collect()
+}
+
+/// "SP" alone is a convention only when an article or "-konvensjonen" follows it; elsewhere
+/// it is too often something else (a signing party, a product). After the long name, in
+/// brackets, it is part of that mention and never comes here alone.
+fn names_iccpr(after: &str) -> bool {
+    let after = after.to_lowercase();
+    ["-konvensjonen", " art", "-art", " artikkel", " article"]
+        .iter()
+        .any(|p| after.starts_with(p))
 }
 
 /// Collapses whitespace so names broken over lines still match: a run with a blank line (or a

@@ -733,3 +733,18 @@ fn a_law_named_by_its_date_and_number() {
         &[],
     );
 }
+
+#[test]
+fn chapter_sections_with_a_dash_of_any_kind_and_unknown_abbreviations() {
+    check(
+        "(Barnevernloven § 6–4) ved mistanke om mishandling.",
+        &["barnevernloven"],
+        &["barnevernloven:6-4"],
+    );
+    // "sktfvl." is a law arkiv does not know: its section is not offentleglova's.
+    check(
+        "Offl. § 13, sktfvl. § 3-1",
+        &["offentleglova"],
+        &["offentleglova:13"],
+    );
+}

@@ -803,6 +803,8 @@ fn the_other_conventions_keep_their_traps() {
     check_conventions("En konferanse på Lanzarote i fjor.", &[]);
     check_conventions("Møtet ble holdt i Palermo.", &[]);
     check_conventions("Sp og Ap er partier; se sp. 3.", &[]);
+    check_conventions("Bekreftelse, vil SP som signerer med Signer1.", &[]);
+    check_articles("SP artikkel 7 forbyr tortur.", &["iccpr:7"]);
     check_conventions("Menneskehandel er et alvorlig problem.", &[]);
     check_conventions("RØSKE og BØSKE er ikke ord.", &[]);
     check_conventions("Rasediskriminering skjer.", &[]);
