@@ -748,3 +748,31 @@ fn chapter_sections_with_a_dash_of_any_kind_and_unknown_abbreviations() {
         &["offentleglova:13"],
     );
 }
+
+#[test]
+fn the_samples_show_the_other_conventions_and_a_law_outside_the_four() {
+    let index = crate::support::sample_index();
+    let doc = index
+        .documents()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.submission.file == "2014-05-20-menneskehandel.pdf")
+        .expect("the trafficking sample");
+    let ids: Vec<&str> = doc.submission.conventions.iter().map(|c| c.id()).collect();
+    assert!(
+        ids.contains(&"trafficking") && ids.contains(&"palermo"),
+        "{ids:?}"
+    );
+    assert!(
+        doc.submission
+            .articles
+            .iter()
+            .any(|a| a.to_string() == "trafficking:12")
+    );
+    assert!(
+        doc.submission
+            .law_sections
+            .contains(&"utlendingsloven:38".to_string())
+    );
+    assert!(doc.submission.sample);
+}

@@ -112,7 +112,7 @@ impl PartialSchema for ArticleRef {
     fn schema() -> RefOr<Schema> {
         string_with_pattern(
             "An article of a convention, written convention:number.",
-            "^(istanbul|echr|cedaw|crc):[0-9]+$",
+            "^(istanbul|echr|cedaw|crc|crpd|lanzarote|trafficking|palermo|iccpr|icescr|cerd):[0-9]+$",
         )
     }
 }
