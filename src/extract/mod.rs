@@ -21,6 +21,7 @@
 //! - `pdf_extract_reader` and `pdftotext`: the two readers of the text layer, as they run
 //!   inside a worker (and, for pdftotext, its output read back);
 //! - [`ocr`]: pages without a text layer, read from their image by Tesseract;
+//! - [`render`]: page images and word boxes for the web, and their cache;
 //! - `worker`: the body of `arkiv extract-worker`, which runs one of the readers;
 //! - `process`: starting a worker and collecting what it printed, within a deadline;
 //! - `coverage`: how much of one text's words another holds.
@@ -30,6 +31,7 @@ pub mod ocr;
 mod pdf_extract_reader;
 mod pdftotext;
 mod process;
+pub mod render;
 mod text_layer;
 mod worker;
 
@@ -168,6 +170,10 @@ pub enum Engine {
     Pdftotext,
     /// Tesseract on one page rendered by pdftoppm.
     Ocr,
+    /// pdftoppm: one page as a small PNG, for reading on the web.
+    Render,
+    /// `pdftotext -bbox`: where each word of some pages is.
+    Words,
 }
 
 impl Engine {
@@ -176,13 +182,21 @@ impl Engine {
             Engine::PdfExtract => "pdf-extract",
             Engine::Pdftotext => "pdftotext",
             Engine::Ocr => "ocr",
+            Engine::Render => "render",
+            Engine::Words => "words",
         }
     }
 
     pub fn from_id(id: &str) -> Option<Engine> {
-        [Engine::PdfExtract, Engine::Pdftotext, Engine::Ocr]
-            .into_iter()
-            .find(|e| e.id() == id)
+        [
+            Engine::PdfExtract,
+            Engine::Pdftotext,
+            Engine::Ocr,
+            Engine::Render,
+            Engine::Words,
+        ]
+        .into_iter()
+        .find(|e| e.id() == id)
     }
 }
 
@@ -193,8 +207,13 @@ pub struct WorkerJob {
     pub file: PathBuf,
     pub memory_limit_mb: u64,
     pub cpu_secs: u64,
-    /// The page to read (1-based); only OCR reads a single page.
+    /// The page to read (1-based): OCR and rendering read one page, words a run of pages
+    /// from here.
     pub page: Option<u32>,
+    /// The last page of a run of pages (words).
+    pub last_page: Option<u32>,
+    /// The longer side of a rendered page, in pixels.
+    pub scale: Option<u32>,
     /// Tesseract's models, for OCR.
     pub ocr_languages: String,
 }

@@ -10,6 +10,7 @@ mod html_snapshots;
 mod ingest;
 mod ocr;
 mod pdfgen;
+mod reading;
 mod research;
 mod search;
 mod staff;
