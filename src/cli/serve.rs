@@ -31,9 +31,9 @@ pub struct ServeArgs {
     #[arg(long, env = "ARKIV_MAX_UPLOAD_MB", default_value_t = 100)]
     max_upload_mb: usize,
     /// Folder where page images and word positions are kept once rendered (derived; delete
-    /// it at any time)
-    #[arg(long, env = "ARKIV_PAGE_CACHE", default_value = "data/page-cache")]
-    page_cache: std::path::PathBuf,
+    /// it at any time) [default: DATA/page-cache]
+    #[arg(long, env = "ARKIV_PAGE_CACHE")]
+    page_cache: Option<std::path::PathBuf>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -139,8 +139,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         base_url.starts_with("https://"),
     );
     staff.limiter = Limiter::new(&limits);
+    let page_cache_dir = args
+        .page_cache
+        .clone()
+        .unwrap_or_else(|| args.data.data.join("page-cache"));
     let page_cache =
-        crate::extract::render::PageCache::new(&args.page_cache, options.extract.clone());
+        crate::extract::render::PageCache::new(page_cache_dir, options.extract.clone());
     if !page_cache.can_render() {
         tracing::warn!(
             "pdftoppm er ikke installert: sidene vises som tekst / \
