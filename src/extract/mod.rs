@@ -163,6 +163,39 @@ pub fn extract_file(path: &Path, config: &ExtractConfig) -> Result<Extracted, Ex
     Ok(extracted)
 }
 
+/// Where the words of pages `wanted` of document `id` (the PDF at `pdf`, of `pages` pages)
+/// are: the text layer's word boxes (see [`render::PageCache::words`]), and on a page
+/// without any, the words OCR read there, from the OCR cache.
+pub fn page_words(
+    cache: &render::PageCache,
+    pdf: &Path,
+    id: &crate::model::DocId,
+    wanted: std::ops::RangeInclusive<u32>,
+    pages: u32,
+) -> Result<std::collections::BTreeMap<u32, render::PageWords>, render::RenderError> {
+    let mut found = cache.words(pdf, id, wanted, pages)?;
+    if found.values().all(|page| !page.words.is_empty()) {
+        return Ok(found);
+    }
+    let scanned = ocr::cached_places(cache.config(), id);
+    for (number, page) in found.iter_mut() {
+        let Some(places) = scanned.get(number).filter(|_| page.words.is_empty()) else {
+            continue;
+        };
+        page.words = places
+            .iter()
+            .map(|p| render::WordBox {
+                text: p.text.clone(),
+                x_min: p.left * page.width,
+                y_min: p.top * page.height,
+                x_max: p.right * page.width,
+                y_max: p.bottom * page.height,
+            })
+            .collect();
+    }
+    Ok(found)
+}
+
 /// The programs a worker can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {

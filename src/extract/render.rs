@@ -147,6 +147,11 @@ impl PageCache {
         &self.dir
     }
 
+    /// The extraction settings it renders with (worker, bounds, programs, the OCR cache).
+    pub fn config(&self) -> &ExtractConfig {
+        &self.config
+    }
+
     /// Whether pages can be rendered (poppler's `pdftoppm` is installed).
     pub fn can_render(&self) -> bool {
         self.config.pdftoppm.is_some()

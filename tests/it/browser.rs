@@ -722,6 +722,23 @@ async fn page_images(client: &Client) -> Vec<PathBuf> {
             .await
             .unwrap();
         assert!(!boxes.is_empty(), "no hit boxed on the page images");
+        // The reader (page images, text, the in-document search) fits the window; the site
+        // header is another matter.
+        let wide = client
+            .execute(
+                "const w = document.documentElement.clientWidth; \
+                 return Array.from(document.querySelectorAll('section.reader *')) \
+                   .filter(e => e.getBoundingClientRect().right > w + 1) \
+                   .map(e => e.tagName + '.' + e.className);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            wide.as_array().map(Vec::len),
+            Some(0),
+            "wider than {width} px: {wide}"
+        );
         shots.push(screenshot(client, &format!("document-pages-{width}")).await);
     }
     client.set_window_size(1280, 1000).await.unwrap();

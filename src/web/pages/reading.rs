@@ -447,9 +447,16 @@ async fn window_words(
     let id = s.id.clone();
     let pages = u32::try_from(s.pages.len()).unwrap_or(u32::MAX);
     let (first, last) = (first as u32, last as u32);
-    let read =
-        blocking(move || Ok::<_, PageError>(images.cache.words(&file, &id, first..=last, pages)))
-            .await;
+    let read = blocking(move || {
+        Ok::<_, PageError>(crate::extract::page_words(
+            &images.cache,
+            &file,
+            &id,
+            first..=last,
+            pages,
+        ))
+    })
+    .await;
     match read {
         Ok(Ok(words)) => words,
         Ok(Err(e)) => {
