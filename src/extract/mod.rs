@@ -182,6 +182,10 @@ pub fn page_words(
         let Some(places) = scanned.get(number).filter(|_| page.words.is_empty()) else {
             continue;
         };
+        if !(page.width > 0.0 && page.height > 0.0) {
+            // Size unknown: A4, the shape the viewer assumes too.
+            (page.width, page.height) = (595.0, 842.0);
+        }
         page.words = places
             .iter()
             .map(|p| render::WordBox {

@@ -204,6 +204,14 @@ impl PageCache {
         Ok(png)
     }
 
+    /// Whether the words of every page of `wanted` are cached (so reading them runs no
+    /// worker).
+    pub fn has_words(&self, id: &DocId, wanted: RangeInclusive<u32>) -> bool {
+        wanted
+            .take(MAX_WORD_PAGES as usize)
+            .all(|page| self.words_file(id, page).is_file())
+    }
+
     /// The words of `wanted` pages (a run within 1..=`pages`, at most [`MAX_WORD_PAGES`]):
     /// from the cache, the missing ones read in one worker and cached.
     pub fn words(
@@ -247,12 +255,10 @@ impl PageCache {
             to.to_string(),
         ];
         let out = self.run(Engine::Words, pdf, args, MAX_WORDS_BYTES)?;
-        let read = parse_bbox(&String::from_utf8_lossy(&out));
-        for (offset, words) in read.into_iter().enumerate() {
-            let page = from + offset as u32;
-            if page > to {
-                break;
-            }
+        let mut read = parse_bbox(&String::from_utf8_lossy(&out)).into_iter();
+        // A page pdftotext printed nothing for is cached as empty, so it is not asked again.
+        for page in from..=to {
+            let words = read.next().unwrap_or_default();
             let json = serde_json::to_vec(&words)
                 .map_err(|e| RenderError::Cache(std::io::Error::other(e)))?;
             store(&self.words_file(id, page), &json).map_err(RenderError::Cache)?;

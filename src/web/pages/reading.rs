@@ -443,10 +443,23 @@ async fn window_words(
         return BTreeMap::new();
     }
     let file = state.library.root().join(&s.file);
-    let images = images.clone();
     let id = s.id.clone();
     let pages = u32::try_from(s.pages.len()).unwrap_or(u32::MAX);
     let (first, last) = (first as u32, last as u32);
+    // Reading word boxes runs a worker like a rendering, and shares its bound; when every
+    // slot stays busy the pages are shown without marks rather than late.
+    let _slot = if images.cache.has_words(&id, first..=last) {
+        None
+    } else {
+        match tokio::time::timeout(RENDER_WAIT, images.slots.acquire()).await {
+            Ok(Ok(slot)) => Some(slot),
+            _ => {
+                tracing::warn!("no word positions for {id}: every rendering slot is busy");
+                return BTreeMap::new();
+            }
+        }
+    };
+    let images = images.clone();
     let read = blocking(move || {
         Ok::<_, PageError>(crate::extract::page_words(
             &images.cache,
