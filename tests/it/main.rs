@@ -11,6 +11,7 @@ mod ingest;
 mod laws;
 mod ocr;
 mod pdfgen;
+mod reading;
 mod research;
 mod search;
 mod staff;
