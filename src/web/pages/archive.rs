@@ -110,7 +110,7 @@ pub async fn search(
     let params = ctx.search_params()?;
     let lang = params.lang;
     let chrome = &ctx.chrome;
-    let request = params.request(3);
+    let request = state.search_request(&params, 3);
     let index = state.index.clone();
     let results = blocking(move || Ok(index.search(&request)?))
         .await

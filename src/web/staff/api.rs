@@ -88,7 +88,11 @@ pub async fn upload(
     );
     let mut response = (
         StatusCode::CREATED,
-        Json(DocumentJson::new(s, s.pages.len())),
+        Json(DocumentJson::new(
+            s,
+            s.pages.len(),
+            &state.consultations.current(),
+        )),
     )
         .into_response();
     if let Ok(location) = HeaderValue::from_str(&format!("/api/documents/{}", s.id)) {
@@ -134,7 +138,12 @@ pub async fn patch(
             .target(s.id.to_string())
             .detail(s.title.clone()),
     );
-    Ok(Json(DocumentJson::new(&s, s.pages.len())).into_response())
+    Ok(Json(DocumentJson::new(
+        &s,
+        s.pages.len(),
+        &state.consultations.current(),
+    ))
+    .into_response())
 }
 
 /// What `DELETE` answers.
