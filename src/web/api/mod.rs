@@ -3,6 +3,7 @@
 //! [`ApiError`]. The staff write API lives with the other staff routes in `web/staff/`
 //! and answers with the same error.
 
+pub mod consultations;
 pub mod error;
 pub mod export;
 pub mod openapi;

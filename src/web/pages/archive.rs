@@ -203,6 +203,8 @@ pub struct DocumentPage {
     back_url: Option<String>,
     edit_url: String,
     cite_links: CiteLinks,
+    /// The consultation the document answers: (label, title, link).
+    consultation: Option<(&'static str, String, String)>,
 }
 
 pub async fn document(
@@ -275,7 +277,19 @@ pub async fn document(
         .iter()
         .map(|r| DocCard::new(chrome, r, "", None))
         .collect();
+    let consultation = state
+        .consultations
+        .current()
+        .link(s.consultation.as_deref(), s.their_reference.as_deref())
+        .map(|c| {
+            (
+                super::consultations::texts(lang).consultation,
+                c.title.clone(),
+                chrome.link(&format!("/horing/{}", c.id)),
+            )
+        });
     Ok(DocumentPage {
+        consultation,
         cite_links: CiteLinks::from_permalink(&permalink, lang),
         ctx,
         title: s.title.clone(),
