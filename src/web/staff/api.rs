@@ -65,6 +65,7 @@ pub async fn upload(
         })?;
     let metadata = MetadataEdit::from_form(&request.fields)
         .apply(Default::default())
+        .and_then(|m| metadata::check_consultation(&m, &state.consultations.current()).map(|()| m))
         .map_err(|e| ApiError::BadRequest(e.message(Lang::En)))?;
     let mut files = request.files;
     if files.len() != 1 {
@@ -129,6 +130,7 @@ pub async fn patch(
             .flatten();
         let changed = edit
             .apply(metadata::current(&doc, sidecar))
+            .and_then(|m| metadata::check_consultation(&m, &st.consultations.current()).map(|()| m))
             .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         archive(&st)?.update(&target, changed).map_err(api_error)
     })

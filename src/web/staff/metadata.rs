@@ -27,6 +27,8 @@ pub enum MetadataError {
     NotConventions,
     #[error("unknown field `{0}`")]
     UnknownField(String),
+    #[error("no consultation `{0}`")]
+    Consultation(String),
 }
 
 impl MetadataError {
@@ -59,6 +61,8 @@ pub struct MetadataEdit {
     pub language: Named<String>,
     pub source_url: Named<String>,
     pub conventions: Named<Vec<String>>,
+    /// The id of the consultation the document answers.
+    pub consultation: Named<String>,
 }
 
 /// Empty text means "not given".
@@ -80,6 +84,7 @@ impl MetadataEdit {
             reference: named("reference"),
             language: named("language"),
             source_url: named("source_url"),
+            consultation: named("consultation"),
             conventions: Some((fields.get("conventions_mode") == Some("manual")).then(|| {
                 fields
                     .all("conventions")
@@ -113,6 +118,7 @@ impl MetadataEdit {
                 "reference" => &mut edit.reference,
                 "language" => &mut edit.language,
                 "source_url" => &mut edit.source_url,
+                "consultation" => &mut edit.consultation,
                 "conventions" => {
                     edit.conventions = Some(match value {
                         Value::Null => None,
@@ -189,6 +195,12 @@ impl MetadataEdit {
             MetadataError::SourceUrl,
             &mut base.source_url,
         )?;
+        each(
+            self.consultation,
+            |id| crate::consultations::is_slug(id).then(|| id.to_string()),
+            MetadataError::Consultation,
+            &mut base.consultation,
+        )?;
         if let Some(conventions) = self.conventions {
             base.conventions = match conventions {
                 Some(ids) => {
@@ -207,6 +219,17 @@ impl MetadataEdit {
             };
         }
         Ok(base)
+    }
+}
+
+/// A sidecar may name only a consultation that exists.
+pub fn check_consultation(
+    sidecar: &Sidecar,
+    consultations: &crate::consultations::Consultations,
+) -> Result<(), MetadataError> {
+    match &sidecar.consultation {
+        Some(id) if consultations.get(id).is_none() => Err(MetadataError::Consultation(id.clone())),
+        _ => Ok(()),
     }
 }
 
