@@ -36,7 +36,7 @@ static THEIR_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static OUR_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)(?:v[åa]r|our)\s+(?:ref(?:eranse)?\.?|reference)(?:\s*(?:nr|no)\.?)?\s*[:.]?\s*{CASE_NUMBER}"
+        r"(?i)\b(?:v[åa]r|our)\s+(?:ref(?:eranse)?\.?|reference)(?:\s*(?:nr|no)\.?)?\s*[:.]?\s*{CASE_NUMBER}"
     ))
     .expect("our reference pattern is valid")
 });
@@ -103,11 +103,16 @@ fn recipient(lines: &[String]) -> Option<String> {
     let anchor = lines
         .iter()
         .position(|l| LABEL_LINE_RE.is_match(l) || DATE_LINE_RE.is_match(l))?;
-    let mut start = anchor;
+    // Blank lines may stand between the address and the labels.
+    let mut end = anchor;
+    while end > 0 && lines[end - 1].is_empty() {
+        end -= 1;
+    }
+    let mut start = end;
     while start > 0 && is_address_block_line(&lines[start - 1]) {
         start -= 1;
     }
-    let block = &lines[start..anchor];
+    let block = &lines[start..end];
     let after_address = block
         .iter()
         .rposition(|l| ADDRESS_LINE_RE.is_match(l))
