@@ -130,7 +130,8 @@ async fn export_equals_the_search_for_several_filters() {
                     "konvensjoner",
                     "artikler",
                     "sider",
-                    "url"
+                    "url",
+                    "høring"
                 ]
             );
             let csv_ids: Vec<String> = records[1..].iter().map(|r| r[0].clone()).collect();
@@ -140,10 +141,11 @@ async fn export_equals_the_search_for_several_filters() {
                 delimiter as char
             );
             for (record, hit) in records[1..].iter().zip(search["hits"].as_array().unwrap()) {
-                assert_eq!(record.len(), 10);
+                assert_eq!(record.len(), 11);
                 assert_eq!(record[2], hit["date"].as_str().unwrap_or(""));
                 assert_eq!(record[4], hit["kind"].as_str().unwrap());
                 assert_eq!(record[8], hit["page_count"].to_string());
+                assert_eq!(record[10], hit["consultation"]["id"].as_str().unwrap_or(""));
             }
         }
     }
