@@ -381,7 +381,14 @@ impl Consultations {
     }
 
     /// Adds or replaces a consultation; refuses one whose reference another has.
-    pub fn insert(&mut self, c: Consultation) -> Result<(), ConsultationError> {
+    pub fn insert(&mut self, mut c: Consultation) -> Result<(), ConsultationError> {
+        // A blank case number is none: it links nothing and clashes with nothing.
+        if c.reference
+            .as_deref()
+            .is_some_and(|r| normalize_reference(r).is_empty())
+        {
+            c.reference = None;
+        }
         if let Some(reference) = &c.reference {
             let key = normalize_reference(reference);
             if let Some(other) = self.by_reference.get(&key)

@@ -602,12 +602,33 @@ async fn staff_create_and_edit_consultations_by_api() {
     assert!(audit_actions(&s).contains("consultation-create"));
 
     // Refused: the id again, another with the same reference, bad ids, types and fields.
-    for (bad, why) in [
+    for (clash, why) in [
         (body, "exists already"),
         (
             r#"{"id": "annen", "title": "T", "reference": "26/1234-5"}"#,
             "same reference",
         ),
+    ] {
+        let (status, answer) = status_of(
+            app,
+            json_request("POST", "/api/consultations", Some(&s.token), clash),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{clash}: {answer}");
+        assert!(answer.contains(why), "{clash}: {answer}");
+    }
+    // Blank case numbers clash with nothing.
+    for id in ["blank-1", "blank-2"] {
+        let body = format!(r#"{{"id": "{id}", "title": "T", "reference": " "}}"#);
+        let created = send(
+            app,
+            json_request("POST", "/api/consultations", Some(&s.token), &body),
+        )
+        .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        assert!(created.json()["reference"].is_null());
+    }
+    for (bad, why) in [
         (r#"{"id": "Stor", "title": "T"}"#, "not an id"),
         (
             r#"{"id": "ok", "title": "T", "deadline": "snart"}"#,

@@ -93,9 +93,9 @@ mod schema {
         pub kind: String,
         #[schema(min_length = 1, pattern = "\\S")]
         pub title: String,
-        #[schema(format = Date, nullable = false)]
+        #[schema(format = Date)]
         pub date: Option<String>,
-        #[schema(pattern = "^https?://", nullable = false)]
+        #[schema(pattern = "^https?://")]
         pub url: Option<String>,
     }
 
@@ -651,11 +651,11 @@ fn write_paths() -> Vec<(&'static str, HttpMethod, utoipa::openapi::path::Operat
                     "201",
                     json_response("The consultation as saved.", "Consultation"),
                 )
+                .response("400", error_response("A field has a bad value."))
                 .response(
-                    "400",
+                    "409",
                     error_response(
-                        "A field has a bad value, the id is taken, or another consultation \
-                         has the same reference.",
+                        "The id is taken, or another consultation has the same reference.",
                     ),
                 )
                 .build(),
@@ -680,6 +680,10 @@ fn write_paths() -> Vec<(&'static str, HttpMethod, utoipa::openapi::path::Operat
             )
             .response("400", error_response("A field has a bad value."))
             .response("404", error_response("No consultation has this id."))
+            .response(
+                "409",
+                error_response("Another consultation has the same reference."),
+            )
             .build(),
         ),
         (

@@ -39,6 +39,9 @@ pub enum SaveError {
     NotFound(String),
     #[error("consultation `{0}` exists already")]
     Exists(String),
+    /// Another consultation has the same case number.
+    #[error("{0}")]
+    Conflict(String),
     #[error("{0}")]
     Write(String),
 }
@@ -48,6 +51,9 @@ impl From<SaveError> for ApiError {
         match e {
             SaveError::NotFound(_) => ApiError::NotFound,
             SaveError::Write(m) => ApiError::Internal(m),
+            e @ (SaveError::Exists(_) | SaveError::Conflict(_)) => {
+                ApiError::ConflictWith(e.to_string())
+            }
             e => ApiError::BadRequest(e.to_string()),
         }
     }
@@ -82,7 +88,9 @@ pub fn apply(
         _ => Map::new(),
     };
     for (key, value) in changes {
-        if value.is_null() {
+        // An empty text is no value: a case number "" is no case number.
+        let empty = value.as_str().is_some_and(|v| v.trim().is_empty());
+        if value.is_null() || (empty && key != "title") {
             object.remove(&key);
         } else {
             object.insert(key, value);
@@ -120,7 +128,7 @@ pub fn save(state: &AppState, c: Consultation, create: bool) -> Result<Consultat
         _ => {}
     }
     all.insert(c.clone())
-        .map_err(|e| SaveError::Invalid(e.to_string()))?;
+        .map_err(|e| SaveError::Conflict(e.to_string()))?;
     consultations::write(&state.library, &c).map_err(|e| SaveError::Write(e.to_string()))?;
     state.consultations.reload(&state.library);
     Ok(c)
