@@ -146,7 +146,10 @@ pub(crate) fn date_from_toml<'de, D: serde::Deserializer<'de>>(
 ) -> Result<Option<NaiveDate>, D::Error> {
     use serde::de::Error;
     // Accept both a TOML date (`date = 2019-11-30`) and a string (`date = "2019-11-30"`).
-    let value = toml::Value::deserialize(d)?;
+    // JSON bodies (the staff API) may say `null` for "no date"; TOML has no null.
+    let Some(value) = Option::<toml::Value>::deserialize(d)? else {
+        return Ok(None);
+    };
     let text = match &value {
         toml::Value::String(s) => s.clone(),
         toml::Value::Datetime(dt) => dt.to_string(),

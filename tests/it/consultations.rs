@@ -871,3 +871,52 @@ async fn staff_create_and_edit_consultations_by_form() {
     );
     assert!(editor.body.contains("<option value=\"skjema-horing\">"));
 }
+
+#[test]
+fn ingest_names_a_bad_consultation_file_and_indexes_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("documents");
+    std::fs::create_dir_all(&docs).unwrap();
+    linked_archive(&docs);
+    let folder = docs.join("consultations");
+    std::fs::write(
+        folder.join("feil-type.toml"),
+        "title = \"T\"\nsent = 2020\n",
+    )
+    .unwrap();
+    std::fs::write(folder.join("ukjent.toml"), "title = \"T\"\nfrist = 1\n").unwrap();
+    std::fs::write(folder.join("Ikke_slug.toml"), "title = \"T\"\n").unwrap();
+    std::fs::write(
+        folder.join("samme.toml"),
+        "title = \"T\"\nreference = \"20/7513\"\n",
+    )
+    .unwrap();
+    let (_, report) = run_ingest(&docs, &dir.path().join("index"));
+    let failed: Vec<String> = report
+        .failed
+        .iter()
+        .map(|f| format!("{}: {}", f.file, f.error))
+        .collect();
+    assert_eq!(failed.len(), 4, "{failed:?}");
+    assert!(failed.iter().any(
+        |f| f.starts_with("consultations/feil-type.toml") && f.contains("line 2, field `sent`")
+    ));
+    assert!(
+        failed
+            .iter()
+            .any(|f| f.starts_with("consultations/ukjent.toml")
+                && f.contains("line 2, field `frist`"))
+    );
+    assert!(
+        failed
+            .iter()
+            .any(|f| f.contains("Ikke_slug") && f.contains("not an id"))
+    );
+    assert!(
+        failed
+            .iter()
+            .any(|f| f.contains("consultations/a.toml") && f.contains("consultations/samme.toml"))
+    );
+    // Every document is indexed all the same.
+    assert_eq!(report.documents.len(), 4);
+}

@@ -88,9 +88,11 @@ pub fn apply(
         _ => Map::new(),
     };
     for (key, value) in changes {
-        // An empty text is no value: a case number "" is no case number.
-        let empty = value.as_str().is_some_and(|v| v.trim().is_empty());
-        if value.is_null() || (empty && key != "title") {
+        // An empty free text is no value: a case number "" is no case number. (Dates,
+        // addresses and kinds keep their rules: "" is not one.)
+        let blank = matches!(key.as_str(), "department" | "reference" | "notes")
+            && value.as_str().is_some_and(|v| v.trim().is_empty());
+        if value.is_null() || blank {
             object.remove(&key);
         } else {
             object.insert(key, value);
