@@ -300,6 +300,8 @@ async fn documents_find_their_consultation_by_sidecar_and_by_deres_ref() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("alfasaken"), "{}", page.body);
     assert!(!page.body.contains("betasaken"));
+    // The filter shows as a chip that removes it.
+    assert!(page.body.contains("Høring: a"), "{}", page.body);
     // Bounded and checked like the other filters.
     let long = format!("/api/search?consultation={}", "a".repeat(81));
     assert_eq!(get(&app, &long).await.status, StatusCode::BAD_REQUEST);

@@ -34,6 +34,7 @@ pub struct Texts {
     pub deadline: &'static str,
     pub sent: &'static str,
     pub our_responses: &'static str,
+    pub our_response: &'static str,
     pub outcome: &'static str,
     pub none: &'static str,
     pub not_answered: &'static str,
@@ -65,6 +66,7 @@ pub const NB: Texts = Texts {
     deadline: "Høringsfrist",
     sent: "Sendt på høring",
     our_responses: "Våre svar",
+    our_response: "Vårt svar",
     outcome: "Utfall så langt",
     none: "ingen",
     not_answered: "Ikke besvart",
@@ -96,6 +98,7 @@ pub const EN: Texts = Texts {
     deadline: "Deadline",
     sent: "Sent for consultation",
     our_responses: "Our responses",
+    our_response: "Our response",
     outcome: "Outcome so far",
     none: "none",
     not_answered: "Not answered",
@@ -406,7 +409,7 @@ pub async fn record(
     for s in &docs {
         timeline.push(Moment {
             class: "response",
-            label: t.our_responses.into(),
+            label: t.our_response.into(),
             date: s.date.map(|d| lang.date(d)),
             title: s.title.clone(),
             url: Some(ctx.link(&format!("/dokument/{}", s.id))),
