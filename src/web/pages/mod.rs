@@ -10,6 +10,7 @@ pub mod consultations;
 pub mod conventions;
 pub mod error;
 pub mod feed;
+pub mod reading;
 pub mod stats;
 pub mod svg;
 pub mod views;
