@@ -204,5 +204,41 @@ fn main() -> Result<()> {
         jobs.len(),
         args.out.display()
     );
+    copy_consultations(&args.samples, &args.out)
+}
+
+/// Copies the sample consultation records (`samples/consultations/*.toml`) to
+/// `<out>/consultations/`, each checked first: it parses, it says `sample = true`, and its
+/// title and notes say it is a sample, so no invented process passes for a real one.
+fn copy_consultations(samples: &Path, out: &Path) -> Result<()> {
+    let from = samples.join(arkiv::consultations::FOLDER);
+    let (all, errors) = arkiv::consultations::Consultations::load(&from);
+    if let Some(e) = errors.first() {
+        bail!("{e}");
+    }
+    let to = out.join(arkiv::consultations::FOLDER);
+    fs::create_dir_all(&to).with_context(|| format!("creating {}", to.display()))?;
+    for c in all.iter() {
+        ensure!(
+            c.sample,
+            "{}: sample consultations say `sample = true`",
+            c.id
+        );
+        ensure!(
+            c.title.starts_with("Eksempel"),
+            "{}: a sample consultation's title begins with `Eksempel`",
+            c.id
+        );
+        ensure!(
+            c.notes
+                .as_deref()
+                .is_some_and(|n| n.contains("Ikke en reell")),
+            "{}: a sample consultation's notes say it is not a real process",
+            c.id
+        );
+        let raw = fs::read(from.join(c.file_name()))?;
+        write_if_changed(&to.join(c.file_name()), &raw)?;
+    }
+    println!("{} sample consultations in {}", all.len(), to.display());
     Ok(())
 }

@@ -5,6 +5,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::consultations::{Consultation, ConsultationKind, Consultations, StepKind};
 use crate::index::{FacetCounts, Hit, PageSnippet, SearchResults};
 use crate::model::{ArticleRef, Convention, DocId, Kind, OcrInfo, Submission, TextStatus};
 use crate::web::html;
@@ -83,6 +84,9 @@ pub struct DocumentJson {
     /// Set when text came from OCR of page images.
     pub ocr: Option<OcrInfo>,
     pub sample: bool,
+    /// The consultation the document answers: named by its sidecar, or found by the
+    /// recipient's case number in its letter head ("Deres ref.").
+    pub consultation: Option<ConsultationRef>,
 }
 
 /// A document with its whole text.
@@ -102,7 +106,7 @@ pub struct PageText {
 }
 
 impl DocumentJson {
-    pub fn new(s: &Submission, page_count: usize) -> DocumentJson {
+    pub fn new(s: &Submission, page_count: usize, consultations: &Consultations) -> DocumentJson {
         DocumentJson {
             id: s.id.clone(),
             file: s.file.clone(),
@@ -123,14 +127,17 @@ impl DocumentJson {
             extraction: s.extraction_note.clone(),
             ocr: s.ocr,
             sample: s.sample,
+            consultation: consultations
+                .link(s.consultation.as_deref(), s.their_reference.as_deref())
+                .map(ConsultationRef::from),
         }
     }
 }
 
-impl From<&Submission> for DocumentWithText {
-    fn from(s: &Submission) -> Self {
+impl DocumentWithText {
+    pub fn new(s: &Submission, consultations: &Consultations) -> Self {
         DocumentWithText {
-            document: DocumentJson::new(s, s.pages.len()),
+            document: DocumentJson::new(s, s.pages.len(), consultations),
             pages: s
                 .pages
                 .iter()
@@ -144,24 +151,141 @@ impl From<&Submission> for DocumentWithText {
     }
 }
 
-impl From<&Hit> for HitJson {
-    fn from(hit: &Hit) -> Self {
+impl HitJson {
+    pub fn new(hit: &Hit, consultations: &Consultations) -> Self {
         HitJson {
-            document: DocumentJson::new(&hit.submission, hit.page_count),
+            document: DocumentJson::new(&hit.submission, hit.page_count, consultations),
             score: hit.score,
             pages: hit.pages.iter().map(PageSnippetJson::from).collect(),
         }
     }
 }
 
-impl From<&SearchResults> for SearchResponse {
-    fn from(r: &SearchResults) -> Self {
+impl SearchResponse {
+    pub fn new(r: &SearchResults, consultations: &Consultations) -> Self {
         SearchResponse {
             total: r.total,
             took_ms: r.took_ms.round() as u64,
-            hits: r.hits.iter().map(HitJson::from).collect(),
+            hits: r
+                .hits
+                .iter()
+                .map(|h| HitJson::new(h, consultations))
+                .collect(),
             facets: r.facets.clone(),
             suggestion: r.suggestion.clone(),
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Consultations
+// ---------------------------------------------------------------------------------------
+
+/// A consultation as a document names it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConsultationRef {
+    /// The consultation's id (`/horing/{id}`, `/api/consultations/{id}`).
+    pub id: String,
+    pub title: String,
+}
+
+impl From<&Consultation> for ConsultationRef {
+    fn from(c: &Consultation) -> Self {
+        ConsultationRef {
+            id: c.id.clone(),
+            title: c.title.clone(),
+        }
+    }
+}
+
+/// One step of what came of a consultation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = OutcomeStep)]
+pub struct OutcomeStepJson {
+    #[schema(value_type = String, pattern = "^(prop|innst|lov|forskrift|vedtak|annet)$")]
+    pub kind: &'static str,
+    pub title: String,
+    /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    pub date: Option<String>,
+    pub url: Option<String>,
+}
+
+/// A consultation record, as `documents/consultations/<id>.toml` holds it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Consultation)]
+pub struct ConsultationJson {
+    pub id: String,
+    pub title: String,
+    pub department: Option<String>,
+    /// The ministry's case number.
+    pub reference: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    pub sent: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    pub deadline: Option<String>,
+    pub url: Option<String>,
+    #[schema(value_type = String, pattern = "^(horing|stortingshoring|annet)$")]
+    pub kind: &'static str,
+    pub outcome: Vec<OutcomeStepJson>,
+    pub notes: Option<String>,
+    /// A sample written for the project, not a real process.
+    pub sample: bool,
+}
+
+/// A consultation with the archive's documents that answer it, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsultationWithDocuments {
+    #[serde(flatten)]
+    pub consultation: ConsultationJson,
+    pub documents: Vec<DocumentJson>,
+}
+
+/// Every consultation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsultationList {
+    pub consultations: Vec<ConsultationJson>,
+}
+
+fn day(d: Option<chrono::NaiveDate>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+impl From<&Consultation> for ConsultationJson {
+    fn from(c: &Consultation) -> Self {
+        ConsultationJson {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            department: c.department.clone(),
+            reference: c.reference.clone(),
+            sent: day(c.sent),
+            deadline: day(c.deadline),
+            url: c.url.clone(),
+            kind: c.kind.id(),
+            outcome: c
+                .outcome
+                .iter()
+                .map(|s| OutcomeStepJson {
+                    kind: s.kind.id(),
+                    title: s.title.clone(),
+                    date: day(s.date),
+                    url: s.url.clone(),
+                })
+                .collect(),
+            notes: c.notes.clone(),
+            sample: c.sample,
+        }
+    }
+}
+
+/// The kinds, for the schema's and the forms' lists.
+pub fn consultation_kinds() -> impl Iterator<Item = &'static str> {
+    ConsultationKind::ALL.into_iter().map(ConsultationKind::id)
+}
+
+/// The kinds of outcome step.
+pub fn step_kinds() -> impl Iterator<Item = &'static str> {
+    StepKind::ALL.into_iter().map(StepKind::id)
 }

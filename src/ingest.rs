@@ -14,6 +14,7 @@ use std::time::{Instant, UNIX_EPOCH};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::consultations::{self, Consultations};
 use crate::extract::{self, ExtractConfig, Extracted, PdfMetadata};
 use crate::index::{ArchiveIndex, ArchiveWriter, IndexError};
 use crate::library::{Entry, Library, LibraryError, Sidecar};
@@ -84,6 +85,9 @@ pub struct IngestReport {
     pub unchanged: usize,
     pub removed: usize,
     pub failed: Vec<Failure>,
+    /// Documents indexed with a problem worth fixing (a sidecar naming a consultation that
+    /// does not exist).
+    pub warnings: Vec<Failure>,
     /// Every document in the index after the run.
     pub documents: Vec<DocumentSummary>,
     /// Pages extracted in this run.
@@ -194,14 +198,42 @@ pub fn ingest_with(
     if report.indexed > 0 || report.removed > 0 {
         writer.commit()?;
     }
+    let indexed = index.documents()?;
+    check_consultations(library, &indexed, &mut report);
     report.failed.sort_by(|a, b| a.file.cmp(&b.file));
-    report.documents = index
-        .documents()?
+    report.documents = indexed
         .into_iter()
         .map(|d| summarize(&d.submission, d.page_count))
         .collect();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// The consultation records are read on every run: a file that cannot be used fails (with
+/// its line and field), and a document whose sidecar names a consultation that does not
+/// exist is indexed with a warning.
+fn check_consultations(
+    library: &Library,
+    indexed: &[crate::index::IndexedDocument],
+    report: &mut IngestReport,
+) {
+    let (consultations, errors) = Consultations::load(&consultations::folder(library));
+    for e in errors {
+        report.failed.push(Failure {
+            file: e.file().to_string(),
+            error: e.to_string(),
+        });
+    }
+    for d in indexed {
+        if let Some(id) = &d.submission.consultation
+            && consultations.get(id).is_none()
+        {
+            report.warnings.push(Failure {
+                file: d.submission.file.clone(),
+                error: format!("the sidecar names consultation `{id}`, which does not exist"),
+            });
+        }
+    }
 }
 
 /// A document's entry in the report.
@@ -373,6 +405,10 @@ pub fn describe(file: &str, id: DocId, extracted: Extracted, sidecar: Sidecar) -
         .unwrap_or(Kind::Annet);
 
     let tagging::Tags { mentions, articles } = tagging::detect(&text);
+    let letter_head = pages
+        .first()
+        .map(|p| tagging::letterhead::detect(p))
+        .unwrap_or_default();
     let conventions: Vec<Convention> = match &sidecar.conventions {
         Some(listed) => {
             let mut listed = listed.clone();
@@ -424,8 +460,8 @@ pub fn describe(file: &str, id: DocId, extracted: Extracted, sidecar: Sidecar) -
         title: title.trim().to_string(),
         date,
         kind,
-        recipient: sidecar.recipient,
-        reference: sidecar.reference,
+        recipient: sidecar.recipient.or(letter_head.recipient),
+        reference: sidecar.reference.or(letter_head.our_reference),
         language: sidecar.language.or_else(|| guess_language(&text)),
         source_url: sidecar.source_url,
         conventions,
@@ -439,6 +475,8 @@ pub fn describe(file: &str, id: DocId, extracted: Extracted, sidecar: Sidecar) -
         extraction_note,
         ocr,
         sample: sidecar.sample,
+        their_reference: letter_head.their_reference,
+        consultation: sidecar.consultation,
     }
 }
 

@@ -1,16 +1,18 @@
 //! arkiv: a searchable archive of policy submissions and consultation responses.
 //!
 //! Reading order: [`model`] (plain data), [`library`] (the `documents/` folder, the source of
-//! truth), [`extract`] (PDF → pages of text, in bounded worker processes), [`tagging`]
-//! (conventions, articles, dates, titles), [`ingest`] (library → index), [`query`] (the
-//! query language), [`index`] (tantivy: schema, analysis, search), [`api`] (JSON shapes),
-//! and [`cli`] (the subcommands).
+//! truth), [`consultations`] (the consultation records beside the PDFs), [`extract`] (PDF →
+//! pages of text, in bounded worker processes), [`tagging`] (conventions, articles, dates,
+//! titles, the letter head), [`ingest`] (library → index), [`query`] (the query language),
+//! [`index`] (tantivy: schema, analysis, search), [`api`] (JSON shapes), and [`cli`] (the
+//! subcommands).
 
 pub mod accounts;
 pub mod api;
 pub mod archive;
 pub mod audit;
 pub mod cli;
+pub mod consultations;
 pub mod extract;
 pub mod index;
 pub mod ingest;

@@ -108,22 +108,17 @@ pub struct Sidecar {
     /// Marks a sample written for the project rather than a real submission.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sample: bool,
+    /// The consultation (its id under `documents/consultations/`) the document answers;
+    /// wins over the one its letter head's case number points to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consultation: Option<String>,
 }
 
 impl Sidecar {
     /// Parses sidecar text; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Sidecar, SidecarError> {
         toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
-                .unwrap_or(1);
-            let field = text
-                .lines()
-                .nth(line - 1)
-                .and_then(|l| l.split_once('='))
-                .map(|(key, _)| format!(", field `{}`", key.trim()))
-                .unwrap_or_default();
+            let (line, field) = toml_error_place(text, &e);
             SidecarError::Invalid {
                 file: file.to_string(),
                 line,
@@ -138,10 +133,38 @@ impl Sidecar {
     }
 }
 
-fn date_from_toml<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+/// Where a TOML error is: its line (from the error's span) and `", field `x``, the key
+/// set on that line, or the field a "missing field" message names.
+pub(crate) fn toml_error_place(text: &str, e: &toml::de::Error) -> (usize, String) {
+    let line = e
+        .span()
+        .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
+        .unwrap_or(1);
+    let missing = e
+        .message()
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    let field = match missing {
+        Some(name) => format!(", field `{name}`"),
+        None => text
+            .lines()
+            .nth(line - 1)
+            .and_then(|l| l.split_once('='))
+            .map(|(key, _)| format!(", field `{}`", key.trim()))
+            .unwrap_or_default(),
+    };
+    (line, field)
+}
+
+pub(crate) fn date_from_toml<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<NaiveDate>, D::Error> {
     use serde::de::Error;
     // Accept both a TOML date (`date = 2019-11-30`) and a string (`date = "2019-11-30"`).
-    let value = toml::Value::deserialize(d)?;
+    // JSON bodies (the staff API) may say `null` for "no date"; TOML has no null.
+    let Some(value) = Option::<toml::Value>::deserialize(d)? else {
+        return Ok(None);
+    };
     let text = match &value {
         toml::Value::String(s) => s.clone(),
         toml::Value::Datetime(dt) => dt.to_string(),
@@ -182,7 +205,10 @@ fn known_ids<'de, D: serde::Deserializer<'de>>(
     Ok(Some(ids))
 }
 
-fn date_to_toml<S: serde::Serializer>(date: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn date_to_toml<S: serde::Serializer>(
+    date: &Option<NaiveDate>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match date {
         Some(d) => s.serialize_str(&d.format("%Y-%m-%d").to_string()),
         None => s.serialize_none(),
@@ -257,20 +283,23 @@ impl Library {
 
     /// Writes `bytes` to `file` in the library so that a crash leaves the old content or
     /// the new, never a mix: temp file, fsync, rename, fsync of the folder.
+    /// `file` may lie in a subfolder (`consultations/x.toml`); the temp file is made beside
+    /// it, so the rename never crosses folders.
     pub fn write_atomically(&self, file: &str, bytes: &[u8]) -> Result<(), LibraryError> {
         let target = self.root.join(file);
+        let folder = target.parent().unwrap_or(&self.root).to_path_buf();
         let wrap = |source| LibraryError::Write {
             path: target.clone(),
             source,
         };
         let mut temp = tempfile::Builder::new()
             .prefix(".arkiv-tmp-")
-            .tempfile_in(&self.root)
+            .tempfile_in(&folder)
             .map_err(wrap)?;
         temp.write_all(bytes).map_err(wrap)?;
         temp.as_file().sync_all().map_err(wrap)?;
         temp.persist(&target).map_err(|e| wrap(e.error))?;
-        sync_dir(&self.root).map_err(wrap)?;
+        sync_dir(&folder).map_err(wrap)?;
         Ok(())
     }
 }

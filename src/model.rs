@@ -363,6 +363,15 @@ pub struct Submission {
     pub ocr: Option<OcrInfo>,
     /// A sample written for the project, not a real submission.
     pub sample: bool,
+    /// The recipient's case number in the letter head ("Deres ref."): how a reply finds
+    /// its consultation.
+    #[serde(default)]
+    pub their_reference: Option<String>,
+    /// The consultation the sidecar names (it wins over `their_reference`). Which
+    /// consultation a document belongs to is decided when it is read, against the
+    /// consultation records of the moment (`Consultations::link`).
+    #[serde(default)]
+    pub consultation: Option<String>,
 }
 
 impl Submission {

@@ -57,4 +57,7 @@ pub fn print_summary(report: &IngestReport) {
     for failure in &report.failed {
         println!("failed: {}: {}", failure.file, failure.error);
     }
+    for warning in &report.warnings {
+        println!("warning: {}: {}", warning.file, warning.error);
+    }
 }

@@ -63,9 +63,16 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
     };
     let results = index.search(&request)?;
     if args.json {
+        // A file that cannot be used is named by `arkiv ingest`; here it is left out.
+        let library = crate::library::Library::new(&args.paths.documents);
+        let (consultations, _) =
+            crate::consultations::Consultations::load(&crate::consultations::folder(&library));
         println!(
             "{}",
-            serde_json::to_string_pretty(&crate::api::SearchResponse::from(&results))?
+            serde_json::to_string_pretty(&crate::api::SearchResponse::new(
+                &results,
+                &consultations
+            ))?
         );
         return Ok(ExitCode::SUCCESS);
     }

@@ -39,7 +39,8 @@ use crate::model::{DocId, Submission};
 pub use analysis::{NORWEGIAN, NORWEGIAN_ASCII, norwegian, norwegian_ascii, terms};
 pub use highlight::{Highlighted, highlight};
 pub use search::{
-    FacetCounts, Hit, MAX_RESULT_WINDOW, PageSnippet, SearchRequest, SearchResults, Sort,
+    ConsultationFilter, FacetCounts, Hit, MAX_RESULT_WINDOW, PageSnippet, SearchRequest,
+    SearchResults, Sort,
 };
 
 /// Bump when the schema or the analysis changes; an index of another version must be
@@ -116,6 +117,9 @@ struct Fields {
     cycle: Field,
     year: Field,
     date_sort: Field,
+    /// What ties a document to a consultation: `id:<consultation>` when its sidecar names
+    /// one, else `ref:<case number>` from its letter head (see [`ConsultationFilter`]).
+    consultation: Field,
 }
 
 const DOC_RECORD: &str = "doc";
@@ -169,6 +173,7 @@ fn build_schema() -> (Schema, Fields) {
         cycle: builder.add_facet_field("cycle", FacetOptions::default()),
         year: builder.add_i64_field("year", INDEXED | FAST),
         date_sort: builder.add_i64_field("date_sort", FAST),
+        consultation: builder.add_text_field("consultation", STRING),
     };
     (builder.build(), fields)
 }
@@ -594,6 +599,9 @@ impl ArchiveWriter {
             None => doc.add_facet(f.year_facet, Facet::from_path(["ukjent"])),
         }
         doc.add_i64(f.date_sort, search::date_sort_key(submission.date));
+        if let Some(key) = search::consultation_key(submission) {
+            doc.add_text(f.consultation, key);
+        }
         self.writer.add_document(doc)?;
 
         for (i, text) in submission.pages.iter().enumerate() {

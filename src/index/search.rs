@@ -63,6 +63,29 @@ pub struct SearchRequest {
     pub limit: usize,
     /// How many pages with snippets to return per hit (0: none).
     pub pages_per_hit: usize,
+    /// The documents of one consultation.
+    pub consultation: Option<ConsultationFilter>,
+}
+
+/// The documents of one consultation: those whose sidecar names `id`, and those without
+/// such a sidecar whose letter head carries `reference` as "Deres ref.".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ConsultationFilter {
+    pub id: String,
+    /// The consultation's case number, when it has one.
+    pub reference: Option<String>,
+}
+
+/// The term of the `consultation` field a document is indexed with.
+pub(super) fn consultation_key(s: &Submission) -> Option<String> {
+    match (&s.consultation, &s.their_reference) {
+        (Some(id), _) => Some(format!("id:{id}")),
+        (None, Some(reference)) => Some(format!(
+            "ref:{}",
+            crate::consultations::normalize_reference(reference)
+        )),
+        (None, None) => None,
+    }
 }
 
 /// The deepest a search can page: `offset + limit` of a [`SearchRequest`] must stay within
@@ -509,6 +532,28 @@ impl ArchiveIndex {
                     Box::new(facet_term_owned(f.law_section, &path)),
                 ));
             }
+        }
+        if let Some(filter) = &request.consultation {
+            let mut keys = vec![format!("id:{}", filter.id)];
+            if let Some(reference) = &filter.reference {
+                keys.push(format!(
+                    "ref:{}",
+                    crate::consultations::normalize_reference(reference)
+                ));
+            }
+            let any: Vec<(Occur, Box<dyn Query>)> = keys
+                .iter()
+                .map(|k| {
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(f.consultation, k),
+                            IndexRecordOption::Basic,
+                        )) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
         for article in request.articles.iter().chain(&parsed.filters.articles) {
             let path = [

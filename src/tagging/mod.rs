@@ -7,6 +7,8 @@
 //! All matching runs on text whose whitespace has been collapsed, because PDF extraction
 //! breaks lines and pads with spaces in the middle of names.
 
+pub mod letterhead;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 

@@ -277,6 +277,7 @@ pub struct Texts {
     // Research: statistics, export, feeds, citations, convention pages, API page.
     pub nav_stats: &'static str,
     pub nav_api: &'static str,
+    pub nav_consultations: &'static str,
     pub stats_title: &'static str,
     pub stats_intro: &'static str,
     pub stats_query_label: &'static str,
@@ -475,6 +476,7 @@ pub static NB: Texts = Texts {
     reference_field: "Saksnummer",
     nav_stats: "Statistikk",
     nav_api: "API",
+    nav_consultations: "Høringer",
     stats_title: "Statistikk",
     stats_intro: "Hvor mange innspill og høringssvar som viser til hver konvensjon år for år, og hvilke artikler som nevnes oftest. Tallene følger de samme filtrene som søket.",
     stats_query_label: "Avgrens med søk",
@@ -673,6 +675,7 @@ pub static EN: Texts = Texts {
     reference_field: "Case number",
     nav_stats: "Statistics",
     nav_api: "API",
+    nav_consultations: "Consultations",
     stats_title: "Statistics",
     stats_intro: "How many submissions and consultation responses refer to each convention year by year, and which articles they cite most. The numbers follow the same filters as the search.",
     stats_query_label: "Narrow with a search",

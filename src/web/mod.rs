@@ -29,7 +29,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::index::{ArchiveIndex, SearchResults};
+use crate::consultations::Consultations;
+use crate::index::{ArchiveIndex, SearchRequest, SearchResults};
 use crate::library::Library;
 use params::SearchParams;
 
@@ -42,6 +43,8 @@ pub use server::Limits;
 pub struct AppState {
     pub index: ArchiveIndex,
     pub library: Library,
+    /// The consultation records of `documents/consultations/`, as of the last change.
+    pub consultations: Arc<ConsultationStore>,
     /// The archive's public address, for permalinks and citations (no trailing slash).
     pub base_url: Arc<str>,
     /// Accounts, sessions, the index's writer: what staff pages need.
@@ -54,6 +57,7 @@ impl AppState {
     /// A read-only archive: search and read, no staff features.
     pub fn new(index: ArchiveIndex, library: Library, base_url: &str) -> AppState {
         AppState {
+            consultations: Arc::new(ConsultationStore::load(&library)),
             index,
             library,
             base_url: base_url.trim_end_matches('/').into(),
@@ -72,6 +76,70 @@ impl AppState {
         self.staff = Arc::new(staff);
         self
     }
+
+    /// The index's request for a search URL, with the case number of the consultation it
+    /// asks for, so the letters that name it as "Deres ref." are found too.
+    pub fn search_request(&self, params: &SearchParams, pages_per_hit: usize) -> SearchRequest {
+        let mut request = params.request(pages_per_hit);
+        if let Some(filter) = &mut request.consultation {
+            filter.reference = self
+                .consultations
+                .current()
+                .get(&filter.id)
+                .and_then(|c| c.reference.clone());
+        }
+        request
+    }
+}
+
+/// The consultation records, read from `documents/consultations/` when the server starts
+/// and again after each change staff make. A file that cannot be used is logged and left
+/// out (ingest names it with its line and field).
+pub struct ConsultationStore {
+    current: std::sync::RwLock<Arc<Consultations>>,
+    /// Held while a change is checked and written, so two never interleave.
+    pub writing: std::sync::Mutex<()>,
+    /// How many times the records were read again: part of the validators of pages
+    /// whose content they decide.
+    version: std::sync::atomic::AtomicU64,
+}
+
+impl ConsultationStore {
+    pub fn load(library: &Library) -> ConsultationStore {
+        ConsultationStore {
+            current: std::sync::RwLock::new(Arc::new(read_consultations(library))),
+            writing: std::sync::Mutex::new(()),
+            version: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    pub fn version(&self) -> u64 {
+        self.version.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// The records as they are now: a snapshot to read without holding a lock.
+    pub fn current(&self) -> Arc<Consultations> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Reads the folder again (after a change was written).
+    pub fn reload(&self, library: &Library) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) =
+            Arc::new(read_consultations(library));
+        self.version
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+fn read_consultations(library: &Library) -> Consultations {
+    let (all, errors) = Consultations::load(&crate::consultations::folder(library));
+    for e in errors {
+        tracing::warn!("{e}");
+    }
+    all
 }
 
 /// Content-Security-Policy: no inline script or style anywhere, no framing.
@@ -113,6 +181,11 @@ pub fn router(state: AppState) -> Router {
         .route("/konvensjon/{id}", get(pages::conventions::page))
         .route("/lover", get(pages::laws::index))
         .route("/lov/{id}", get(pages::laws::page))
+        .route("/horinger", get(pages::consultations::list))
+        .route("/horinger.ics", get(pages::consultations::ics))
+        .route("/horing/{id}", get(pages::consultations::record))
+        .route("/api/consultations", get(api::consultations::list))
+        .route("/api/consultations/{id}", get(api::consultations::one))
         .route("/logg-inn", get(auth::login_form).post(auth::login))
         .route("/logg-ut", axum::routing::post(auth::logout))
         .layer(timeout(30))
@@ -225,14 +298,11 @@ where
 /// ([`ArchiveIndex::search_all`]): paging through several could see the index change
 /// between pages and return a set that never existed. Serves the export and the research
 /// pages (statistics, convention pages, feed).
-async fn search_whole_set<E>(
-    index: &ArchiveIndex,
-    params: &SearchParams,
-) -> Result<SearchResults, E>
+async fn search_whole_set<E>(state: &AppState, params: &SearchParams) -> Result<SearchResults, E>
 where
     E: From<TaskFailed> + From<crate::index::IndexError> + Send + 'static,
 {
-    let index = index.clone();
-    let request = params.request(0);
+    let index = state.index.clone();
+    let request = state.search_request(params, 0);
     run_blocking(move || Ok(index.search_all(&request)?)).await
 }

@@ -1,7 +1,7 @@
 //! Search parameters in URLs: parsed leniently for pages, strictly for the API, and written
 //! back so every search state is a permalink.
 
-use crate::index::{SearchRequest, Sort};
+use crate::index::{ConsultationFilter, SearchRequest, Sort};
 use crate::model::{ArticleRef, Convention, Kind};
 
 use super::i18n::Lang;
@@ -53,6 +53,8 @@ pub struct SearchParams {
     pub page: usize,
     pub per_page: usize,
     pub lang: Lang,
+    /// The id of a consultation (`consultation=<id>`): its documents only.
+    pub consultation: Option<String>,
 }
 
 /// A parameter that does not parse, or a request past one of the [`limits`].
@@ -239,6 +241,21 @@ impl SearchParams {
                 "lang" => {
                     p.lang = Lang::parse(v).ok_or_else(|| invalid("lang", "expected nb or en"))?
                 }
+                "consultation" | "horing" => {
+                    if v.chars().count() > crate::consultations::MAX_ID_CHARS {
+                        return Err(too_large(
+                            "consultation",
+                            format!("at most {} characters", crate::consultations::MAX_ID_CHARS),
+                        ));
+                    }
+                    if !crate::consultations::is_slug(v) {
+                        return Err(invalid(
+                            "consultation",
+                            format!("`{v}` is not a consultation id"),
+                        ));
+                    }
+                    p.consultation = Some(v.to_string());
+                }
                 _ => {}
             }
         }
@@ -303,6 +320,12 @@ impl SearchParams {
             offset: (self.page.saturating_sub(1)).saturating_mul(self.per_page),
             limit: self.per_page,
             pages_per_hit,
+            // The consultation's case number is filled in by the web layer, which holds
+            // the consultation records (`AppState::search_request`).
+            consultation: self.consultation.clone().map(|id| ConsultationFilter {
+                id,
+                reference: None,
+            }),
         }
     }
 
@@ -355,6 +378,9 @@ impl SearchParams {
         if self.per_page != DEFAULT_PER_PAGE {
             s.append_pair("per_page", &self.per_page.to_string());
         }
+        if let Some(c) = &self.consultation {
+            s.append_pair("consultation", c);
+        }
         if self.lang == Lang::En {
             s.append_pair("lang", "en");
         }
@@ -394,6 +420,9 @@ impl SearchParams {
         if let Some(y) = self.year {
             hidden.push(("year".into(), y.to_string()));
         }
+        if let Some(c) = &self.consultation {
+            hidden.push(("consultation".into(), c.clone()));
+        }
         hidden
     }
 
@@ -407,5 +436,6 @@ impl SearchParams {
             || self.year.is_some()
             || self.from.is_some()
             || self.to.is_some()
+            || self.consultation.is_some()
     }
 }

@@ -630,6 +630,37 @@ async fn walk(client: &Client, server: SocketAddr, upload: &Path) -> Vec<PathBuf
     assert!(!cards.is_empty(), "the convention page lists its documents");
     shots.push(screenshot(client, "convention").await);
 
+    // A reply and its consultation: from the search filtered by the consultation, to the
+    // document, and from the document's own link to the consultation's timeline.
+    client
+        .goto(&format!(
+            "{base}/sok?consultation=eksempel-straffeloven-282"
+        ))
+        .await
+        .unwrap();
+    let card = wait_for(client, "article.card h3 a").await;
+    card.click().await.unwrap();
+    let link = wait_for(client, "a#consultation-link").await;
+    link.click().await.unwrap();
+    let h1 = wait_for(client, "#horing-eksempel-straffeloven-282 h1").await;
+    assert!(
+        h1.text().await.unwrap().contains("straffeloven § 282"),
+        "the consultation's page"
+    );
+    assert_eq!(
+        path_of(client.current_url().await.unwrap().as_str()),
+        "/horing/eksempel-straffeloven-282"
+    );
+    let moments = client
+        .find_all(Locator::Css("ol.timeline li.moment"))
+        .await
+        .unwrap();
+    assert!(
+        moments.len() >= 4,
+        "sent, deadline, our response and outcome steps"
+    );
+    shots.push(screenshot(client, "consultation").await);
+
     // Staff: sign in, upload a PDF, find it by searching.
     client.goto(&format!("{base}/logg-inn")).await.unwrap();
     let name = wait_for(client, "input#name").await;

@@ -5,6 +5,7 @@ mod support;
 mod analysis;
 mod browser;
 mod cli;
+mod consultations;
 mod hostile;
 mod html_snapshots;
 mod ingest;

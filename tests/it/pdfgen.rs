@@ -323,6 +323,35 @@ fn shipped_samples_match_their_sources() {
     }
 }
 
+/// The shipped consultation records are the sample ones, file for file.
+#[test]
+fn shipped_consultations_match_their_sources() {
+    let names = |dir: &str| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(repo_path(dir))
+            .unwrap_or_else(|e| panic!("{dir}: {e}"))
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        names.sort();
+        names
+    };
+    let sources = names("samples/consultations");
+    assert!(sources.len() >= 5, "{sources:?}");
+    assert_eq!(
+        names("documents/consultations"),
+        sources,
+        "run make-samples"
+    );
+    for name in &sources {
+        let source = std::fs::read(repo_path(&format!("samples/consultations/{name}"))).unwrap();
+        let shipped = std::fs::read(repo_path(&format!("documents/consultations/{name}"))).unwrap();
+        assert_eq!(
+            source, shipped,
+            "{name} differs from samples/consultations/"
+        );
+    }
+}
+
 /// The properties other modules' tests rely on when they run over the real samples.
 #[test]
 fn sample_corpus_has_the_promised_shape() {

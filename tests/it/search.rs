@@ -266,6 +266,8 @@ fn a_commit_is_seen_by_a_search_asked_before_it() {
         extraction_note: None,
         ocr: None,
         sample: false,
+        their_reference: None,
+        consultation: None,
     };
     writer.upsert(&submission, "fingerprint").unwrap();
     writer.commit().unwrap();

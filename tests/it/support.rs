@@ -62,13 +62,21 @@ pub fn copy_into(files: &[PathBuf], dir: &Path) {
     }
 }
 
-/// Copies the sample archive (PDFs and sidecars) into `dir`.
+/// Copies the sample archive (PDFs, sidecars and consultation records) into `dir`.
 pub fn copy_samples(dir: &Path) {
-    std::fs::create_dir_all(dir).unwrap();
-    for entry in std::fs::read_dir(samples_dir()).unwrap() {
+    copy_plain_files(&samples_dir(), dir);
+    copy_plain_files(
+        &samples_dir().join(arkiv::consultations::FOLDER),
+        &dir.join(arkiv::consultations::FOLDER),
+    );
+}
+
+fn copy_plain_files(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
         let path = entry.unwrap().path();
         if path.is_file() && !path.file_name().unwrap().to_string_lossy().starts_with('.') {
-            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+            std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
         }
     }
 }

@@ -23,6 +23,9 @@ pub enum ApiError {
     /// The file is already in the archive, as the document `id`.
     #[error("already in the archive")]
     Conflict { id: DocId },
+    /// The change would clash with what exists (a consultation's id or case number).
+    #[error("{0}")]
+    ConflictWith(String),
     #[error("not a PDF: a PDF begins with `%PDF-`")]
     NotPdf,
     #[error("the PDF cannot be read: {0}")]
@@ -78,7 +81,7 @@ impl IntoResponse for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::ConflictWith(_) => StatusCode::CONFLICT,
             ApiError::NotPdf => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unreadable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

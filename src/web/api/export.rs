@@ -13,6 +13,7 @@ use super::super::params::SearchParams;
 use super::super::{AppState, search_whole_set};
 use super::ApiError;
 use crate::api::DocumentJson;
+use crate::consultations::Consultations;
 use crate::model::{ArticleRef, Convention, Kind, Submission};
 
 /// One exported document (a row of the CSV export): a view of the API's document. The
@@ -37,12 +38,19 @@ pub struct ExportRow {
     pub pages: usize,
     /// The document's permanent address.
     pub url: String,
+    /// The id of the consultation the document answers.
+    pub consultation: Option<String>,
 }
 
 impl ExportRow {
     /// The row of a document: a view of what the API says of it, plus its address.
-    pub fn new(s: &Submission, page_count: usize, base_url: &str) -> ExportRow {
-        let d = DocumentJson::new(s, page_count);
+    pub fn new(
+        s: &Submission,
+        page_count: usize,
+        base_url: &str,
+        consultations: &Consultations,
+    ) -> ExportRow {
+        let d = DocumentJson::new(s, page_count, consultations);
         ExportRow {
             url: format!("{base_url}/dokument/{}", d.id),
             id: d.id.to_string(),
@@ -57,6 +65,7 @@ impl ExportRow {
             law_sections: d.law_sections,
             cycles: d.cycles,
             pages: d.page_count,
+            consultation: d.consultation.map(|c| c.id),
         }
     }
 }
@@ -162,6 +171,9 @@ const COLUMNS: &[(&str, &str, Cell)] = &[
     ("sykluser", "cycles", |r| join(&r.cycles)),
     ("sider", "pages", |r| r.pages.to_string()),
     ("url", "url", |r| r.url.clone()),
+    ("høring", "consultation", |r| {
+        r.consultation.clone().unwrap_or_default()
+    }),
 ];
 
 /// The CSV file: UTF-8 with a byte-order mark, because Excel reads a file without one in
@@ -262,11 +274,12 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     let params = SearchParams::parse(raw.as_deref())?;
     let format = ExportFormat::parse(raw.as_deref()).map_err(ApiError::BadRequest)?;
-    let results = search_whole_set::<ApiError>(&state.index, &params).await?;
+    let results = search_whole_set::<ApiError>(&state, &params).await?;
+    let consultations = state.consultations.current();
     let rows: Vec<ExportRow> = results
         .hits
         .iter()
-        .map(|h| ExportRow::new(&h.submission, h.page_count, &state.base_url))
+        .map(|h| ExportRow::new(&h.submission, h.page_count, &state.base_url, &consultations))
         .collect();
     match format {
         ExportFormat::Json => {

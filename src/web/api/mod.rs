@@ -3,6 +3,7 @@
 //! [`ApiError`]. The staff write API lives with the other staff routes in `web/staff/`
 //! and answers with the same error.
 
+pub mod consultations;
 pub mod error;
 pub mod export;
 pub mod openapi;
@@ -23,10 +24,13 @@ pub async fn search(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SearchResponse>, ApiError> {
     let params = SearchParams::parse(raw.as_deref())?;
-    let request = params.request(3);
+    let request = state.search_request(&params, 3);
     let index = state.index.clone();
     let results = blocking(move || Ok(index.search(&request)?)).await?;
-    Ok(Json(SearchResponse::from(&results)))
+    Ok(Json(SearchResponse::new(
+        &results,
+        &state.consultations.current(),
+    )))
 }
 
 pub async fn document(
@@ -38,7 +42,10 @@ pub async fn document(
     let doc = blocking(move || Ok(index.document(&id)?))
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(DocumentWithText::from(&doc)))
+    Ok(Json(DocumentWithText::new(
+        &doc,
+        &state.consultations.current(),
+    )))
 }
 
 /// Runs blocking work (search, file reads) off the async workers.

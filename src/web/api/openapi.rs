@@ -54,6 +54,10 @@ mod schema {
         /// Law ids chosen by hand; `null` lets detection decide again.
         #[schema(value_type = Option<Vec<crate::web::api::schema::LawId>>)]
         pub laws: Option<Vec<String>>,
+        /// The id of an existing consultation the document answers; `null` lets its
+        /// letter head's case number decide.
+        #[schema(pattern = "^[a-z0-9-]{1,80}$")]
+        pub consultation: Option<String>,
     }
 
     /// A PDF and, optionally, the metadata the upload form takes. Multipart fields are
@@ -79,6 +83,72 @@ mod schema {
         /// An `http://` or `https://` address.
         #[schema(pattern = "^https?://", nullable = false)]
         pub source_url: Option<String>,
+        /// The id of an existing consultation the document answers.
+        #[schema(pattern = "^[a-z0-9-]{1,80}$", nullable = false)]
+        pub consultation: Option<String>,
+    }
+
+    /// One outcome step as sent.
+    #[derive(ToSchema, serde::Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct OutcomeStepInput {
+        #[schema(pattern = "^(prop|innst|lov|forskrift|vedtak|annet)$")]
+        pub kind: String,
+        #[schema(min_length = 1, pattern = "\\S")]
+        pub title: String,
+        #[schema(format = Date)]
+        pub date: Option<String>,
+        #[schema(pattern = "^https?://")]
+        pub url: Option<String>,
+    }
+
+    /// A new consultation record: its id and its fields; only `title` is required.
+    #[derive(ToSchema, serde::Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ConsultationCreate {
+        /// Lowercase letters, digits and hyphens.
+        #[schema(pattern = "^[a-z0-9-]{1,80}$")]
+        pub id: String,
+        #[schema(min_length = 1, pattern = "\\S")]
+        pub title: String,
+        pub department: Option<String>,
+        /// The ministry's case number, e.g. `20/7513`; no two consultations share one.
+        pub reference: Option<String>,
+        #[schema(format = Date)]
+        pub sent: Option<String>,
+        #[schema(format = Date)]
+        pub deadline: Option<String>,
+        #[schema(pattern = "^https?://")]
+        pub url: Option<String>,
+        #[schema(pattern = "^(horing|stortingshoring|annet)$")]
+        pub kind: Option<String>,
+        #[schema(max_items = 50)]
+        pub outcome: Option<Vec<OutcomeStepInput>>,
+        pub notes: Option<String>,
+        pub sample: Option<bool>,
+    }
+
+    /// The fields a `PATCH` of a consultation changes: a value sets one, `null` clears it;
+    /// a field left out keeps its value. The id cannot change.
+    #[derive(ToSchema, serde::Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ConsultationPatch {
+        #[schema(min_length = 1, pattern = "\\S", nullable = false)]
+        pub title: Option<String>,
+        pub department: Option<String>,
+        pub reference: Option<String>,
+        #[schema(format = Date)]
+        pub sent: Option<String>,
+        #[schema(format = Date)]
+        pub deadline: Option<String>,
+        #[schema(pattern = "^https?://")]
+        pub url: Option<String>,
+        #[schema(pattern = "^(horing|stortingshoring|annet)$")]
+        pub kind: Option<String>,
+        #[schema(max_items = 50)]
+        pub outcome: Option<Vec<OutcomeStepInput>>,
+        pub notes: Option<String>,
+        pub sample: Option<bool>,
     }
 }
 
@@ -102,6 +172,14 @@ mod schema {
         super::export::ExportJson,
         schema::DocumentPatch,
         schema::Upload,
+        crate::api::ConsultationRef,
+        crate::api::ConsultationJson,
+        crate::api::OutcomeStepJson,
+        crate::api::ConsultationWithDocuments,
+        crate::api::ConsultationList,
+        schema::ConsultationCreate,
+        schema::ConsultationPatch,
+        schema::OutcomeStepInput,
         super::error::ErrorBody,
         crate::web::staff::api::Deleted
     ))
@@ -140,6 +218,18 @@ const DOCUMENT: &[Param] = &[Param {
     in_path: true,
     en: "The document's id: 32 hex digits, as in a search hit.",
     nb: "Dokumentets id: 32 heksadesimale sifre, som i et søketreff.",
+}];
+
+/// A consultation's id (a slug).
+const CONSULTATION_ID: Values = Values::Pattern("^[a-z0-9-]{1,80}$", "eksempel-straffeloven-282");
+
+const CONSULTATION: &[Param] = &[Param {
+    name: "id",
+    values: CONSULTATION_ID,
+    repeats: false,
+    in_path: true,
+    en: "The consultation's id: lowercase letters, digits and hyphens.",
+    nb: "Høringens id: små bokstaver, sifre og bindestrek.",
 }];
 
 const FILTERS: &[Param] = &[
@@ -253,6 +343,14 @@ const FILTERS: &[Param] = &[
         nb: "Dokumenter datert dette året eller tidligere.",
     },
     Param {
+        name: "consultation",
+        values: CONSULTATION_ID,
+        repeats: false,
+        in_path: false,
+        en: "Documents answering this consultation: named in their sidecar, or carrying its case number as \"Deres ref.\".",
+        nb: "Dokumenter som svarer på denne høringen: oppgitt i sidecar-filen, eller med høringens saksnummer som «Deres ref.».",
+    },
+    Param {
         name: "sort",
         values: Values::OneOf(&["relevance", "newest", "oldest"]),
         repeats: false,
@@ -348,6 +446,22 @@ pub const ENDPOINTS: &[Endpoint] = &[
         en: "Export: every hit of a search (not one page), as CSV or JSON.",
         nb: "Eksport: alle treffene i et søk (ikke én side), som CSV eller JSON.",
         example: "/api/export?convention=istanbul&kind=horingssvar&format=csv&delimiter=semicolon",
+    },
+    Endpoint {
+        path: "/api/consultations",
+        operation_id: "consultations",
+        params: &[],
+        en: "Every consultation record: the ministry, case number, sent, deadline, outcome steps.",
+        nb: "Alle høringene: departement, saksnummer, sendt, frist og utfall.",
+        example: "/api/consultations",
+    },
+    Endpoint {
+        path: "/api/consultations/{id}",
+        operation_id: "consultation",
+        params: &[CONSULTATION],
+        en: "One consultation and the documents that answer it, oldest first.",
+        nb: "Én høring og dokumentene som svarer på den, eldste først.",
+        example: "/api/consultations/eksempel-straffeloven-282",
     },
     Endpoint {
         path: "/api/openapi.json",
@@ -449,6 +563,19 @@ fn paths() -> Paths {
                         .build(),
                 )
                 .response("404", error_response("No document has this id.")),
+            "consultations" => op.response(
+                "200",
+                json_response("Every consultation, by id.", "ConsultationList"),
+            ),
+            "consultation" => op
+                .response(
+                    "200",
+                    json_response(
+                        "The consultation and its documents.",
+                        "ConsultationWithDocuments",
+                    ),
+                )
+                .response("404", error_response("No consultation has this id.")),
             "export" => op
                 .response(
                     "200",
@@ -553,6 +680,55 @@ fn write_paths() -> Vec<(&'static str, HttpMethod, utoipa::openapi::path::Operat
             .response("400", error_response("A field has a bad value."))
             .response("404", error_response("No document has this id."))
             .response("503", error_response(INDEX_UNWRITABLE))
+            .build(),
+        ),
+        (
+            "/api/consultations",
+            HttpMethod::Post,
+            op("createConsultation", "Add a consultation record.")
+                .request_body(Some(
+                    RequestBodyBuilder::new()
+                        .required(Some(Required::True))
+                        .content("application/json", json_content("ConsultationCreate"))
+                        .build(),
+                ))
+                .response(
+                    "201",
+                    json_response("The consultation as saved.", "Consultation"),
+                )
+                .response("400", error_response("A field has a bad value."))
+                .response(
+                    "409",
+                    error_response(
+                        "The id is taken, or another consultation has the same reference.",
+                    ),
+                )
+                .build(),
+        ),
+        (
+            "/api/consultations/{id}",
+            HttpMethod::Patch,
+            op(
+                "patchConsultation",
+                "Correct a consultation record: only the fields named change.",
+            )
+            .parameter(parameter(&CONSULTATION[0]))
+            .request_body(Some(
+                RequestBodyBuilder::new()
+                    .required(Some(Required::True))
+                    .content("application/json", json_content("ConsultationPatch"))
+                    .build(),
+            ))
+            .response(
+                "200",
+                json_response("The consultation as saved.", "Consultation"),
+            )
+            .response("400", error_response("A field has a bad value."))
+            .response("404", error_response("No consultation has this id."))
+            .response(
+                "409",
+                error_response("Another consultation has the same reference."),
+            )
             .build(),
         ),
         (

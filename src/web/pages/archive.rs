@@ -115,9 +115,11 @@ pub async fn search(
     let chrome = &ctx.chrome;
     // The page shows how long the search took, so its body differs each time: it is
     // validated by the index's generation instead, and a 304 costs no search.
+    // The consultation records decide which documents `consultation=` finds: their
+    // version is part of the tag too.
     let etag = conditional::index_etag(
         state.index.generation(),
-        &ctx.query,
+        &format!("{}#c{}", ctx.query, state.consultations.version()),
         ctx.user.as_ref().map(|u| u.name.as_str()),
     );
     if if_none_match.is_some_and(|asked| conditional::matches(&asked, &etag)) {
@@ -125,7 +127,7 @@ pub async fn search(
         headers.insert(header::ETAG, etag);
         return Ok(conditional::not_modified(&headers));
     }
-    let request = params.request(3);
+    let request = state.search_request(&params, 3);
     let index = state.index.clone();
     let results = blocking(move || Ok(index.search(&request)?))
         .await
@@ -227,6 +229,8 @@ pub struct DocumentPage {
     back_url: Option<String>,
     edit_url: String,
     cite_links: CiteLinks,
+    /// The consultation the document answers: (label, title, link).
+    consultation: Option<(&'static str, String, String)>,
 }
 
 pub async fn document(
@@ -309,7 +313,19 @@ pub async fn document(
         .iter()
         .map(|r| DocCard::new(chrome, r, "", None))
         .collect();
+    let consultation = state
+        .consultations
+        .current()
+        .link(s.consultation.as_deref(), s.their_reference.as_deref())
+        .map(|c| {
+            (
+                super::consultations::texts(lang).consultation,
+                c.title.clone(),
+                chrome.link(&format!("/horing/{}", c.id)),
+            )
+        });
     Ok(DocumentPage {
+        consultation,
         cite_links: CiteLinks::from_permalink(&permalink, lang),
         ctx,
         title: s.title.clone(),

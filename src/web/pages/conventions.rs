@@ -272,7 +272,7 @@ pub async fn page(
         per_page: crate::web::params::DEFAULT_PER_PAGE,
         ..SearchParams::default()
     };
-    let results = search_whole_set::<PageError>(&state.index, &only).await?;
+    let results = search_whole_set::<PageError>(&state, &only).await?;
     let groups: Vec<(Convention, Vec<(ArticleRef, u64)>)> =
         article_groups(&results.hits, usize::MAX)
             .into_iter()

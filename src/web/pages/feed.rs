@@ -186,7 +186,7 @@ pub async fn atom(State(state): State<AppState>, ctx: PageContext) -> Result<Res
         offset: 0,
         limit: FEED_ENTRIES,
         pages_per_hit: 0,
-        ..params.request(0)
+        ..state.search_request(&params, 0)
     };
     let index = state.index.clone();
     let results = blocking(move || Ok(index.search(&request)?)).await?;

@@ -90,7 +90,7 @@ pub async fn page(
         per_page: crate::web::params::DEFAULT_PER_PAGE,
         ..SearchParams::default()
     };
-    let results = search_whole_set::<PageError>(&state.index, &only).await?;
+    let results = search_whole_set::<PageError>(&state, &only).await?;
     let mut cited: Vec<(LawSection, u64)> = results
         .facets
         .law_section

@@ -6,6 +6,7 @@
 pub mod api_doc;
 pub mod archive;
 pub mod cite;
+pub mod consultations;
 pub mod conventions;
 pub mod error;
 pub mod feed;

@@ -286,7 +286,7 @@ pub async fn page(State(state): State<AppState>, ctx: PageContext) -> Result<Res
     let chrome = &ctx.chrome;
     let t = chrome.t;
     let filters = Filters::unordered(lang, &params, "/statistikk");
-    let results = search_whole_set::<PageError>(&state.index, &params).await?;
+    let results = search_whole_set::<PageError>(&state, &params).await?;
 
     let rows = year_rows(lang, &results.hits);
     let groups = article_groups(&results.hits, TOP_ARTICLES);
@@ -394,7 +394,7 @@ pub async fn years_svg(
     ctx: PageContext,
 ) -> Result<Response, PageError> {
     let params = ctx.search_params()?;
-    let results = search_whole_set::<PageError>(&state.index, &params).await?;
+    let results = search_whole_set::<PageError>(&state, &params).await?;
     Ok(svg_response(svg::years_chart(
         params.lang,
         &year_rows(params.lang, &results.hits),
@@ -407,7 +407,7 @@ pub async fn articles_svg(
     ctx: PageContext,
 ) -> Result<Response, PageError> {
     let params = ctx.search_params()?;
-    let results = search_whole_set::<PageError>(&state.index, &params).await?;
+    let results = search_whole_set::<PageError>(&state, &params).await?;
     Ok(svg_response(svg::articles_chart(
         params.lang,
         &article_groups(&results.hits, TOP_ARTICLES),

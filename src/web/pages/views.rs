@@ -490,6 +490,10 @@ impl<'a> Filters<'a> {
         if let Some(y) = p.to {
             out.push(chip(format!("{} {y}", t.to_year), &|n| n.to = None));
         }
+        if let Some(c) = &p.consultation {
+            let label = super::consultations::texts(lang).consultation;
+            out.push(chip(format!("{label}: {c}"), &|n| n.consultation = None));
+        }
         out
     }
 

@@ -65,6 +65,7 @@ pub async fn upload(
         })?;
     let metadata = MetadataEdit::from_form(&request.fields)
         .apply(Default::default())
+        .and_then(|m| metadata::check_consultation(&m, &state.consultations.current()).map(|()| m))
         .map_err(|e| ApiError::BadRequest(e.message(Lang::En)))?;
     let mut files = request.files;
     if files.len() != 1 {
@@ -88,7 +89,11 @@ pub async fn upload(
     );
     let mut response = (
         StatusCode::CREATED,
-        Json(DocumentJson::new(s, s.pages.len())),
+        Json(DocumentJson::new(
+            s,
+            s.pages.len(),
+            &state.consultations.current(),
+        )),
     )
         .into_response();
     if let Ok(location) = HeaderValue::from_str(&format!("/api/documents/{}", s.id)) {
@@ -125,6 +130,7 @@ pub async fn patch(
             .flatten();
         let changed = edit
             .apply(metadata::current(&doc, sidecar))
+            .and_then(|m| metadata::check_consultation(&m, &st.consultations.current()).map(|()| m))
             .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         archive(&st)?.update(&target, changed).map_err(api_error)
     })
@@ -134,7 +140,12 @@ pub async fn patch(
             .target(s.id.to_string())
             .detail(s.title.clone()),
     );
-    Ok(Json(DocumentJson::new(&s, s.pages.len())).into_response())
+    Ok(Json(DocumentJson::new(
+        &s,
+        s.pages.len(),
+        &state.consultations.current(),
+    ))
+    .into_response())
 }
 
 /// What `DELETE` answers.

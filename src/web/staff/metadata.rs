@@ -31,6 +31,8 @@ pub enum MetadataError {
     NotLaws,
     #[error("unknown field `{0}`")]
     UnknownField(String),
+    #[error("no consultation `{0}`")]
+    Consultation(String),
 }
 
 impl MetadataError {
@@ -69,6 +71,8 @@ pub struct MetadataEdit {
     pub conventions: Named<Vec<String>>,
     /// Law ids (`tagging::laws`), replacing detection.
     pub laws: Named<Vec<String>>,
+    /// The id of the consultation the document answers.
+    pub consultation: Named<String>,
 }
 
 /// Law ids as typed in the form: separated by commas or spaces.
@@ -101,6 +105,7 @@ impl MetadataEdit {
             reference: named("reference"),
             language: named("language"),
             source_url: named("source_url"),
+            consultation: named("consultation"),
             conventions: Some((fields.get("conventions_mode") == Some("manual")).then(|| {
                 fields
                     .all("conventions")
@@ -149,6 +154,7 @@ impl MetadataEdit {
                     });
                     continue;
                 }
+                "consultation" => &mut edit.consultation,
                 "conventions" => {
                     edit.conventions = Some(match value {
                         Value::Null => None,
@@ -225,6 +231,12 @@ impl MetadataEdit {
             MetadataError::SourceUrl,
             &mut base.source_url,
         )?;
+        each(
+            self.consultation,
+            |id| crate::consultations::is_slug(id).then(|| id.to_string()),
+            MetadataError::Consultation,
+            &mut base.consultation,
+        )?;
         if let Some(conventions) = self.conventions {
             base.conventions = match conventions {
                 Some(ids) => {
@@ -261,6 +273,17 @@ impl MetadataEdit {
             };
         }
         Ok(base)
+    }
+}
+
+/// A sidecar may name only a consultation that exists.
+pub fn check_consultation(
+    sidecar: &Sidecar,
+    consultations: &crate::consultations::Consultations,
+) -> Result<(), MetadataError> {
+    match &sidecar.consultation {
+        Some(id) if consultations.get(id).is_none() => Err(MetadataError::Consultation(id.clone())),
+        _ => Ok(()),
     }
 }
 

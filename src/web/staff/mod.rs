@@ -5,6 +5,7 @@
 //! table to prove it.
 
 pub mod api;
+pub mod consultations;
 pub mod metadata;
 pub mod pages;
 
@@ -202,6 +203,43 @@ pub fn routes(max_upload_bytes: usize) -> Vec<StaffRoute> {
             "/api/documents/{id}",
             Programs,
             delete(api::delete),
+        ),
+        // Consultation records.
+        route(
+            Method::GET,
+            "/horinger/ny",
+            People,
+            get(consultations::new_form),
+        ),
+        route(
+            Method::POST,
+            "/horinger/ny",
+            People,
+            post(consultations::create),
+        ),
+        route(
+            Method::GET,
+            "/horing/{id}/rediger",
+            People,
+            get(consultations::edit_form),
+        ),
+        route(
+            Method::POST,
+            "/horing/{id}/rediger",
+            People,
+            post(consultations::edit),
+        ),
+        route(
+            Method::POST,
+            "/api/consultations",
+            Programs,
+            post(consultations::api_create),
+        ),
+        route(
+            Method::PATCH,
+            "/api/consultations/{id}",
+            Programs,
+            patch(consultations::api_patch),
         ),
     ]
 }

@@ -14,6 +14,7 @@ use super::metadata::{Fields, MetadataEdit};
 use super::{UploadRefused, archive, receive_upload};
 use crate::archive::ChangeError;
 use crate::audit::{AuditEntry, AuditLog};
+use crate::consultations::Consultations;
 use crate::extract::ExtractError;
 use crate::library::Sidecar;
 use crate::model::{Convention, DocId, Kind, Submission};
@@ -49,12 +50,18 @@ fn change_failed(lang: Lang, e: ChangeError) -> PageError {
 }
 
 /// A metadata edit from a form, checked; a bad value is a 400 page in the form's language.
-fn form_metadata(fields: &Fields, lang: Lang, sample: bool) -> Result<Sidecar, PageError> {
+fn form_metadata(
+    fields: &Fields,
+    lang: Lang,
+    sample: bool,
+    consultations: &Consultations,
+) -> Result<Sidecar, PageError> {
     MetadataEdit::from_form(fields)
         .apply(Sidecar {
             sample,
             ..Sidecar::default()
         })
+        .and_then(|m| super::metadata::check_consultation(&m, consultations).map(|()| m))
         .map_err(|e| PageError::BadRequest {
             message: e.message(lang),
             lang,
@@ -79,6 +86,10 @@ pub struct MetaForm {
     /// What the document's laws are now, detected or chosen.
     pub current_laws: String,
     pub kinds: Vec<(String, String)>,
+    /// The consultation chosen (an id, or empty), and every one to choose from:
+    /// (id, title, chosen).
+    pub consultation: String,
+    pub consultations: Vec<(String, String, bool)>,
 }
 
 impl MetaForm {
@@ -104,18 +115,34 @@ impl MetaForm {
                 .iter()
                 .map(|k| (k.id().to_string(), lang.kind(*k).to_string()))
                 .collect(),
+            consultation: String::new(),
+            consultations: Vec::new(),
         }
     }
 
+    /// The consultations to choose from, `chosen` selected.
+    fn with_consultations(mut self, all: &Consultations, chosen: Option<&str>) -> MetaForm {
+        self.consultation = chosen.unwrap_or_default().to_string();
+        self.consultations = all
+            .iter()
+            .map(|c| (c.id.clone(), c.title.clone(), Some(c.id.as_str()) == chosen))
+            .collect();
+        self
+    }
+
     /// Prefilled with a document's current values, so saving writes them all down.
+    /// The consultation the document answers now (named or detected) is chosen.
     fn for_document(
         lang: Lang,
         s: &Submission,
         csrf: String,
         manual: bool,
         laws: Option<&[String]>,
+        all: &Consultations,
     ) -> MetaForm {
-        let mut form = MetaForm::new(lang, format!("/dokument/{}/rediger", s.id), csrf);
+        let linked = all.link(s.consultation.as_deref(), s.their_reference.as_deref());
+        let mut form = MetaForm::new(lang, format!("/dokument/{}/rediger", s.id), csrf)
+            .with_consultations(all, linked.map(|c| c.id.as_str()));
         form.title = s.title.clone();
         form.kind = s.kind.id().to_string();
         form.date = s
@@ -173,13 +200,15 @@ fn upload_page(
     user: &StaffUser,
     max_bytes: usize,
     outcomes: Vec<Outcome>,
+    all: &Consultations,
 ) -> UploadPage {
     ctx.chrome = Chrome::new(lang, "/last-opp", "");
     UploadPage {
         ctx,
         user: user.name.clone(),
         csrf: user.csrf.clone(),
-        form: MetaForm::new(lang, "/last-opp".into(), user.csrf.clone()),
+        form: MetaForm::new(lang, "/last-opp".into(), user.csrf.clone())
+            .with_consultations(all, None),
         max_mb: max_bytes / (1024 * 1024),
         outcomes,
     }
@@ -191,7 +220,15 @@ pub async fn upload_form(
     ctx: PageContext,
 ) -> Response {
     let lang = ctx.lang();
-    upload_page(ctx, lang, &user, state.staff.max_upload_bytes, Vec::new()).into_response()
+    upload_page(
+        ctx,
+        lang,
+        &user,
+        state.staff.max_upload_bytes,
+        Vec::new(),
+        &state.consultations.current(),
+    )
+    .into_response()
 }
 
 fn change_message(lang: Lang, error: &ChangeError) -> String {
@@ -237,7 +274,7 @@ pub async fn upload(
         })?;
     let lang = Lang::from_param(request.fields.get("lang").unwrap_or(""));
     check_csrf(&user, request.fields.get("csrf").unwrap_or(""))?;
-    let mut metadata = form_metadata(&request.fields, lang, false)?;
+    let mut metadata = form_metadata(&request.fields, lang, false, &state.consultations.current())?;
     if request.files.len() > 1 {
         // One title cannot name several documents.
         metadata.title = None;
@@ -272,7 +309,13 @@ pub async fn upload(
                 );
                 Outcome {
                     client_name,
-                    added: Some(added_view(lang, s, &user, added.warning.is_some())),
+                    added: Some(added_view(
+                        lang,
+                        s,
+                        &user,
+                        added.warning.is_some(),
+                        &state.consultations.current(),
+                    )),
                     error: None,
                     existing_url: None,
                 }
@@ -309,12 +352,25 @@ pub async fn upload(
     };
     Ok((
         status,
-        upload_page(ctx, lang, &user, state.staff.max_upload_bytes, outcomes),
+        upload_page(
+            ctx,
+            lang,
+            &user,
+            state.staff.max_upload_bytes,
+            outcomes,
+            &state.consultations.current(),
+        ),
     )
         .into_response())
 }
 
-fn added_view(lang: Lang, s: &Submission, user: &StaffUser, no_text: bool) -> AddedView {
+fn added_view(
+    lang: Lang,
+    s: &Submission,
+    user: &StaffUser,
+    no_text: bool,
+    all: &Consultations,
+) -> AddedView {
     AddedView {
         url: format!("/dokument/{}", s.id),
         year: s
@@ -335,7 +391,7 @@ fn added_view(lang: Lang, s: &Submission, user: &StaffUser, no_text: bool) -> Ad
             .join(", "),
         pages: s.pages.len(),
         warning: no_text.then(|| lang.texts().no_text_badge.to_string()),
-        form: MetaForm::for_document(lang, s, user.csrf.clone(), false, None),
+        form: MetaForm::for_document(lang, s, user.csrf.clone(), false, None, all),
     }
 }
 
@@ -373,7 +429,16 @@ pub async fn edit_form(
     let manual = sidecar.as_ref().is_some_and(|s| s.conventions.is_some());
     let laws = sidecar.and_then(|s| s.laws);
     let saved = ctx.query.split('&').any(|p| p == "lagret=1");
-    Ok(edit_page(ctx, &user, &doc, manual, laws.as_deref(), saved).into_response())
+    Ok(edit_page(
+        ctx,
+        &user,
+        &doc,
+        manual,
+        laws.as_deref(),
+        saved,
+        &state.consultations.current(),
+    )
+    .into_response())
 }
 
 fn edit_page(
@@ -383,6 +448,7 @@ fn edit_page(
     manual: bool,
     laws: Option<&[String]>,
     saved: bool,
+    all: &Consultations,
 ) -> EditPage {
     let lang = ctx.lang();
     // The other language's editor, without the "saved" notice.
@@ -393,7 +459,7 @@ fn edit_page(
         csrf: user.csrf.clone(),
         title: doc.title.clone(),
         url: format!("/dokument/{}", doc.id),
-        form: MetaForm::for_document(lang, doc, user.csrf.clone(), manual, laws),
+        form: MetaForm::for_document(lang, doc, user.csrf.clone(), manual, laws, all),
         delete_action: format!("/dokument/{}/slett", doc.id),
         saved,
     }
@@ -414,7 +480,7 @@ pub async fn edit(
         Ok(doc.is_some_and(|d| d.submission.sample))
     })
     .await?;
-    let metadata = form_metadata(&fields, lang, sample)?;
+    let metadata = form_metadata(&fields, lang, sample, &state.consultations.current())?;
     let st = state.clone();
     let target = id.clone();
     let result = blocking(move || Ok(archive(&st)?.update(&target, metadata))).await?;

@@ -126,6 +126,8 @@ fn a_whole_set_may_be_larger_than_the_window() {
                     extraction_note: None,
                     ocr: None,
                     sample: false,
+                    their_reference: None,
+                    consultation: None,
                 },
                 "fingerprint",
             )

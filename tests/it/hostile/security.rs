@@ -51,6 +51,11 @@ const PUBLIC_ROUTES: &[(&str, &[&str])] = &[
     ("/dokument/{id}/cite.bib", &["GET"]),
     ("/dokument/{id}/cite.json", &["GET"]),
     ("/konvensjon/{id}", &["GET"]),
+    ("/horinger", &["GET"]),
+    ("/horinger.ics", &["GET"]),
+    ("/horing/{id}", &["GET"]),
+    ("/api/consultations", &["GET"]),
+    ("/api/consultations/{id}", &["GET"]),
     ("/logg-inn", &["GET", "POST"]),
     ("/logg-ut", &["POST"]),
 ];
