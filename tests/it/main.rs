@@ -4,6 +4,7 @@ mod support;
 
 mod analysis;
 mod browser;
+mod citations;
 mod cli;
 mod hostile;
 mod html_snapshots;

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::PageError;
 use super::blocking;
-use super::cite::CiteLinks;
+use super::cite::{CiteLinks, HeadMeta};
 use super::views::{self, Badge, Chip, DocCard, FacetGroup, ResearchLinks, SortOption};
 use super::{PageContext, embeds_context};
 use crate::index::{SearchRequest, Sort};
@@ -120,10 +120,18 @@ pub async fn search(
         .suggestion
         .clone()
         .unwrap_or_else(|| params.q.clone());
+    let carried = SearchParams {
+        q: shown_query.clone(),
+        ..params.clone()
+    };
     let cards = results
         .hits
         .iter()
-        .map(|h| DocCard::new(chrome, &h.submission, &shown_query, Some(h)))
+        .map(|h| {
+            let mut card = DocCard::new(chrome, &h.submission, &shown_query, Some(h));
+            card.carry_search(&carried);
+            card
+        })
         .collect();
     let (prev, next, page_info) = views::paging(lang, &params, &results);
     let suggestion = results.suggestion.as_ref().map(|s| {
@@ -201,8 +209,19 @@ pub struct DocumentPage {
     pages: Vec<PageView>,
     related: Vec<DocCard>,
     back_url: Option<String>,
-    edit_url: String,
+    /// Only for signed-in staff.
+    edit_url: Option<String>,
     cite_links: CiteLinks,
+    head: HeadMeta,
+    /// The cited page, for the citation form.
+    side: Option<usize>,
+    /// The search the page was opened from, for the citation form to keep.
+    search_hidden: Vec<(String, String)>,
+    /// This page citing the whole document.
+    whole_url: String,
+    /// The document's language when it differs from the page's (`lang` on its title and
+    /// text, WCAG 3.1.2).
+    doc_lang: Option<&'static str>,
 }
 
 pub async fn document(
@@ -213,10 +232,19 @@ pub async fn document(
     let lang = ctx.lang();
     let chrome = &ctx.chrome;
     let id = DocId::parse(&id).ok_or(PageError::NotFound(lang))?;
-    let param =
-        |name: &str| -> Option<String> { ctx.param(name).map(|v| v.chars().take(1000).collect()) };
-    let q = param("q").unwrap_or_default();
-    let side: Option<usize> = param("side").and_then(|v| v.parse().ok());
+    // The search the document was opened from rides along in its URL (so "back to the
+    // search" keeps filters, years, sort and page); `side` is this page's own parameter
+    // (the cited page), not the search's page.
+    let search_query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(
+            form_urlencoded::parse(ctx.query.as_bytes())
+                .filter(|(k, _)| k != "side" && k != "lang"),
+        )
+        .finish();
+    let search =
+        SearchParams::parse_lenient(Some(&search_query)).map_err(|e| PageError::from((e, lang)))?;
+    let q = search.q.clone();
+    let side_param = ctx.param("side");
     let index = state.index.clone();
     let lookup = id.clone();
     let (submission, related) = blocking(move || {
@@ -243,7 +271,7 @@ pub async fn document(
         })
         .collect();
     let permalink = format!("{}/dokument/{}", ctx.base_url, s.id);
-    let side = side.filter(|n| (1..=s.pages.len()).contains(n));
+    let side = super::cite::cited_page(side_param.as_deref(), s.pages.len());
     let citation = citation(lang, &s, side, &permalink);
     let badges = s
         .conventions
@@ -261,22 +289,44 @@ pub async fn document(
             url: chrome.link(&format!("/sok?article={a}")),
         })
         .collect();
-    let back_url = (!q.is_empty()).then(|| {
-        let p = SearchParams {
-            q: q.clone(),
-            lang,
-            page: 1,
-            per_page: crate::web::params::DEFAULT_PER_PAGE,
-            ..SearchParams::default()
-        };
-        views::search_url(&p)
-    });
+    let search = SearchParams { lang, ..search };
+    let back_url = (!search_query.is_empty()).then(|| views::search_url(&search));
+    let mut search_hidden: Vec<(String, String)> = form_urlencoded::parse(search_query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if lang == Lang::En {
+        search_hidden.push(("lang".into(), "en".into()));
+    }
+    let whole_url = {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(search_hidden.iter())
+            .finish();
+        let path = format!("/dokument/{}", s.id);
+        if query.is_empty() {
+            format!("{path}#sitering")
+        } else {
+            format!("{path}?{query}#sitering")
+        }
+    };
     let related = related
         .iter()
         .map(|r| DocCard::new(chrome, r, "", None))
         .collect();
+    let edit_url = ctx
+        .user
+        .is_some()
+        .then(|| ctx.chrome.link(&format!("/dokument/{}/rediger", s.id)));
+    let doc_lang = s
+        .language
+        .map(|l| l.id())
+        .filter(|code| *code != lang.code());
     Ok(DocumentPage {
-        cite_links: CiteLinks::from_permalink(&permalink, lang),
+        cite_links: CiteLinks::from_permalink(&permalink, lang, side),
+        head: HeadMeta::new(lang, &s, side, &permalink),
+        side,
+        search_hidden,
+        whole_url,
+        doc_lang,
         ctx,
         title: s.title.clone(),
         date: views::date_text(lang, &s),
@@ -313,7 +363,7 @@ pub async fn document(
         pages,
         related,
         back_url,
-        edit_url: format!("/dokument/{}/rediger", s.id),
+        edit_url,
     }
     .into_response())
 }
@@ -484,6 +534,18 @@ pub async fn not_found(ctx: PageContext) -> PageError {
 }
 
 embeds_context!(FrontPage, SearchPage, DocumentPage, BrowsePage);
+
+/// The small script of the document page: the citation's copy button (without it the
+/// citation stays selectable text).
+pub async fn cite_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../../templates/cite.js"),
+    )
+}
 
 pub async fn stylesheet() -> impl IntoResponse {
     (

@@ -138,6 +138,24 @@ impl DocCard {
     }
 }
 
+impl DocCard {
+    /// Links to the document that carry the whole search it was found by (filters, years,
+    /// sort and page, not only the words), so its page leads back to the same results.
+    pub fn carry_search(&mut self, params: &SearchParams) {
+        let path = self.url.split('?').next().unwrap_or_default().to_string();
+        let query = params.to_query();
+        self.url = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        };
+        let sep = if self.url.contains('?') { '&' } else { '?' };
+        for p in &mut self.pages {
+            p.url = format!("{}{sep}side={n}#side-{n}", self.url, n = p.page);
+        }
+    }
+}
+
 pub fn date_text(lang: Lang, s: &Submission) -> String {
     match s.date {
         Some(d) => lang.date(d),
