@@ -15,4 +15,5 @@ mod research;
 mod search;
 mod staff;
 mod tagging;
+mod usability;
 mod web;

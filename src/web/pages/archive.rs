@@ -99,6 +99,8 @@ pub struct SearchPage {
     page_info: String,
     from: String,
     to: String,
+    /// What is wrong with the years asked for, said rather than silently dropped.
+    year_errors: Vec<String>,
     hidden: Vec<(String, String)>,
     research: ResearchLinks,
 }
@@ -111,10 +113,29 @@ pub async fn search(
     let lang = params.lang;
     let chrome = &ctx.chrome;
     let request = params.request(3);
+    // For each facet with a selection, the same search without it: what a click on
+    // another of its values starts from (see `views::Facet`).
+    let unselected: Vec<(&'static str, SearchRequest)> = views::FACETS
+        .iter()
+        .filter(|f| f.is_active(&params))
+        .map(|f| {
+            let mut r = f.cleared(&params).request(0);
+            r.offset = 0;
+            r.limit = 1;
+            (f.id, r)
+        })
+        .collect();
     let index = state.index.clone();
-    let results = blocking(move || Ok(index.search(&request)?))
-        .await
-        .map_err(|e| e.in_lang(lang))?;
+    let (results, without) = blocking(move || {
+        let results = index.search(&request)?;
+        let mut without = Vec::new();
+        for (id, r) in unselected {
+            without.push((id, index.search(&r)?.facets));
+        }
+        Ok((results, without))
+    })
+    .await
+    .map_err(|e| e.in_lang(lang))?;
 
     let shown_query = results
         .suggestion
@@ -149,6 +170,18 @@ pub async fn search(
         ..SearchParams::default()
     });
     let filters = views::Filters::new(lang, &params, "/sok");
+    // A year the parse dropped stays in its field, to be corrected.
+    let from = params
+        .from
+        .map(|y| y.to_string())
+        .or_else(|| ctx.param("from").or_else(|| ctx.param("fra")))
+        .unwrap_or_default();
+    let to = params
+        .to
+        .map(|y| y.to_string())
+        .or_else(|| ctx.param("to").or_else(|| ctx.param("til")))
+        .unwrap_or_default();
+    let year_errors = year_errors(&ctx, &params);
     Ok(SearchPage {
         research: ResearchLinks::for_params(&params),
         ctx,
@@ -158,7 +191,18 @@ pub async fn search(
         took: format!("{:.0} ms", results.took_ms.max(1.0)),
         suggestion,
         cards,
-        groups: views::facet_groups(lang, &params, &results.facets),
+        groups: views::facet_groups(
+            lang,
+            &params,
+            results.total as u64,
+            &results.facets,
+            &|facet: &views::Facet| {
+                without
+                    .iter()
+                    .find(|(id, _)| *id == facet.id)
+                    .map(|(_, counts)| counts.clone())
+            },
+        ),
         chips: filters.chips(),
         clear_url,
         sorts: views::sort_options(lang, &params),
@@ -170,11 +214,40 @@ pub async fn search(
         prev,
         next,
         page_info,
-        from: params.from.map(|y| y.to_string()).unwrap_or_default(),
-        to: params.to.map(|y| y.to_string()).unwrap_or_default(),
+        from,
+        to,
+        year_errors,
         hidden,
     }
     .into_response())
+}
+
+/// The year parameters the lenient parse dropped, and a range that ends before it starts.
+fn year_errors(ctx: &PageContext, params: &SearchParams) -> Vec<String> {
+    let t = ctx.t;
+    let mut errors = Vec::new();
+    for name in ["year", "år", "from", "fra", "to", "til"] {
+        if let Some(value) = ctx.param(name) {
+            let value = value.trim();
+            let good = value
+                .parse::<i32>()
+                .is_ok_and(|y| (1000..=9999).contains(&y));
+            if !value.is_empty() && !good {
+                let shown: String = value.chars().take(40).collect();
+                errors.push(t.not_a_year.replace("{value}", &shown));
+            }
+        }
+    }
+    if let (None, Some(from), Some(to)) = (params.year, params.from, params.to)
+        && from > to
+    {
+        errors.push(
+            t.reversed_years
+                .replace("{from}", &from.to_string())
+                .replace("{to}", &to.to_string()),
+        );
+    }
+    errors
 }
 
 pub struct PageView {
