@@ -257,6 +257,9 @@ pub struct TrashItem {
     /// The PDF's file name in the library before it was deleted.
     pub file: String,
     pub deleted: String,
+    /// The document's title when it was deleted, from the note beside it (none for
+    /// documents trashed before notes were kept).
+    pub title: Option<String>,
 }
 
 impl Library {
@@ -308,8 +311,21 @@ impl Library {
             (&trash.join(name), &entry.pdf),
         )?;
         sync_dir(&self.root).map_err(write_error(&self.root))?;
+        // The title note is only for the trash page; a note left behind is harmless.
+        let _ = fs::remove_file(trash_note_path(trash, name));
         Ok(item.file)
     }
+}
+
+/// Where the title of a trashed document is noted: beside it, `<trash name>.title`.
+fn trash_note_path(trash: &Path, name: &str) -> PathBuf {
+    trash.join(format!("{name}.title"))
+}
+
+/// Notes the title of a document just moved to the trash under `name`, for the trash
+/// page (the index no longer has it). Best effort: the trash works without it.
+pub fn note_trash_title(trash: &Path, name: &str, title: &str) -> io::Result<()> {
+    fs::write(trash_note_path(trash, name), title)
 }
 
 fn write_error(path: &Path) -> impl FnOnce(io::Error) -> LibraryError + use<> {
@@ -345,6 +361,14 @@ pub fn trash_items(trash: &Path) -> io::Result<Vec<TrashItem>> {
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
         .filter(|n| has_pdf_extension(n))
         .filter_map(|n| parse_trash_name(&n))
+        .map(|mut item| {
+            // Bounded: a title note is a few hundred bytes; anything longer is cut.
+            item.title = fs::read_to_string(trash_note_path(trash, &item.name))
+                .ok()
+                .map(|t| t.chars().take(1000).collect::<String>())
+                .filter(|t| !t.trim().is_empty());
+            item
+        })
         .collect();
     items.sort_by(|a, b| b.name.cmp(&a.name));
     Ok(items)
@@ -358,6 +382,7 @@ fn parse_trash_name(name: &str) -> Option<TrashItem> {
         name: name.to_string(),
         file: file.to_string(),
         deleted: stamp.to_string(),
+        title: None,
     })
 }
 

@@ -292,6 +292,8 @@ pub struct DocumentPage {
     search_hidden: Vec<(String, String)>,
     /// This page citing the whole document.
     whole_url: String,
+    /// Just restored from the trash (said to staff).
+    restored: bool,
     /// The document's language when it differs from the page's (`lang` on its title and
     /// text, WCAG 3.1.2).
     doc_lang: Option<&'static str>,
@@ -311,7 +313,7 @@ pub async fn document(
     let search_query = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(
             form_urlencoded::parse(ctx.query.as_bytes())
-                .filter(|(k, _)| k != "side" && k != "lang"),
+                .filter(|(k, _)| !matches!(k.as_ref(), "side" | "lang" | "gjenopprettet")),
         )
         .finish();
     let search =
@@ -385,6 +387,7 @@ pub async fn document(
         .iter()
         .map(|r| DocCard::new(chrome, r, "", None))
         .collect();
+    let restored = ctx.user.is_some() && ctx.param("gjenopprettet").as_deref() == Some("1");
     let edit_url = ctx
         .user
         .is_some()
@@ -399,6 +402,7 @@ pub async fn document(
         side,
         search_hidden,
         whole_url,
+        restored,
         doc_lang,
         ctx,
         title: s.title.clone(),

@@ -18,7 +18,7 @@ use crate::audit::AuditEntry;
 use crate::model::DocId;
 use crate::web::AppState;
 use crate::web::api::{ApiError, blocking};
-use crate::web::auth::StaffUser;
+use crate::web::auth::{StaffUser, client_address};
 use crate::web::i18n::Lang;
 
 /// What a failed write means to a program.
@@ -103,6 +103,7 @@ pub async fn upload(
 pub async fn patch(
     State(state): State<AppState>,
     Extension(user): Extension<StaffUser>,
+    extensions: axum::http::Extensions,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -132,7 +133,8 @@ pub async fn patch(
     state.staff.record(
         AuditEntry::now(user.name.clone(), "edit")
             .target(s.id.to_string())
-            .detail(s.title.clone()),
+            .detail(s.title.clone())
+            .address(client_address(&extensions)),
     );
     Ok(Json(DocumentJson::new(&s, s.pages.len())).into_response())
 }
@@ -150,6 +152,7 @@ pub struct Deleted {
 pub async fn delete(
     State(state): State<AppState>,
     Extension(user): Extension<StaffUser>,
+    extensions: axum::http::Extensions,
     Path(id): Path<String>,
 ) -> Result<Json<Deleted>, ApiError> {
     let id = DocId::parse(&id).ok_or(ApiError::NotFound)?;
@@ -159,7 +162,8 @@ pub async fn delete(
     state.staff.record(
         AuditEntry::now(user.name.clone(), "delete")
             .target(id.to_string())
-            .detail(name.clone()),
+            .detail(name.clone())
+            .address(client_address(&extensions)),
     );
     Ok(Json(Deleted {
         deleted: id.to_string(),
