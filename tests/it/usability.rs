@@ -337,3 +337,36 @@ async fn the_edit_link_is_for_staff_only() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_statistics_axis_follows_the_years_asked_for() {
+    let app = sample_app();
+    let years = |html: &Html| -> Vec<String> {
+        html.select(&sel("#table-years tbody tr th"))
+            .map(text)
+            .filter(|y| y.parse::<i32>().is_ok())
+            .collect()
+    };
+    let svg_years = |svg: &str| -> Vec<String> {
+        let doc = roxmltree::Document::parse(svg).unwrap();
+        doc.descendants()
+            .filter(|n| n.has_tag_name("g") && n.attribute("class") == Some("year"))
+            .map(|n| n.attribute("data-year").unwrap().to_string())
+            .collect()
+    };
+    let expected: Vec<String> = (2018..=2023).map(|y| y.to_string()).collect();
+    for kind in ["horingssvar", "innspill"] {
+        let query = format!("from=2018&to=2023&kind={kind}");
+        let html = Html::parse_document(&ok(&app, &format!("/statistikk?{query}")).await.body);
+        assert_eq!(years(&html), expected, "{kind}");
+        let svg = ok(&app, &format!("/statistikk/aar.svg?{query}")).await.body;
+        assert_eq!(svg_years(&svg), expected, "{kind}");
+    }
+    // One year asked: that year alone, even when it has nothing.
+    let html = Html::parse_document(&ok(&app, "/statistikk?year=2013").await.body);
+    assert_eq!(years(&html), ["2013"]);
+    // A huge range does not size the chart: the years with documents instead.
+    let html = Html::parse_document(&ok(&app, "/statistikk?from=1000&to=9999").await.body);
+    let shown = years(&html);
+    assert!(shown.len() < 30, "{} years", shown.len());
+}
