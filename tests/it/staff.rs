@@ -741,6 +741,12 @@ async fn staff_corrections_are_kept_and_staff_pages_say_what_happened() {
         page.body
             .contains(&format!("href=\"/dokument/{id}/rediger?lang=en\""))
     );
+    let edit_en = staff_get(&s.app, &format!("/dokument/{id}/rediger?lang=en"), &cookie).await;
+    assert!(
+        edit_en
+            .body
+            .contains(&format!("href=\"/dokument/{id}?lang=en\""))
+    );
 
     // 14: deleting asks to confirm; the trash names the title and a readable time.
     let delete = format!("/dokument/{id}/slett");

@@ -377,12 +377,13 @@ fn edit_page(
     let lang = ctx.lang();
     // The other language's editor, without the "saved" notice.
     ctx.chrome = Chrome::new(lang, &format!("/dokument/{}/rediger", doc.id), "");
+    let url = ctx.chrome.link(&format!("/dokument/{}", doc.id));
     EditPage {
         ctx,
         user: user.name.clone(),
         csrf: user.csrf.clone(),
         title: doc.title.clone(),
-        url: format!("/dokument/{}", doc.id),
+        url,
         form: MetaForm::for_document(lang, doc, user.csrf.clone(), manual),
         delete_action: format!("/dokument/{}/slett", doc.id),
         saved,
