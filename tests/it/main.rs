@@ -11,6 +11,7 @@ mod html_snapshots;
 mod ingest;
 mod ocr;
 mod pdfgen;
+mod reading;
 mod research;
 mod search;
 mod staff;

@@ -87,6 +87,8 @@ pub struct DocCard {
     /// The document's language when it is not the page's (`lang` on its title and
     /// snippets).
     pub lang: Option<&'static str>,
+    /// The image of the hit's best page, when pages are shown as images.
+    pub thumb: Option<super::reading::Thumb>,
 }
 
 impl DocCard {
@@ -139,6 +141,7 @@ impl DocCard {
             no_text: s.status == crate::model::TextStatus::NoText,
             ocr: lang.ocr_badge(s.ocr.as_ref(), hit.map(|h| h.page_count)),
             lang: s.language.map(|l| l.id()).filter(|l| *l != lang.code()),
+            thumb: None,
             url,
         }
     }
