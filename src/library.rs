@@ -317,15 +317,24 @@ impl Library {
     }
 }
 
-/// Where the title of a trashed document is noted: beside it, `<trash name>.title`.
+/// Where the title of a trashed document is noted: in `trash-titles/` beside the trash
+/// (the trash itself holds only what a restore puts back), `<trash name>.title`.
 fn trash_note_path(trash: &Path, name: &str) -> PathBuf {
-    trash.join(format!("{name}.title"))
+    trash
+        .parent()
+        .unwrap_or(trash)
+        .join("trash-titles")
+        .join(format!("{name}.title"))
 }
 
 /// Notes the title of a document just moved to the trash under `name`, for the trash
 /// page (the index no longer has it). Best effort: the trash works without it.
 pub fn note_trash_title(trash: &Path, name: &str, title: &str) -> io::Result<()> {
-    fs::write(trash_note_path(trash, name), title)
+    let path = trash_note_path(trash, name);
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    fs::write(path, title)
 }
 
 fn write_error(path: &Path) -> impl FnOnce(io::Error) -> LibraryError + use<> {
