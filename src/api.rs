@@ -70,6 +70,12 @@ pub struct DocumentJson {
     pub language: Option<&'static str>,
     pub conventions: Vec<Convention>,
     pub articles: Vec<ArticleRef>,
+    /// Ids of the Norwegian laws the document refers to (`straffeloven`, …).
+    pub laws: Vec<String>,
+    /// Sections of those laws, `law:section` (`straffeloven:282`, `straffeprosessloven:222a`).
+    pub law_sections: Vec<String>,
+    /// Ids of the review cycles the document feeds (`cedaw-10`, `grevio-baseline`, …).
+    pub cycles: Vec<String>,
     pub page_count: usize,
     pub status: TextStatus,
     /// Which extractor produced the text.
@@ -109,6 +115,9 @@ impl DocumentJson {
             language: s.language.map(|l| l.id()),
             conventions: s.conventions.clone(),
             articles: s.articles.clone(),
+            laws: s.laws.clone(),
+            law_sections: s.law_sections.clone(),
+            cycles: s.cycles.clone(),
             page_count,
             status: s.status,
             extraction: s.extraction_note.clone(),

@@ -387,6 +387,35 @@ pub fn describe(file: &str, id: DocId, extracted: Extracted, sidecar: Sidecar) -
         .filter(|a| conventions.contains(&a.convention))
         .collect();
 
+    let detected = tagging::laws::detect_laws(&text);
+    let laws: Vec<String> = match &sidecar.laws {
+        Some(listed) => {
+            let mut listed = listed.clone();
+            listed.sort_by_key(|id| tagging::laws::law_order(id));
+            listed.dedup();
+            listed
+        }
+        None => detected.laws.iter().map(|l| l.to_string()).collect(),
+    };
+    let law_sections = detected
+        .sections
+        .iter()
+        .filter(|s| laws.iter().any(|l| l == s.law))
+        .map(ToString::to_string)
+        .collect();
+    let cycles = match &sidecar.cycles {
+        Some(listed) => {
+            let mut listed = listed.clone();
+            listed.sort_by_key(|id| tagging::cycles::CYCLES.iter().position(|c| c.id == id));
+            listed.dedup();
+            listed
+        }
+        None => tagging::cycles::detect_cycles(&text, date, &conventions)
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+    };
+
     let ocr = extracted.metadata.ocr;
     let extraction_note = (!extracted.source.is_empty()).then_some(extracted.source);
     Submission {
@@ -402,6 +431,9 @@ pub fn describe(file: &str, id: DocId, extracted: Extracted, sidecar: Sidecar) -
         conventions,
         mentions,
         articles,
+        laws,
+        law_sections,
+        cycles,
         pages,
         status,
         extraction_note,

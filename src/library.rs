@@ -86,6 +86,21 @@ pub struct Sidecar {
     /// When present, replaces the conventions detection found.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conventions: Option<Vec<Convention>>,
+    /// When present, replaces the laws detection found (ids of `tagging::laws::LAWS`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "law_ids"
+    )]
+    pub laws: Option<Vec<String>>,
+    /// When present, replaces the review cycles detection found (ids of
+    /// `tagging::cycles::CYCLES`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "cycle_ids"
+    )]
+    pub cycles: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<Language>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -140,6 +155,31 @@ fn date_from_toml<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Naive
     NaiveDate::parse_from_str(&text, "%Y-%m-%d")
         .map(Some)
         .map_err(|_| D::Error::custom(format!("`{text}` is not a date of the form YYYY-MM-DD")))
+}
+
+fn law_ids<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    known_ids(d, "law", |id| crate::tagging::laws::law(id).is_some())
+}
+
+fn cycle_ids<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    known_ids(d, "review cycle", |id| {
+        crate::tagging::cycles::cycle(id).is_some()
+    })
+}
+
+/// A list of ids, each of which must be known: an unknown one is an error naming it, like
+/// any other wrong value in a sidecar.
+fn known_ids<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    what: &str,
+    known: impl Fn(&str) -> bool,
+) -> Result<Option<Vec<String>>, D::Error> {
+    use serde::de::Error;
+    let ids = Vec::<String>::deserialize(d)?;
+    if let Some(bad) = ids.iter().find(|id| !known(id)) {
+        return Err(D::Error::custom(format!("unknown {what} `{bad}`")));
+    }
+    Ok(Some(ids))
 }
 
 fn date_to_toml<S: serde::Serializer>(date: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {

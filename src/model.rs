@@ -44,7 +44,9 @@ impl fmt::Display for DocId {
     }
 }
 
-/// The human-rights conventions the archive tags documents with.
+/// The human-rights conventions the archive tags documents with: the four the
+/// secretariat's work rests on first, then the other conventions it refers to. The order
+/// of the variants is the order of every list and facet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Convention {
@@ -52,10 +54,40 @@ pub enum Convention {
     Echr,
     Cedaw,
     Crc,
+    /// The UN Convention on the Rights of Persons with Disabilities.
+    Crpd,
+    /// The Council of Europe Convention on the Protection of Children against Sexual
+    /// Exploitation and Sexual Abuse.
+    Lanzarote,
+    /// The Council of Europe Convention on Action against Trafficking in Human Beings.
+    Trafficking,
+    /// The UN Protocol to Prevent, Suppress and Punish Trafficking in Persons.
+    Palermo,
+    /// The International Covenant on Civil and Political Rights.
+    Iccpr,
+    /// The International Covenant on Economic, Social and Cultural Rights.
+    Icescr,
+    /// The International Convention on the Elimination of All Forms of Racial Discrimination.
+    Cerd,
 }
 
 impl Convention {
-    pub const ALL: [Convention; 4] = [
+    pub const ALL: [Convention; 11] = [
+        Convention::Istanbul,
+        Convention::Echr,
+        Convention::Cedaw,
+        Convention::Crc,
+        Convention::Crpd,
+        Convention::Lanzarote,
+        Convention::Trafficking,
+        Convention::Palermo,
+        Convention::Iccpr,
+        Convention::Icescr,
+        Convention::Cerd,
+    ];
+
+    /// The four the secretariat's work rests on.
+    pub const CORE: [Convention; 4] = [
         Convention::Istanbul,
         Convention::Echr,
         Convention::Cedaw,
@@ -69,6 +101,13 @@ impl Convention {
             Convention::Echr => "echr",
             Convention::Cedaw => "cedaw",
             Convention::Crc => "crc",
+            Convention::Crpd => "crpd",
+            Convention::Lanzarote => "lanzarote",
+            Convention::Trafficking => "trafficking",
+            Convention::Palermo => "palermo",
+            Convention::Iccpr => "iccpr",
+            Convention::Icescr => "icescr",
+            Convention::Cerd => "cerd",
         }
     }
 
@@ -83,6 +122,13 @@ impl Convention {
             Convention::Echr => "EMK",
             Convention::Cedaw => "Kvinnekonvensjonen (CEDAW)",
             Convention::Crc => "Barnekonvensjonen",
+            Convention::Crpd => "CRPD",
+            Convention::Lanzarote => "Lanzarotekonvensjonen",
+            Convention::Trafficking => "Menneskehandelkonvensjonen",
+            Convention::Palermo => "Palermoprotokollen",
+            Convention::Iccpr => "SP",
+            Convention::Icescr => "ØSK",
+            Convention::Cerd => "Rasediskrimineringskonvensjonen",
         }
     }
 
@@ -93,6 +139,13 @@ impl Convention {
             Convention::Echr => "ECHR",
             Convention::Cedaw => "CEDAW",
             Convention::Crc => "CRC",
+            Convention::Crpd => "CRPD",
+            Convention::Lanzarote => "Lanzarote Convention",
+            Convention::Trafficking => "Anti-Trafficking Convention",
+            Convention::Palermo => "Palermo Protocol",
+            Convention::Iccpr => "ICCPR",
+            Convention::Icescr => "ICESCR",
+            Convention::Cerd => "CERD",
         }
     }
 }
@@ -289,6 +342,16 @@ pub struct Submission {
     /// How often each convention is named in the text (empty for sidecar-only tags).
     pub mentions: BTreeMap<Convention, u32>,
     pub articles: Vec<ArticleRef>,
+    /// Ids of the Norwegian laws the text refers to (`tagging::laws`), in table order.
+    /// Absent in documents indexed before laws were detected, hence the default.
+    #[serde(default)]
+    pub laws: Vec<String>,
+    /// Sections of those laws, written `straffeloven:282`.
+    #[serde(default)]
+    pub law_sections: Vec<String>,
+    /// Ids of the review cycles the document feeds (`tagging::cycles`).
+    #[serde(default)]
+    pub cycles: Vec<String>,
     /// The text of each page; page `n` (1-based) is `pages[n - 1]`.
     pub pages: Vec<String>,
     pub status: TextStatus,

@@ -44,7 +44,7 @@ pub use search::{
 
 /// Bump when the schema or the analysis changes; an index of another version must be
 /// rebuilt with `arkiv reindex`.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 const VERSION_FILE: &str = "arkiv-index.json";
 const WRITER_MEMORY: usize = 100_000_000;
@@ -111,6 +111,9 @@ struct Fields {
     article: Field,
     kind: Field,
     year_facet: Field,
+    law: Field,
+    law_section: Field,
+    cycle: Field,
     year: Field,
     date_sort: Field,
 }
@@ -159,6 +162,11 @@ fn build_schema() -> (Schema, Fields) {
         article: builder.add_facet_field("article", FacetOptions::default()),
         kind: builder.add_facet_field("kind", FacetOptions::default()),
         year_facet: builder.add_facet_field("year_facet", FacetOptions::default()),
+        // Laws (`/straffeloven`), their sections (`/straffeloven/282`) and review cycles
+        // (`/cedaw-10`).
+        law: builder.add_facet_field("law", FacetOptions::default()),
+        law_section: builder.add_facet_field("law_section", FacetOptions::default()),
+        cycle: builder.add_facet_field("cycle", FacetOptions::default()),
         year: builder.add_i64_field("year", INDEXED | FAST),
         date_sort: builder.add_i64_field("date_sort", FAST),
     };
@@ -565,6 +573,17 @@ impl ArchiveWriter {
                     article.article.to_string(),
                 ]),
             );
+        }
+        for law in &submission.laws {
+            doc.add_facet(f.law, Facet::from_path([law.as_str()]));
+        }
+        for section in &submission.law_sections {
+            if let Some((law, number)) = section.split_once(':') {
+                doc.add_facet(f.law_section, Facet::from_path([law, number]));
+            }
+        }
+        for cycle in &submission.cycles {
+            doc.add_facet(f.cycle, Facet::from_path([cycle.as_str()]));
         }
         doc.add_facet(f.kind, Facet::from_path([submission.kind.id()]));
         match submission.year() {

@@ -49,6 +49,12 @@ pub struct SearchRequest {
     /// All of these.
     pub articles: Vec<ArticleRef>,
     pub kinds: Vec<Kind>,
+    /// Any of these law ids.
+    pub laws: Vec<String>,
+    /// All of these sections, written `straffeloven:282`.
+    pub law_sections: Vec<String>,
+    /// Any of these review cycles.
+    pub cycles: Vec<String>,
     pub year_from: Option<i32>,
     pub year_to: Option<i32>,
     pub sort: Sort,
@@ -89,6 +95,10 @@ pub struct FacetCounts {
     pub year: BTreeMap<String, u64>,
     pub kind: BTreeMap<String, u64>,
     pub article: BTreeMap<String, u64>,
+    pub law: BTreeMap<String, u64>,
+    /// `straffeloven:282` → documents.
+    pub law_section: BTreeMap<String, u64>,
+    pub cycle: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -298,6 +308,17 @@ impl ArchiveIndex {
         for c in Convention::ALL {
             facets.3.add_facet(Facet::from_path([c.id()]));
         }
+        let mut law_facets = (
+            FacetCollector::for_field("law"),
+            FacetCollector::for_field("law_section"),
+            FacetCollector::for_field("cycle"),
+        );
+        law_facets.0.add_facet(Facet::root());
+        for law in &crate::tagging::laws::LAWS {
+            law_facets.1.add_facet(Facet::from_path([law.id]));
+        }
+        law_facets.2.add_facet(Facet::root());
+        let facets = (facets, law_facets);
 
         let limit = request.limit.max(1);
         let sort = if parsed.has_text() {
@@ -331,7 +352,21 @@ impl ArchiveIndex {
             }
         };
 
+        let (facet_counts, law_counts) = facet_counts;
         let mut counts = FacetCounts::default();
+        for (facet, n) in law_counts.0.get("/") {
+            counts.law.insert(facet_leaf(facet), n);
+        }
+        for law in &crate::tagging::laws::LAWS {
+            for (facet, n) in law_counts.1.get(Facet::from_path([law.id])) {
+                counts
+                    .law_section
+                    .insert(format!("{}:{}", law.id, facet_leaf(facet)), n);
+            }
+        }
+        for (facet, n) in law_counts.2.get("/") {
+            counts.cycle.insert(facet_leaf(facet), n);
+        }
         for (facet, n) in facet_counts.0.get("/") {
             counts.convention.insert(facet_leaf(facet), n);
         }
@@ -451,6 +486,29 @@ impl ArchiveIndex {
                 })
                 .collect();
             must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        for (values, field) in [(&request.laws, f.law), (&request.cycles, f.cycle)] {
+            if !values.is_empty() {
+                let any: Vec<(Occur, Box<dyn Query>)> = values
+                    .iter()
+                    .map(|v| {
+                        (
+                            Occur::Should,
+                            Box::new(facet_term(field, &[v.as_str()])) as Box<dyn Query>,
+                        )
+                    })
+                    .collect();
+                must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            }
+        }
+        for section in &request.law_sections {
+            if let Some((law, number)) = section.split_once(':') {
+                let path = [law.to_string(), number.to_string()];
+                must.push((
+                    Occur::Must,
+                    Box::new(facet_term_owned(f.law_section, &path)),
+                ));
+            }
         }
         for article in request.articles.iter().chain(&parsed.filters.articles) {
             let path = [

@@ -15,6 +15,9 @@ use regex::Regex;
 
 use crate::model::{ArticleRef, Convention, Kind};
 
+pub mod cycles;
+pub mod laws;
+
 // ---------------------------------------------------------------------------------------
 // Convention names
 // ---------------------------------------------------------------------------------------
@@ -43,7 +46,7 @@ macro_rules! konv {
     };
 }
 
-static TABLE: [ConventionNames; 4] = [
+static TABLE: [ConventionNames; 11] = [
     ConventionNames {
         convention: Convention::Istanbul,
         patterns: &[
@@ -177,6 +180,142 @@ static TABLE: [ConventionNames; 4] = [
             "konvensjonen om barnets rettigheter",
         ],
     },
+    ConventionNames {
+        convention: Convention::Crpd,
+        patterns: &[
+            r"(?:(?:un|united nations) )?convention on the rights of persons with disabilities",
+            concat!(
+                fn_prefix!(),
+                r"konvensjon(?:en)? om (?:rettighetene til mennesker|rettane til menneske) med ",
+                r"(?:nedsatt|nedsett) funksjonsevne"
+            ),
+            r"crpd(?:'?s)?(?:-konvensjonen)?",
+        ],
+        aliases: &[
+            "crpd",
+            "convention on the rights of persons with disabilities",
+            "fns konvensjon om rettighetene til mennesker med nedsatt funksjonsevne",
+            "konvensjonen om rettighetene til mennesker med nedsatt funksjonsevne",
+        ],
+    },
+    ConventionNames {
+        convention: Convention::Lanzarote,
+        patterns: &[
+            concat!(
+                r"(?:council of europe )?convention on the protection of children against ",
+                r"sexual exploitation and sexual abuse"
+            ),
+            concat!(
+                r"(?:europarådet(?:s| sin) )?konvensjon(?:en)? om (?:beskyttelse|vern) av barn mot ",
+                r"seksuell utnytt(?:ing|else) og seksuel(?:t|le) (?:misbruk|overgrep)"
+            ),
+            concat!(r"lanzarote(?:- ?| )?", konv!()),
+            r"lanzarote(?:- ?| )?convention(?:'s)?",
+        ],
+        aliases: &[
+            "lanzarotekonvensjonen",
+            "lanzarote-konvensjonen",
+            "lanzarote convention",
+            "convention on the protection of children against sexual exploitation and sexual abuse",
+        ],
+    },
+    ConventionNames {
+        convention: Convention::Trafficking,
+        patterns: &[
+            concat!(
+                r"(?:council of europe )?convention on action against trafficking in human ",
+                r"beings"
+            ),
+            r"(?:europarådet(?:s| sin) )?konvensjon(?:en)? om tiltak mot menneskehandel",
+            concat!(r"menneskehandel(?:s)?-? ?", konv!()),
+        ],
+        aliases: &[
+            "menneskehandelkonvensjonen",
+            "europarådets konvensjon om tiltak mot menneskehandel",
+            "konvensjonen om tiltak mot menneskehandel",
+            "convention on action against trafficking in human beings",
+            "council of europe convention on action against trafficking in human beings",
+        ],
+    },
+    ConventionNames {
+        convention: Convention::Palermo,
+        patterns: &[
+            r"protocol to prevent, suppress and punish trafficking in persons",
+            r"protokoll(?:en)? om å forebygge, bekjempe og straffe handel med mennesker",
+            r"palermo(?:- ?| )?protokoll(?:en)?",
+            r"palermo(?:- ?| )?protocol(?:'s)?",
+        ],
+        aliases: &[
+            "palermoprotokollen",
+            "palermo-protokollen",
+            "palermo protocol",
+            "protocol to prevent, suppress and punish trafficking in persons",
+        ],
+    },
+    ConventionNames {
+        convention: Convention::Iccpr,
+        patterns: &[
+            r"international covenant on civil and political rights",
+            concat!(
+                fn_prefix!(),
+                r"(?:internasjonale )?konvensjon(?:en)? om sivile og politiske rett(?:igheter|ar)"
+            ),
+            r"iccpr(?:'?s)?",
+            // Only uppercase and whole: "Sp" is a party and "sp." an abbreviation.
+            r"(?-i:SP)",
+        ],
+        aliases: &[
+            "iccpr",
+            "international covenant on civil and political rights",
+            "fns konvensjon om sivile og politiske rettigheter",
+            "konvensjonen om sivile og politiske rettigheter",
+        ],
+    },
+    ConventionNames {
+        convention: Convention::Icescr,
+        patterns: &[
+            r"international covenant on economic, social and cultural rights",
+            concat!(
+                fn_prefix!(),
+                r"(?:internasjonale )?konvensjon(?:en)? om økonomiske, sosiale og kulturelle ",
+                r"rett(?:igheter|ar)"
+            ),
+            r"icescr(?:'?s)?",
+            // Never matches on its own (see CONVENTION_RE), only as the bracketed short form
+            // after the long name.
+            r"(?-i:ØSK)",
+        ],
+        aliases: &[
+            "icescr",
+            "øsk",
+            "international covenant on economic, social and cultural rights",
+            "fns konvensjon om økonomiske, sosiale og kulturelle rettigheter",
+            "konvensjonen om økonomiske, sosiale og kulturelle rettigheter",
+        ],
+    },
+    ConventionNames {
+        convention: Convention::Cerd,
+        patterns: &[
+            concat!(
+                r"(?:(?:un|united nations) )?international convention on the elimination of all ",
+                r"forms of racial discrimination"
+            ),
+            concat!(
+                fn_prefix!(),
+                r"(?:internasjonale )?konvensjon(?:en)? om (?:avskaffelse|å avskaffe|eliminering) ",
+                r"av alle former for rasediskriminering"
+            ),
+            concat!(fn_prefix!(), r"rasediskriminerings-? ?", konv!()),
+            r"cerd(?:'?s)?",
+        ],
+        aliases: &[
+            "cerd",
+            "rasediskrimineringskonvensjonen",
+            "rasediskrimineringskonvensjon",
+            "international convention on the elimination of all forms of racial discrimination",
+            "fns konvensjon om avskaffelse av alle former for rasediskriminering",
+        ],
+    },
 ];
 
 /// Word boundaries in the convention and article patterns are ASCII ones, `(?-u:\b)`: a
@@ -198,8 +337,13 @@ static CONVENTION_RE: LazyLock<Regex> = LazyLock::new(|| {
             )
         })
         .collect();
-    Regex::new(&format!(r"(?i)(?-u:\b)(?:{})", groups.join("|")))
-        .expect("convention table is valid")
+    // "ØSK" begins with a letter the ASCII boundary does not see; it is matched as its own
+    // alternative (uppercase only), and `mentions` checks the character before it.
+    Regex::new(&format!(
+        r"(?i)(?:(?-u:\b)(?:{})|(?P<icescr_short>(?-i:ØSK))(?-u:\b))",
+        groups.join("|")
+    ))
+    .expect("convention table is valid")
 });
 
 /// A convention named at a byte range of normalised text.
@@ -214,15 +358,38 @@ fn mentions(norm: &str) -> Vec<Mention> {
     CONVENTION_RE
         .captures_iter(norm)
         .filter_map(|caps| {
-            TABLE.iter().find_map(|row| {
-                caps.name(row.convention.id()).map(|m| Mention {
-                    convention: row.convention,
+            if let Some(m) = caps.name("icescr_short") {
+                let after_letter = norm[..m.start()]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric);
+                return (!after_letter).then_some(Mention {
+                    convention: Convention::Icescr,
                     start: m.start(),
                     end: m.end(),
-                })
+                });
+            }
+            TABLE.iter().find_map(|row| {
+                caps.name(row.convention.id())
+                    .filter(|m| m.as_str() != "SP" || names_iccpr(&norm[m.end()..]))
+                    .map(|m| Mention {
+                        convention: row.convention,
+                        start: m.start(),
+                        end: m.end(),
+                    })
             })
         })
         .collect()
+}
+
+/// "SP" alone is a convention only when an article or "-konvensjonen" follows it; elsewhere
+/// it is too often something else (a signing party, a product). After the long name, in
+/// brackets, it is part of that mention and never comes here alone.
+fn names_iccpr(after: &str) -> bool {
+    let after = after.to_lowercase();
+    ["-konvensjonen", " art", "-art", " artikkel", " article"]
+        .iter()
+        .any(|p| after.starts_with(p))
 }
 
 /// Collapses whitespace so names broken over lines still match: a run with a blank line (or a
@@ -410,12 +577,30 @@ pub fn detect_articles(text: &str) -> Vec<ArticleRef> {
     articles_in(&norm, &mentions(&norm))
 }
 
+/// An instrument that is not a convention of the table, right before an article list:
+/// its articles ("GDPR artikkel 9") belong to no convention named nearby.
+static OTHER_INSTRUMENT_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)(?-u:\b)(?:gdpr|personvernforordning(?:en|a)?|forordning(?:en|a)?|",
+        r"direktiv(?:et)?|regulation|directive)(?:'?s)? ?$"
+    ))
+    .expect("instrument pattern is valid")
+});
+
 fn articles_in(norm: &str, mentions: &[Mention]) -> Vec<ArticleRef> {
     let mut found = BTreeSet::new();
     for caps in ARTICLE_LIST_RE.captures_iter(norm) {
         let (Some(whole), Some(list)) = (caps.get(0), caps.name("list")) else {
             continue;
         };
+        let before_start = norm[..whole.start()]
+            .char_indices()
+            .rev()
+            .nth(40)
+            .map_or(0, |(i, _)| i);
+        if OTHER_INSTRUMENT_RE.is_match(&norm[before_start..whole.start()]) {
+            continue;
+        }
         let Some(convention) = convention_for_article(norm, mentions, whole.start(), list.end())
         else {
             continue;

@@ -115,6 +115,8 @@ pub fn router(state: AppState) -> Router {
         .route("/dokument/{id}/cite.bib", get(pages::cite::bibtex_file))
         .route("/dokument/{id}/cite.json", get(pages::cite::csl_json_file))
         .route("/konvensjon/{id}", get(pages::conventions::page))
+        .route("/lover", get(pages::laws::index))
+        .route("/lov/{id}", get(pages::laws::page))
         .route("/logg-inn", get(auth::login_form).post(auth::login))
         .route("/logg-ut", axum::routing::post(auth::logout))
         .layer(timeout(30))

@@ -13,7 +13,7 @@ pub const DEFAULT_PER_PAGE: usize = 20;
 /// value, each chip's link holding the others), so each is refused past its bound rather
 /// than clipped.
 pub mod limits {
-    /// Values per filter kind (`convention`, `article`, `kind`).
+    /// Values per filter kind (`convention`, `article`, `kind`, `law`, `law_section`, `cycle`).
     pub const MAX_FILTER_VALUES: usize = 20;
     /// Characters of the query `q`.
     pub const MAX_QUERY_CHARS: usize = 500;
@@ -39,6 +39,12 @@ pub struct SearchParams {
     pub conventions: Vec<Convention>,
     pub articles: Vec<ArticleRef>,
     pub kinds: Vec<Kind>,
+    /// Law ids (`straffeloven`), any of them.
+    pub laws: Vec<String>,
+    /// Sections (`straffeloven:282`), all of them.
+    pub law_sections: Vec<String>,
+    /// Review cycle ids (`cedaw-10`), any of them.
+    pub cycles: Vec<String>,
     pub year: Option<i32>,
     pub from: Option<i32>,
     pub to: Option<i32>,
@@ -134,6 +140,7 @@ impl SearchParams {
                 .ok_or_else(|| invalid(name, format!("`{v}` is not a year")))
         };
         let (mut seen_conventions, mut seen_articles, mut seen_kinds) = (0, 0, 0);
+        let (mut seen_laws, mut seen_sections, mut seen_cycles) = (0, 0, 0);
         for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
             let v = value.trim();
             match key.as_ref() {
@@ -170,6 +177,35 @@ impl SearchParams {
                     let k = Kind::from_id(v)
                         .ok_or_else(|| invalid("kind", format!("unknown kind `{v}`")))?;
                     push_filter(&mut p.kinds, &mut seen_kinds, k, "kind")?;
+                }
+                "law" | "lov" => {
+                    let law = crate::tagging::laws::law(v)
+                        .ok_or_else(|| invalid("law", format!("unknown law `{v}`")))?;
+                    push_filter(&mut p.laws, &mut seen_laws, law.id.to_string(), "law")?;
+                }
+                "law_section" | "paragraf" => {
+                    let section = crate::tagging::laws::parse_law_section(v).ok_or_else(|| {
+                        invalid(
+                            "law_section",
+                            format!("`{v}` is not law:section of a known law"),
+                        )
+                    })?;
+                    push_filter(
+                        &mut p.law_sections,
+                        &mut seen_sections,
+                        section.to_string(),
+                        "law_section",
+                    )?;
+                }
+                "cycle" | "syklus" => {
+                    let cycle = crate::tagging::cycles::cycle(v)
+                        .ok_or_else(|| invalid("cycle", format!("unknown review cycle `{v}`")))?;
+                    push_filter(
+                        &mut p.cycles,
+                        &mut seen_cycles,
+                        cycle.id.to_string(),
+                        "cycle",
+                    )?;
                 }
                 "year" | "år" => p.year = year("year", v)?,
                 "from" | "fra" => p.from = year("from", v)?,
@@ -258,6 +294,9 @@ impl SearchParams {
             conventions: self.conventions.clone(),
             articles: self.articles.clone(),
             kinds: self.kinds.clone(),
+            laws: self.laws.clone(),
+            law_sections: self.law_sections.clone(),
+            cycles: self.cycles.clone(),
             year_from,
             year_to,
             sort: self.sort,
@@ -282,6 +321,15 @@ impl SearchParams {
         }
         for k in &self.kinds {
             s.append_pair("kind", k.id());
+        }
+        for l in &self.laws {
+            s.append_pair("law", l);
+        }
+        for l in &self.law_sections {
+            s.append_pair("law_section", l);
+        }
+        for c in &self.cycles {
+            s.append_pair("cycle", c);
         }
         if let Some(y) = self.year {
             s.append_pair("year", &y.to_string());
@@ -334,6 +382,15 @@ impl SearchParams {
         for k in &self.kinds {
             hidden.push(("kind".into(), k.id().into()));
         }
+        for l in &self.laws {
+            hidden.push(("law".into(), l.clone()));
+        }
+        for l in &self.law_sections {
+            hidden.push(("law_section".into(), l.clone()));
+        }
+        for c in &self.cycles {
+            hidden.push(("cycle".into(), c.clone()));
+        }
         if let Some(y) = self.year {
             hidden.push(("year".into(), y.to_string()));
         }
@@ -344,6 +401,9 @@ impl SearchParams {
         !self.conventions.is_empty()
             || !self.articles.is_empty()
             || !self.kinds.is_empty()
+            || !self.laws.is_empty()
+            || !self.law_sections.is_empty()
+            || !self.cycles.is_empty()
             || self.year.is_some()
             || self.from.is_some()
             || self.to.is_some()

@@ -9,6 +9,7 @@ mod cli;
 mod hostile;
 mod html_snapshots;
 mod ingest;
+mod laws;
 mod ocr;
 mod pdfgen;
 mod reading;

@@ -129,6 +129,9 @@ async fn export_equals_the_search_for_several_filters() {
                     "mottaker",
                     "konvensjoner",
                     "artikler",
+                    "lover",
+                    "paragrafer",
+                    "sykluser",
                     "sider",
                     "url"
                 ]
@@ -140,10 +143,17 @@ async fn export_equals_the_search_for_several_filters() {
                 delimiter as char
             );
             for (record, hit) in records[1..].iter().zip(search["hits"].as_array().unwrap()) {
-                assert_eq!(record.len(), 10);
+                assert_eq!(record.len(), 13);
                 assert_eq!(record[2], hit["date"].as_str().unwrap_or(""));
                 assert_eq!(record[4], hit["kind"].as_str().unwrap());
-                assert_eq!(record[8], hit["page_count"].to_string());
+                let laws: Vec<&str> = hit["laws"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|l| l.as_str().unwrap())
+                    .collect();
+                assert_eq!(record[8], laws.join(", "));
+                assert_eq!(record[11], hit["page_count"].to_string());
             }
         }
     }

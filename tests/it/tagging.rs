@@ -742,3 +742,98 @@ fn detect_finds_what_the_separate_detectors_find() {
     }
     assert!(tagged > 5, "only {tagged} samples cite articles");
 }
+
+// ---------------------------------------------------------------------------------------
+// The other conventions the work rests on
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn the_other_conventions_by_name_in_three_languages() {
+    check_conventions(
+        "Vi viser til FNs konvensjon om rettighetene til mennesker med nedsatt funksjonsevne (CRPD).",
+        &[("crpd", 1)],
+    );
+    check_conventions(
+        "Konvensjonen om rettane til menneske med nedsett funksjonsevne gjeld òg.",
+        &[("crpd", 1)],
+    );
+    check_conventions(
+        "The Convention on the Rights of Persons with Disabilities and the CRPD's article 16.",
+        &[("crpd", 2)],
+    );
+    check_conventions(
+        "Lanzarotekonvensjonen og Lanzarote-konvensjonens krav; the Lanzarote Convention.",
+        &[("lanzarote", 3)],
+    );
+    check_conventions(
+        "Europarådets konvensjon om tiltak mot menneskehandel og Council of Europe Convention on Action against Trafficking in Human Beings.",
+        &[("trafficking", 2)],
+    );
+    check_conventions(
+        "Palermoprotokollen, Palermo-protokollen og the Palermo Protocol.",
+        &[("palermo", 3)],
+    );
+    check_conventions(
+        "FNs konvensjon om sivile og politiske rettigheter (SP) og ICCPR.",
+        &[("iccpr", 2)],
+    );
+    check_conventions(
+        "FNs konvensjon om økonomiske, sosiale og kulturelle rettigheter (ØSK), ØSK artikkel 11 og ICESCR.",
+        &[("icescr", 3)],
+    );
+    check_conventions(
+        "Rasediskrimineringskonvensjonen og FNs konvensjon om avskaffelse av alle former for rasediskriminering (CERD).",
+        &[("cerd", 2)],
+    );
+}
+
+#[test]
+fn articles_tie_to_the_other_conventions_too() {
+    check_articles("CRPD artikkel 16 krever vern mot vold.", &["crpd:16"]);
+    check_articles(
+        "Etter artikkel 4 i Europarådets konvensjon om tiltak mot menneskehandel.",
+        &["trafficking:4"],
+    );
+    check_articles("ØSK artikkel 11 om retten til bolig.", &["icescr:11"]);
+}
+
+#[test]
+fn the_other_conventions_keep_their_traps() {
+    // The island, the city, a party and a word are not conventions.
+    check_conventions("En konferanse på Lanzarote i fjor.", &[]);
+    check_conventions("Møtet ble holdt i Palermo.", &[]);
+    check_conventions("Sp og Ap er partier; se sp. 3.", &[]);
+    check_conventions("Bekreftelse, vil SP som signerer med Signer1.", &[]);
+    check_articles("SP artikkel 7 forbyr tortur.", &["iccpr:7"]);
+    check_conventions("Menneskehandel er et alvorlig problem.", &[]);
+    check_conventions("RØSKE og BØSKE er ikke ord.", &[]);
+    check_conventions("Rasediskriminering skjer.", &[]);
+    // The Universal Declaration is none of them.
+    check_articles("Menneskerettighetenes artikkel 9 om vilkårlig arrest.", &[]);
+    // A GDPR article after a convention is not the convention's.
+    check_articles(
+        "Istanbulkonvensjonen gjelder. GDPR artikkel 9 gjelder helseopplysninger.",
+        &[],
+    );
+}
+
+#[test]
+fn the_four_stay_first() {
+    let ids: Vec<&str> = Convention::ALL.iter().map(|c| c.id()).collect();
+    assert_eq!(&ids[..4], ["istanbul", "echr", "cedaw", "crc"]);
+    assert_eq!(
+        &ids[4..],
+        [
+            "crpd",
+            "lanzarote",
+            "trafficking",
+            "palermo",
+            "iccpr",
+            "icescr",
+            "cerd"
+        ]
+    );
+    check_named_by("øsk", Some("icescr"));
+    check_named_by("Lanzarotekonvensjonen", Some("lanzarote"));
+    check_named_by("palermo", None);
+}

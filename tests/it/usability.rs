@@ -89,7 +89,12 @@ async fn every_facet_number_is_what_a_click_gives() {
 async fn the_page_says_what_combining_filters_means_and_names_the_panel_for_what_it_holds() {
     let app = sample_app();
     for (uri, panel, help, range) in [
-        ("/sok?q=vold", "Avgrens søket", "minst én av dem", "Periode"),
+        (
+            "/sok?q=vold",
+            "Avgrens søket",
+            "minst ett av dem",
+            "Periode",
+        ),
         (
             "/sok?q=vold&lang=en",
             "Narrow the search",

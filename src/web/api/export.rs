@@ -30,6 +30,10 @@ pub struct ExportRow {
     pub recipient: Option<String>,
     pub conventions: Vec<Convention>,
     pub articles: Vec<ArticleRef>,
+    /// Law ids, sections (`straffeloven:282`) and review cycle ids.
+    pub laws: Vec<String>,
+    pub law_sections: Vec<String>,
+    pub cycles: Vec<String>,
     pub pages: usize,
     /// The document's permanent address.
     pub url: String,
@@ -49,6 +53,9 @@ impl ExportRow {
             recipient: d.recipient,
             conventions: d.conventions,
             articles: d.articles,
+            laws: d.laws,
+            law_sections: d.law_sections,
+            cycles: d.cycles,
             pages: d.page_count,
         }
     }
@@ -150,6 +157,9 @@ const COLUMNS: &[(&str, &str, Cell)] = &[
         join(&r.conventions.iter().map(|c| c.id()).collect::<Vec<_>>())
     }),
     ("artikler", "articles", |r| join(&r.articles)),
+    ("lover", "laws", |r| join(&r.laws)),
+    ("paragrafer", "law_sections", |r| join(&r.law_sections)),
+    ("sykluser", "cycles", |r| join(&r.cycles)),
     ("sider", "pages", |r| r.pages.to_string()),
     ("url", "url", |r| r.url.clone()),
 ];

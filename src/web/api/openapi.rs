@@ -51,6 +51,9 @@ mod schema {
         pub source_url: Option<String>,
         /// Chosen by hand; `null` lets detection decide again.
         pub conventions: Option<Vec<Convention>>,
+        /// Law ids chosen by hand; `null` lets detection decide again.
+        #[schema(value_type = Option<Vec<crate::web::api::schema::LawId>>)]
+        pub laws: Option<Vec<String>>,
     }
 
     /// A PDF and, optionally, the metadata the upload form takes. Multipart fields are
@@ -152,7 +155,19 @@ const FILTERS: &[Param] = &[
     },
     Param {
         name: "convention",
-        values: Values::OneOf(&["istanbul", "echr", "cedaw", "crc"]),
+        values: Values::OneOf(&[
+            "istanbul",
+            "echr",
+            "cedaw",
+            "crc",
+            "crpd",
+            "lanzarote",
+            "trafficking",
+            "palermo",
+            "iccpr",
+            "icescr",
+            "cerd",
+        ]),
         repeats: true,
         in_path: false,
         en: "Documents referring to any of these conventions (at most 20 values).",
@@ -160,11 +175,41 @@ const FILTERS: &[Param] = &[
     },
     Param {
         name: "article",
-        values: Values::Pattern("^(istanbul|echr|cedaw|crc):[0-9]{1,4}$", "istanbul:18"),
+        values: Values::Pattern(
+            "^(istanbul|echr|cedaw|crc|crpd|lanzarote|trafficking|palermo|iccpr|icescr|cerd):[0-9]{1,4}$",
+            "istanbul:18",
+        ),
         repeats: true,
         in_path: false,
         en: "Documents citing all of these articles, written convention:number (at most 20).",
         nb: "Dokumenter som viser til alle disse artiklene, skrevet konvensjon:nummer (høyst 20).",
+    },
+    Param {
+        name: "law",
+        values: Values::OneOf(&crate::tagging::laws::LAW_IDS),
+        repeats: true,
+        in_path: false,
+        en: "Documents referring to any of these Norwegian laws, by id (at most 20 values).",
+        nb: "Dokumenter som viser til minst én av disse lovene, etter id (høyst 20).",
+    },
+    Param {
+        name: "law_section",
+        values: Values::Pattern(
+            crate::tagging::laws::LAW_SECTION_PATTERN,
+            "straffeloven:282",
+        ),
+        repeats: true,
+        in_path: false,
+        en: "Documents citing all of these sections, written law:section, as straffeloven:282 or straffeprosessloven:222a (at most 20).",
+        nb: "Dokumenter som viser til alle disse paragrafene, skrevet lov:paragraf, som straffeloven:282 (høyst 20).",
+    },
+    Param {
+        name: "cycle",
+        values: Values::OneOf(&crate::tagging::cycles::CYCLE_IDS),
+        repeats: true,
+        in_path: false,
+        en: "Documents feeding any of these review cycles (at most 20 values).",
+        nb: "Dokumenter i minst én av disse rapporteringssyklusene (høyst 20).",
     },
     Param {
         name: "kind",

@@ -54,7 +54,20 @@ named!(
     ArticleRef => "ArticleRef",
     OcrInfo => "Ocr",
     FacetCounts => "Facets",
+    LawId => "LawId",
 );
+
+/// A law's id in `tagging::laws::LAWS`, as the API names it.
+pub struct LawId;
+
+impl PartialSchema for LawId {
+    fn schema() -> RefOr<Schema> {
+        enum_of(
+            "A Norwegian law, by its common short name.",
+            &crate::tagging::laws::LAW_IDS,
+        )
+    }
+}
 
 impl PartialSchema for Convention {
     fn schema() -> RefOr<Schema> {
@@ -99,7 +112,7 @@ impl PartialSchema for ArticleRef {
     fn schema() -> RefOr<Schema> {
         string_with_pattern(
             "An article of a convention, written convention:number.",
-            "^(istanbul|echr|cedaw|crc):[0-9]+$",
+            "^(istanbul|echr|cedaw|crc|crpd|lanzarote|trafficking|palermo|iccpr|icescr|cerd):[0-9]+$",
         )
     }
 }
@@ -136,12 +149,16 @@ impl PartialSchema for FacetCounts {
     fn schema() -> RefOr<Schema> {
         object(
             "Counts per value over every document the search matches: by convention id, \
-             year (or `ukjent`), kind id and `convention:number`.",
+             year (or `ukjent`), kind id, `convention:number`, law id, `law:section` and \
+             review cycle id.",
             vec![
                 ("convention", counts()),
                 ("year", counts()),
                 ("kind", counts()),
                 ("article", counts()),
+                ("law", counts()),
+                ("law_section", counts()),
+                ("cycle", counts()),
             ],
         )
     }

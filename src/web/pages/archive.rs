@@ -288,6 +288,10 @@ pub struct DocumentPage {
     page_count: usize,
     badges: Vec<Badge>,
     articles: Vec<Badge>,
+    laws: Vec<LawReference>,
+    laws_title: &'static str,
+    cycles: Vec<Badge>,
+    cycles_title: &'static str,
     sample: bool,
     no_text: bool,
     ocr: Option<String>,
@@ -382,6 +386,15 @@ pub async fn document(
             url: chrome.link(&format!("/sok?article={a}")),
         })
         .collect();
+    let laws = law_references(chrome, &s);
+    let cycles = s
+        .cycles
+        .iter()
+        .map(|c| Badge {
+            label: views::cycle_label(lang, c),
+            url: chrome.link(&format!("/sok?cycle={c}")),
+        })
+        .collect();
     let search = SearchParams { lang, ..search };
     let back_url = (!search_query.is_empty()).then(|| views::search_url(&search));
     let mut search_hidden: Vec<(String, String)> = form_urlencoded::parse(search_query.as_bytes())
@@ -444,6 +457,16 @@ pub async fn document(
         page_count: s.pages.len(),
         badges,
         articles,
+        laws,
+        laws_title: match lang {
+            Lang::Nb => "Lover",
+            Lang::En => "Laws",
+        },
+        cycles,
+        cycles_title: match lang {
+            Lang::Nb => "Rapporteringssyklus",
+            Lang::En => "Review cycle",
+        },
         sample: s.sample,
         no_text: s.status == crate::model::TextStatus::NoText,
         ocr: lang.ocr_badge(s.ocr.as_ref(), Some(s.pages.len())),
@@ -461,6 +484,34 @@ pub async fn document(
         edit_url,
     }
     .into_response())
+}
+
+/// A law the document refers to, with its page here, its Lovdata link and its sections.
+pub struct LawReference {
+    pub label: String,
+    pub url: String,
+    pub lovdata: Option<String>,
+    /// (label, Lovdata link when the law's identifier is known).
+    pub sections: Vec<(String, Option<String>)>,
+}
+
+fn law_references(chrome: &views::Chrome, s: &crate::model::Submission) -> Vec<LawReference> {
+    s.laws
+        .iter()
+        .filter_map(|id| crate::tagging::laws::law(id))
+        .map(|law| LawReference {
+            label: law.name.to_string(),
+            url: chrome.link(&format!("/lov/{}", law.id)),
+            lovdata: law.lovdata_url(None),
+            sections: s
+                .law_sections
+                .iter()
+                .filter_map(|sec| sec.split_once(':'))
+                .filter(|(l, _)| *l == law.id)
+                .map(|(_, number)| (format!("§ {number}"), law.lovdata_url(Some(number))))
+                .collect(),
+        })
+        .collect()
 }
 
 /// "Krisesentersekretariatet (2019). Høringssvar – …. Til Justis- og

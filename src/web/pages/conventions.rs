@@ -81,8 +81,73 @@ pub fn about(lang: Lang, c: Convention) -> About {
                 "Norway ratified the convention in 1991, and it applies as Norwegian law through the Human Rights Act (menneskerettsloven). The UN Committee on the Rights of the Child monitors how states implement it.",
             ],
         },
+        (Lang::Nb, Convention::Crpd) => About {
+            full_name: "FNs konvensjon om rettighetene til mennesker med nedsatt funksjonsevne (CRPD)",
+            paragraphs: &[OTHER_NB],
+        },
+        (Lang::En, Convention::Crpd) => About {
+            full_name: "Convention on the Rights of Persons with Disabilities (CRPD)",
+            paragraphs: &[OTHER_EN],
+        },
+        (Lang::Nb, Convention::Lanzarote) => About {
+            full_name: "Europarådets konvensjon om beskyttelse av barn mot seksuell utnytting og seksuelt misbruk (Lanzarotekonvensjonen)",
+            paragraphs: &[OTHER_NB],
+        },
+        (Lang::En, Convention::Lanzarote) => About {
+            full_name: "Council of Europe Convention on the Protection of Children against Sexual Exploitation and Sexual Abuse (Lanzarote Convention)",
+            paragraphs: &[OTHER_EN],
+        },
+        (Lang::Nb, Convention::Trafficking) => About {
+            full_name: "Europarådets konvensjon om tiltak mot menneskehandel",
+            paragraphs: &[OTHER_NB],
+        },
+        (Lang::En, Convention::Trafficking) => About {
+            full_name: "Council of Europe Convention on Action against Trafficking in Human Beings",
+            paragraphs: &[OTHER_EN],
+        },
+        (Lang::Nb, Convention::Palermo) => About {
+            full_name: "Protokoll om å forebygge, bekjempe og straffe handel med mennesker, særlig kvinner og barn (Palermoprotokollen)",
+            paragraphs: &[OTHER_NB],
+        },
+        (Lang::En, Convention::Palermo) => About {
+            full_name: "Protocol to Prevent, Suppress and Punish Trafficking in Persons, Especially Women and Children (Palermo Protocol)",
+            paragraphs: &[OTHER_EN],
+        },
+        (Lang::Nb, Convention::Iccpr) => About {
+            full_name: "FNs konvensjon om sivile og politiske rettigheter (SP)",
+            paragraphs: &[OTHER_NB, INCORPORATED_NB],
+        },
+        (Lang::En, Convention::Iccpr) => About {
+            full_name: "International Covenant on Civil and Political Rights (ICCPR)",
+            paragraphs: &[OTHER_EN, INCORPORATED_EN],
+        },
+        (Lang::Nb, Convention::Icescr) => About {
+            full_name: "FNs konvensjon om økonomiske, sosiale og kulturelle rettigheter (ØSK)",
+            paragraphs: &[OTHER_NB, INCORPORATED_NB],
+        },
+        (Lang::En, Convention::Icescr) => About {
+            full_name: "International Covenant on Economic, Social and Cultural Rights (ICESCR)",
+            paragraphs: &[OTHER_EN, INCORPORATED_EN],
+        },
+        (Lang::Nb, Convention::Cerd) => About {
+            full_name: "FNs internasjonale konvensjon om avskaffelse av alle former for rasediskriminering (rasediskrimineringskonvensjonen, CERD)",
+            paragraphs: &[OTHER_NB],
+        },
+        (Lang::En, Convention::Cerd) => About {
+            full_name: "International Convention on the Elimination of All Forms of Racial Discrimination (CERD)",
+            paragraphs: &[OTHER_EN],
+        },
     }
 }
+
+/// The other conventions are described only by what they are to this archive.
+const OTHER_NB: &str = "Sekretariatets arbeid bygger på de fire konvensjonene om vold mot kvinner, menneskerettighetene, kvinners rettigheter og barns rettigheter, og på andre relevante menneskerettighetskonvensjoner. Denne er en av dem; arkivet viser hvilke dokumenter som viser til den.";
+const OTHER_EN: &str = "The secretariat's work rests on the four conventions on violence against women, human rights, women's rights and children's rights, and on other relevant human-rights conventions. This is one of them; the archive shows which documents refer to it.";
+// regjeringen.no, Prop. 122 L (2024–2025) 3.1.1: the ECHR, ØSK, SP, the CRC and CEDAW are
+// incorporated in Norwegian law through menneskerettsloven.
+const INCORPORATED_NB: &str = "Konvensjonen gjelder som norsk lov gjennom menneskerettsloven.";
+const INCORPORATED_EN: &str =
+    "The covenant applies as Norwegian law through the Human Rights Act (menneskerettsloven).";
 
 /// Links to every convention page, for the front page and the navigation between them.
 /// (By reference: templates pass their fields so.)
@@ -123,6 +188,65 @@ pub struct ConventionPage {
     stats_url: String,
     feed_url: String,
     others: Vec<(&'static str, String)>,
+    timeline: Vec<CycleLine>,
+    timeline_title: &'static str,
+}
+
+/// A review cycle of the convention on its timeline, with our documents in it.
+pub struct CycleLine {
+    id: &'static str,
+    name: &'static str,
+    /// "2016-10-06 – 2020-07-04", or empty when no date of the cycle is verified.
+    window: String,
+    /// (what, symbol, date) of its key documents, as far as they are known.
+    documents: Vec<(&'static str, &'static str, &'static str)>,
+    count: u64,
+    url: String,
+}
+
+fn timeline(
+    lang: Lang,
+    c: Convention,
+    counts: &std::collections::BTreeMap<String, u64>,
+) -> Vec<CycleLine> {
+    crate::tagging::cycles::CYCLES
+        .iter()
+        .filter(|cycle| cycle.convention == c)
+        .map(|cycle| CycleLine {
+            id: cycle.id,
+            name: match lang {
+                Lang::Nb => cycle.name_nb,
+                Lang::En => cycle.name_en,
+            },
+            window: cycle
+                .window()
+                .map(|(a, b)| format!("{a} – {b}"))
+                .unwrap_or_default(),
+            documents: cycle
+                .documents
+                .iter()
+                .filter(|d| d.symbol.is_some() || d.date.is_some())
+                .map(|d| {
+                    (
+                        match lang {
+                            Lang::Nb => d.kind.label_nb(),
+                            Lang::En => d.kind.label_en(),
+                        },
+                        d.symbol.unwrap_or(""),
+                        d.date.unwrap_or(""),
+                    )
+                })
+                .collect(),
+            count: counts.get(cycle.id).copied().unwrap_or(0),
+            url: views::search_url(&SearchParams {
+                cycles: vec![cycle.id.to_string()],
+                lang,
+                page: 1,
+                per_page: crate::web::params::DEFAULT_PER_PAGE,
+                ..SearchParams::default()
+            }),
+        })
+        .collect()
 }
 
 pub async fn page(
@@ -171,6 +295,17 @@ pub async fn page(
         .iter()
         .map(|h| DocCard::new(chrome, &h.submission, "", None))
         .collect();
+    // Our documents in each cycle, whatever conventions they are tagged with.
+    let index = state.index.clone();
+    let everything = SearchParams {
+        lang,
+        page: 1,
+        per_page: 1,
+        ..SearchParams::default()
+    }
+    .request(0);
+    let all = super::blocking(move || Ok(index.search(&everything)?)).await?;
+    let timeline = timeline(lang, convention, &all.facets.cycle);
     let links = super::views::ResearchLinks::for_params(&only);
     Ok(ConventionPage {
         ctx,
@@ -188,6 +323,11 @@ pub async fn page(
         feed_url: links.feed,
         cards,
         others: links_except(lang, convention),
+        timeline,
+        timeline_title: match lang {
+            Lang::Nb => "Rapporteringssykluser",
+            Lang::En => "Review cycles",
+        },
     }
     .into_response())
 }

@@ -9,6 +9,7 @@ pub mod cite;
 pub mod conventions;
 pub mod error;
 pub mod feed;
+pub mod laws;
 pub mod reading;
 pub mod sitemap;
 pub mod stats;

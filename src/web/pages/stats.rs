@@ -44,7 +44,7 @@ pub fn year_rows(lang: Lang, hits: &[Hit], asked: (Option<i32>, Option<i32>)) ->
     let empty = |key: String, label: String| YearRow {
         key,
         label,
-        by_convention: [0; 4],
+        by_convention: [0; Convention::ALL.len()],
         none: 0,
         total: 0,
     };
@@ -135,6 +135,16 @@ fn column_name(lang: Lang, c: Option<Convention>) -> (&'static str, &'static str
         (_, Some(Convention::Cedaw)) => "CEDAW",
         (Lang::Nb, Some(Convention::Crc)) => "Barnekonv.",
         (Lang::En, Some(Convention::Crc)) => "CRC",
+        (_, Some(Convention::Crpd)) => "CRPD",
+        (_, Some(Convention::Lanzarote)) => "Lanzarote",
+        (Lang::Nb, Some(Convention::Trafficking)) => "Menneskeh.",
+        (Lang::En, Some(Convention::Trafficking)) => "Trafficking",
+        (_, Some(Convention::Palermo)) => "Palermo",
+        (Lang::Nb, Some(Convention::Iccpr)) => "SP",
+        (Lang::En, Some(Convention::Iccpr)) => "ICCPR",
+        (Lang::Nb, Some(Convention::Icescr)) => "ØSK",
+        (Lang::En, Some(Convention::Icescr)) => "ICESCR",
+        (_, Some(Convention::Cerd)) => "CERD",
         (Lang::Nb, None) => "Ingen",
         (Lang::En, None) => "None",
     };
@@ -185,6 +195,109 @@ pub struct StatsPage {
     articles_svg: String,
     articles_svg_url: String,
     article_tables: Vec<ArticleTable>,
+    law_stats: LawStats,
+}
+
+/// The laws and sections the documents refer to most, and the review cycles they feed,
+/// counted over the whole result set like the articles.
+pub struct LawStats {
+    title: &'static str,
+    /// (caption, lines): laws, sections, cycles.
+    tables: Vec<(&'static str, Vec<ArticleLine>)>,
+}
+
+/// How many laws and sections the tables show.
+const TOP_LAWS: usize = 15;
+
+fn law_stats(lang: Lang, params: &SearchParams, hits: &[Hit]) -> LawStats {
+    use crate::tagging::laws::{compare_sections, law_order, parse_law_section};
+    let mut laws: BTreeMap<String, u64> = BTreeMap::new();
+    let mut sections: BTreeMap<String, u64> = BTreeMap::new();
+    let mut cycles: BTreeMap<String, u64> = BTreeMap::new();
+    for hit in hits {
+        let s = &hit.submission;
+        for l in s.laws.iter().collect::<BTreeSet<_>>() {
+            *laws.entry(l.clone()).or_default() += 1;
+        }
+        for l in s.law_sections.iter().collect::<BTreeSet<_>>() {
+            *sections.entry(l.clone()).or_default() += 1;
+        }
+        for c in s.cycles.iter().collect::<BTreeSet<_>>() {
+            *cycles.entry(c.clone()).or_default() += 1;
+        }
+    }
+    let mut laws: Vec<(String, u64)> = laws.into_iter().collect();
+    laws.sort_by(|a, b| b.1.cmp(&a.1).then(law_order(&a.0).cmp(&law_order(&b.0))));
+    laws.truncate(TOP_LAWS);
+    let mut sections: Vec<(String, u64)> = sections.into_iter().collect();
+    sections.sort_by(|a, b| {
+        b.1.cmp(&a.1).then_with(
+            || match (parse_law_section(&a.0), parse_law_section(&b.0)) {
+                (Some(x), Some(y)) => compare_sections(&x, &y),
+                _ => a.0.cmp(&b.0),
+            },
+        )
+    });
+    sections.truncate(TOP_LAWS);
+    let cycle_lines = crate::tagging::cycles::CYCLES
+        .iter()
+        .filter_map(|c| cycles.get(c.id).map(|n| (c.id, *n)))
+        .map(|(id, count)| ArticleLine {
+            label: views::cycle_label(lang, id),
+            count,
+            url: views::search_url(&params.with(|p| {
+                if !p.cycles.iter().any(|x| x == id) {
+                    p.cycles.push(id.to_string());
+                }
+            })),
+        })
+        .collect();
+    let (title, laws_caption, sections_caption, cycles_caption) = match lang {
+        Lang::Nb => (
+            "Lovene det vises til oftest",
+            "Lover",
+            "Paragrafer",
+            "Rapporteringssykluser",
+        ),
+        Lang::En => (
+            "The laws referred to most",
+            "Laws",
+            "Sections",
+            "Review cycles",
+        ),
+    };
+    let laws = laws
+        .into_iter()
+        .map(|(id, count)| ArticleLine {
+            label: views::law_label(&id),
+            count,
+            url: views::search_url(&params.with(|p| {
+                if !p.laws.contains(&id) {
+                    p.laws.push(id.clone());
+                }
+            })),
+        })
+        .collect();
+    let sections = sections
+        .into_iter()
+        .map(|(id, count)| ArticleLine {
+            label: views::law_section_label(&id),
+            count,
+            url: views::search_url(&params.with(|p| {
+                if !p.law_sections.contains(&id) {
+                    p.law_sections.push(id.clone());
+                }
+            })),
+        })
+        .collect();
+    LawStats {
+        title,
+        tables: vec![
+            (laws_caption, laws),
+            (sections_caption, sections),
+            (cycles_caption, cycle_lines),
+        ],
+    }
 }
 
 pub async fn page(State(state): State<AppState>, ctx: PageContext) -> Result<Response, PageError> {
@@ -203,7 +316,7 @@ pub async fn page(State(state): State<AppState>, ctx: PageContext) -> Result<Res
         .chain([None])
         .map(|c| column_name(lang, c))
         .collect();
-    let mut year_sums = vec![0u64; 5];
+    let mut year_sums = vec![0u64; Convention::ALL.len() + 1];
     let year_lines = rows
         .iter()
         .map(|r| {
@@ -277,6 +390,7 @@ pub async fn page(State(state): State<AppState>, ctx: PageContext) -> Result<Res
         articles_svg: svg::articles_chart(lang, &groups),
         articles_svg_url,
         article_tables,
+        law_stats: law_stats(lang, &params, &results.hits),
     }
     .into_response())
 }

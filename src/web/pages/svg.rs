@@ -8,14 +8,22 @@ use std::fmt::Write;
 use crate::model::{ArticleRef, Convention};
 use crate::web::i18n::Lang;
 
-/// One colour per convention and one for "none", from the Okabe–Ito palette, which stays
-/// distinguishable with the common colour-vision deficiencies.
+/// One colour per convention and one for "none", from the Okabe–Ito palette (and darker
+/// shades of it for the last three), which stays distinguishable with the common
+/// colour-vision deficiencies.
 pub fn colour(c: Option<Convention>) -> &'static str {
     match c {
         Some(Convention::Istanbul) => "#0072b2",
         Some(Convention::Echr) => "#e69f00",
         Some(Convention::Cedaw) => "#009e73",
         Some(Convention::Crc) => "#cc79a7",
+        Some(Convention::Crpd) => "#56b4e9",
+        Some(Convention::Lanzarote) => "#d55e00",
+        Some(Convention::Trafficking) => "#f0e442",
+        Some(Convention::Palermo) => "#000000",
+        Some(Convention::Iccpr) => "#004d80",
+        Some(Convention::Icescr) => "#8f5a00",
+        Some(Convention::Cerd) => "#006b4f",
         None => "#8c8c8c",
     }
 }
@@ -44,7 +52,7 @@ pub struct YearRow {
     /// What the page shows for it.
     pub label: String,
     /// Documents referring to each convention, in [`Convention::ALL`] order.
-    pub by_convention: [u64; 4],
+    pub by_convention: [u64; Convention::ALL.len()],
     /// Documents referring to none.
     pub none: u64,
     /// Documents of the year.

@@ -225,7 +225,7 @@ pub enum Combine {
 
 pub struct Facet {
     pub id: &'static str,
-    title: fn(&Texts) -> &'static str,
+    title: fn(Lang) -> &'static str,
     counts: fn(&FacetCounts) -> &BTreeMap<String, u64>,
     /// The keys (as in `counts`) of the selected values.
     selected: fn(&SearchParams) -> Vec<String>,
@@ -266,15 +266,26 @@ fn kind_keys() -> Vec<&'static str> {
     Kind::ALL.iter().map(|k| k.id()).collect()
 }
 
+fn law_keys() -> Vec<&'static str> {
+    crate::tagging::laws::LAWS.iter().map(|l| l.id).collect()
+}
+
+fn cycle_keys() -> Vec<&'static str> {
+    crate::tagging::cycles::CYCLES
+        .iter()
+        .map(|c| c.id)
+        .collect()
+}
+
 fn no_keys() -> Vec<&'static str> {
     Vec::new()
 }
 
 /// Every facet of the search page, in the order shown.
-pub static FACETS: [Facet; 4] = [
+pub static FACETS: [Facet; 6] = [
     Facet {
         id: "convention",
-        title: |t| t.conventions,
+        title: |lang| lang.texts().conventions,
         counts: |f| &f.convention,
         selected: |p| p.conventions.iter().map(|c| c.id().to_string()).collect(),
         clear: |p| p.conventions.clear(),
@@ -294,7 +305,7 @@ pub static FACETS: [Facet; 4] = [
     },
     Facet {
         id: "year",
-        title: |t| t.years,
+        title: |lang| lang.texts().years,
         counts: |f| &f.year,
         selected: |p| match (p.year, p.from, p.to) {
             (Some(y), _, _) => vec![y.to_string()],
@@ -325,7 +336,7 @@ pub static FACETS: [Facet; 4] = [
     },
     Facet {
         id: "kind",
-        title: |t| t.kinds,
+        title: |lang| lang.texts().kinds,
         counts: |f| &f.kind,
         selected: |p| p.kinds.iter().map(|k| k.id().to_string()).collect(),
         clear: |p| p.kinds.clear(),
@@ -344,8 +355,56 @@ pub static FACETS: [Facet; 4] = [
         order: kind_keys,
     },
     Facet {
+        id: "law",
+        title: |lang| match lang {
+            Lang::Nb => "Lover",
+            Lang::En => "Laws",
+        },
+        counts: |f| &f.law,
+        selected: |p| p.laws.clone(),
+        clear: |p| p.laws.clear(),
+        select: |p, key| match crate::tagging::laws::law(key) {
+            Some(law) => {
+                if !p.laws.iter().any(|l| l == law.id) {
+                    p.laws.push(law.id.to_string());
+                }
+                true
+            }
+            None => false,
+        },
+        deselect: |p, key| p.laws.retain(|l| l != key),
+        label: |_, key| crate::tagging::laws::law(key).map(|l| l.name.to_string()),
+        combine: Combine::Any,
+        top: None,
+        order: law_keys,
+    },
+    Facet {
+        id: "cycle",
+        title: |lang| match lang {
+            Lang::Nb => "Rapporteringssykluser",
+            Lang::En => "Review cycles",
+        },
+        counts: |f| &f.cycle,
+        selected: |p| p.cycles.clone(),
+        clear: |p| p.cycles.clear(),
+        select: |p, key| match crate::tagging::cycles::cycle(key) {
+            Some(cycle) => {
+                if !p.cycles.iter().any(|c| c == cycle.id) {
+                    p.cycles.push(cycle.id.to_string());
+                }
+                true
+            }
+            None => false,
+        },
+        deselect: |p, key| p.cycles.retain(|c| c != key),
+        label: |lang, key| crate::tagging::cycles::cycle(key).map(|_| cycle_label(lang, key)),
+        combine: Combine::Any,
+        top: None,
+        order: cycle_keys,
+    },
+    Facet {
         id: "article",
-        title: |t| t.articles,
+        title: |lang| lang.texts().articles,
         counts: |f| &f.article,
         selected: |p| p.articles.iter().map(|a| a.to_string()).collect(),
         clear: |p| p.articles.clear(),
@@ -477,10 +536,34 @@ fn facet_group(
         }
     }
     FacetGroup {
-        title: (facet.title)(lang.texts()),
+        title: (facet.title)(lang),
         id: facet.id,
         items: items.into_iter().map(|(item, _)| item).collect(),
     }
+}
+
+/// A law's short name, or the id when unknown.
+pub fn law_label(id: &str) -> String {
+    crate::tagging::laws::law(id).map_or_else(|| id.to_string(), |l| l.name.to_string())
+}
+
+/// "straffeloven § 282" for `straffeloven:282`.
+pub fn law_section_label(section: &str) -> String {
+    match section.split_once(':') {
+        Some((law, number)) => format!("{} § {number}", law_label(law)),
+        None => section.to_string(),
+    }
+}
+
+/// A review cycle's name in the page's language, or the id when unknown.
+pub fn cycle_label(lang: Lang, id: &str) -> String {
+    crate::tagging::cycles::cycle(id).map_or_else(
+        || id.to_string(),
+        |c| match lang {
+            Lang::Nb => c.name_nb.to_string(),
+            Lang::En => c.name_en.to_string(),
+        },
+    )
 }
 
 pub fn article_label(lang: Lang, a: ArticleRef) -> String {
@@ -561,6 +644,17 @@ impl<'a> Filters<'a> {
             out.push(chip(lang.kind(*k).to_string(), &|n| {
                 n.kinds.retain(|x| x != k)
             }));
+        }
+        for l in &p.laws {
+            out.push(chip(law_label(l), &|n| n.laws.retain(|x| x != l)));
+        }
+        for l in &p.law_sections {
+            out.push(chip(law_section_label(l), &|n| {
+                n.law_sections.retain(|x| x != l)
+            }));
+        }
+        for c in &p.cycles {
+            out.push(chip(cycle_label(lang, c), &|n| n.cycles.retain(|x| x != c)));
         }
         if let Some(y) = p.year {
             out.push(chip(format!("{} {y}", t.year_word), &|n| n.year = None));

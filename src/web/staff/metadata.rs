@@ -25,6 +25,10 @@ pub enum MetadataError {
     NotText(String),
     #[error("`conventions` must be a list of convention ids or null")]
     NotConventions,
+    #[error("unknown law `{0}`")]
+    Law(String),
+    #[error("`laws` must be a list of law ids or null")]
+    NotLaws,
     #[error("unknown field `{0}`")]
     UnknownField(String),
 }
@@ -39,6 +43,10 @@ impl MetadataError {
             MetadataError::Language(v) => format!("{}: {v}", t.invalid_language),
             MetadataError::SourceUrl(v) => format!("{}: {v}", t.invalid_url),
             MetadataError::Convention(v) => format!("{}: {v}", t.invalid_convention),
+            MetadataError::Law(v) => match lang {
+                Lang::Nb => format!("Ukjent lov: {v}"),
+                Lang::En => format!("Unknown law: {v}"),
+            },
             other => other.to_string(),
         }
     }
@@ -59,6 +67,19 @@ pub struct MetadataEdit {
     pub language: Named<String>,
     pub source_url: Named<String>,
     pub conventions: Named<Vec<String>>,
+    /// Law ids (`tagging::laws`), replacing detection.
+    pub laws: Named<Vec<String>>,
+}
+
+/// Law ids as typed in the form: separated by commas or spaces.
+fn law_list(value: &str) -> Option<Vec<String>> {
+    let ids: Vec<String> = value
+        .split([',', ' ', ';'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    (!ids.is_empty()).then_some(ids)
 }
 
 /// Empty text means "not given".
@@ -101,6 +122,7 @@ impl MetadataEdit {
             language: named("language"),
             source_url: named("source_url"),
             conventions: Some(form_conventions(fields)),
+            laws: Some(fields.get("laws").and_then(law_list)),
         }
     }
 
@@ -127,6 +149,20 @@ impl MetadataEdit {
                 "reference" => &mut edit.reference,
                 "language" => &mut edit.language,
                 "source_url" => &mut edit.source_url,
+                "laws" => {
+                    edit.laws = Some(match value {
+                        Value::Null => None,
+                        Value::Array(items) => Some(
+                            items
+                                .iter()
+                                .map(|i| i.as_str().map(str::to_string))
+                                .collect::<Option<Vec<_>>>()
+                                .ok_or(MetadataError::NotLaws)?,
+                        ),
+                        _ => return Err(MetadataError::NotLaws),
+                    });
+                    continue;
+                }
                 "conventions" => {
                     edit.conventions = Some(match value {
                         Value::Null => None,
@@ -214,6 +250,24 @@ impl MetadataEdit {
                         })
                         .collect::<Result<Vec<_>, _>>()?;
                     list.sort();
+                    list.dedup();
+                    Some(list)
+                }
+                None => None,
+            };
+        }
+        if let Some(laws) = self.laws {
+            base.laws = match laws {
+                Some(ids) => {
+                    let mut list = ids
+                        .iter()
+                        .map(|id| {
+                            crate::tagging::laws::law(id)
+                                .map(|l| l.id.to_string())
+                                .ok_or_else(|| MetadataError::Law(id.clone()))
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    list.sort_by_key(|id| crate::tagging::laws::law_order(id));
                     list.dedup();
                     Some(list)
                 }

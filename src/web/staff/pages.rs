@@ -74,6 +74,10 @@ pub struct MetaForm {
     pub source_url: String,
     pub manual_conventions: bool,
     pub conventions: Vec<(String, String, bool)>,
+    /// Law ids chosen by hand, comma-separated; empty: detected.
+    pub laws: String,
+    /// What the document's laws are now, detected or chosen.
+    pub current_laws: String,
     pub kinds: Vec<(String, String)>,
 }
 
@@ -94,6 +98,8 @@ impl MetaForm {
                 .iter()
                 .map(|c| (c.id().to_string(), lang.convention(*c).to_string(), false))
                 .collect(),
+            laws: String::new(),
+            current_laws: String::new(),
             kinds: Kind::ALL
                 .iter()
                 .map(|k| (k.id().to_string(), lang.kind(*k).to_string()))
@@ -102,7 +108,13 @@ impl MetaForm {
     }
 
     /// Prefilled with a document's current values, so saving writes them all down.
-    fn for_document(lang: Lang, s: &Submission, csrf: String, manual: bool) -> MetaForm {
+    fn for_document(
+        lang: Lang,
+        s: &Submission,
+        csrf: String,
+        manual: bool,
+        laws: Option<&[String]>,
+    ) -> MetaForm {
         let mut form = MetaForm::new(lang, format!("/dokument/{}/rediger", s.id), csrf);
         form.title = s.title.clone();
         form.kind = s.kind.id().to_string();
@@ -114,6 +126,8 @@ impl MetaForm {
         form.reference = s.reference.clone().unwrap_or_default();
         form.language = s.language.map(|l| l.id().to_string()).unwrap_or_default();
         form.source_url = s.source_url.clone().unwrap_or_default();
+        form.laws = laws.map(|l| l.join(", ")).unwrap_or_default();
+        form.current_laws = s.laws.join(", ");
         form.manual_conventions = manual;
         for (id, _, checked) in &mut form.conventions {
             *checked = s.conventions.iter().any(|c| c.id() == id);
@@ -327,7 +341,7 @@ fn added_view(lang: Lang, s: &Submission, user: &StaffUser, no_text: bool) -> Ad
             .join(", "),
         pages: s.pages.len(),
         warning: no_text.then(|| lang.texts().no_text_badge.to_string()),
-        form: MetaForm::for_document(lang, s, user.csrf.clone(), false),
+        form: MetaForm::for_document(lang, s, user.csrf.clone(), false, None),
     }
 }
 
@@ -362,9 +376,10 @@ pub async fn edit_form(
     })
     .await?;
     let doc = doc.ok_or(PageError::NotFound(lang))?;
-    let manual = sidecar.is_some_and(|s| s.conventions.is_some());
+    let manual = sidecar.as_ref().is_some_and(|s| s.conventions.is_some());
+    let laws = sidecar.and_then(|s| s.laws);
     let saved = ctx.query.split('&').any(|p| p == "lagret=1");
-    Ok(edit_page(ctx, &user, &doc, manual, saved).into_response())
+    Ok(edit_page(ctx, &user, &doc, manual, laws.as_deref(), saved).into_response())
 }
 
 fn edit_page(
@@ -372,6 +387,7 @@ fn edit_page(
     user: &StaffUser,
     doc: &Submission,
     manual: bool,
+    laws: Option<&[String]>,
     saved: bool,
 ) -> EditPage {
     let lang = ctx.lang();
@@ -384,7 +400,7 @@ fn edit_page(
         csrf: user.csrf.clone(),
         title: doc.title.clone(),
         url,
-        form: MetaForm::for_document(lang, doc, user.csrf.clone(), manual),
+        form: MetaForm::for_document(lang, doc, user.csrf.clone(), manual, laws),
         delete_action: format!("/dokument/{}/slett", doc.id),
         saved,
     }
