@@ -159,6 +159,9 @@ impl Archive<'_> {
                 .restore_from_trash(&name, &self.trash)
                 .map(drop)
         })?;
+        if let Err(e) = crate::library::note_trash_title(&self.trash, &name, &current.title) {
+            tracing::warn!("cannot note the title of {name} in the trash: {e}");
+        }
         Ok(name)
     }
 

@@ -326,6 +326,9 @@ pub struct TrashItem {
     /// The PDF's file name in the library before it was deleted.
     pub file: String,
     pub deleted: String,
+    /// The document's title when it was deleted, from the note beside it (none for
+    /// documents trashed before notes were kept).
+    pub title: Option<String>,
 }
 
 impl Library {
@@ -377,8 +380,30 @@ impl Library {
             (&trash.join(name), &entry.pdf),
         )?;
         sync_dir(&self.root).map_err(write_error(&self.root))?;
+        // The title note is only for the trash page; a note left behind is harmless.
+        let _ = fs::remove_file(trash_note_path(trash, name));
         Ok(item.file)
     }
+}
+
+/// Where the title of a trashed document is noted: in `trash-titles/` beside the trash
+/// (the trash itself holds only what a restore puts back), `<trash name>.title`.
+fn trash_note_path(trash: &Path, name: &str) -> PathBuf {
+    trash
+        .parent()
+        .unwrap_or(trash)
+        .join("trash-titles")
+        .join(format!("{name}.title"))
+}
+
+/// Notes the title of a document just moved to the trash under `name`, for the trash
+/// page (the index no longer has it). Best effort: the trash works without it.
+pub fn note_trash_title(trash: &Path, name: &str, title: &str) -> io::Result<()> {
+    let path = trash_note_path(trash, name);
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    fs::write(path, title)
 }
 
 fn write_error(path: &Path) -> impl FnOnce(io::Error) -> LibraryError + use<> {
@@ -414,6 +439,14 @@ pub fn trash_items(trash: &Path) -> io::Result<Vec<TrashItem>> {
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
         .filter(|n| has_pdf_extension(n))
         .filter_map(|n| parse_trash_name(&n))
+        .map(|mut item| {
+            // Bounded: a title note is a few hundred bytes; anything longer is cut.
+            item.title = fs::read_to_string(trash_note_path(trash, &item.name))
+                .ok()
+                .map(|t| t.chars().take(1000).collect::<String>())
+                .filter(|t| !t.trim().is_empty());
+            item
+        })
         .collect();
     items.sort_by(|a, b| b.name.cmp(&a.name));
     Ok(items)
@@ -427,6 +460,7 @@ fn parse_trash_name(name: &str) -> Option<TrashItem> {
         name: name.to_string(),
         file: file.to_string(),
         deleted: stamp.to_string(),
+        title: None,
     })
 }
 

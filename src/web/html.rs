@@ -46,3 +46,24 @@ fn render(highlighted: &Highlighted, tag: &str) -> String {
     }
     out
 }
+
+/// A JSON value as the text of a `<script type="application/ld+json">` element. JSON may
+/// hold `</script>` or `<!--` in a string; with `<`, `>` and `&` written as `\u` escapes
+/// (the same string to a JSON reader) nothing inside can end the element or change how the
+/// HTML parser reads it.
+pub fn json_script(value: &serde_json::Value) -> String {
+    let json = value.to_string();
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            // Line and paragraph separators end a line in older script parsers.
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -40,6 +40,31 @@ impl Lang {
             .unwrap_or_default()
     }
 
+    /// An audit log action (`login_failed`) as people read it; an id it does not know is
+    /// shown as it is.
+    pub fn audit_action(self, id: &str) -> String {
+        let (nb, en) = match id {
+            "login" => ("Logget inn", "Signed in"),
+            "logout" => ("Logget ut", "Signed out"),
+            "login_failed" => ("Mislykket innlogging", "Failed sign-in"),
+            "login_blocked" => (
+                "Innlogging avvist (for mange forsøk)",
+                "Sign-in refused (too many attempts)",
+            ),
+            "upload" => ("Lastet opp", "Uploaded"),
+            "edit" => ("Endret", "Edited"),
+            "delete" => ("Flyttet til papirkurven", "Moved to the trash"),
+            "restore" => ("Hentet fra papirkurven", "Restored from the trash"),
+            "token_use" => ("Brukte API-nøkkel", "Used an API token"),
+            other => return other.to_string(),
+        };
+        match self {
+            Lang::Nb => nb,
+            Lang::En => en,
+        }
+        .to_string()
+    }
+
     /// The `lang` attribute of the page.
     pub fn code(self) -> &'static str {
         match self {
@@ -303,6 +328,24 @@ pub struct Texts {
     pub feed_follow: &'static str,
     pub feed_everything: &'static str,
     pub cite_download: &'static str,
+    pub title_column: &'static str,
+    pub delete_unconfirmed: &'static str,
+    pub delete_confirm: &'static str,
+    pub restored_message: &'static str,
+    pub conventions_boxes_help: &'static str,
+    pub reversed_years: &'static str,
+    pub not_a_year: &'static str,
+    pub selected_value: &'static str,
+    pub to_filters: &'static str,
+    pub skip_to_results: &'static str,
+    pub year_range: &'static str,
+    pub facet_help: &'static str,
+    pub filter_panel: &'static str,
+    pub cite_whole_document: &'static str,
+    pub cite_page_button: &'static str,
+    pub cite_page_label: &'static str,
+    pub citation_copied: &'static str,
+    pub copy_citation: &'static str,
     pub conventions_about: &'static str,
     pub convention_about: &'static str,
     pub convention_written_for: &'static str,
@@ -502,6 +545,24 @@ pub static NB: Texts = Texts {
     feed_follow: "Følg søket (Atom)",
     feed_everything: "alle dokumenter",
     cite_download: "Last ned henvisningen",
+    title_column: "Tittel",
+    delete_unconfirmed: "Kryss av for å bekrefte at dokumentet skal flyttes til papirkurven.",
+    delete_confirm: "Ja, flytt dokumentet til papirkurven",
+    restored_message: "Dokumentet er hentet tilbake fra papirkurven og er søkbart igjen.",
+    conventions_boxes_help: "Krysser du av eller fjerner et kryss, gjelder valget ditt og ikke det som ble funnet.",
+    reversed_years: "Fra-året ({from}) er etter til-året ({to}); ingen dokumenter kan passe.",
+    not_a_year: "«{value}» er ikke et årstall; feltet er ikke brukt.",
+    selected_value: "valgt",
+    to_filters: "Avgrens søket ↓",
+    skip_to_results: "Hopp til treffene",
+    year_range: "Periode",
+    facet_help: "Tallet ved et valg er antall treff du får når du velger det. Flere valg i samme gruppe gir dokumenter med minst ett av dem, unntatt artikler: flere artikler gir dokumenter som viser til alle; valg i ulike grupper må alle passe.",
+    filter_panel: "Avgrens søket",
+    cite_whole_document: "Siter hele dokumentet",
+    cite_page_button: "Vis henvisning til siden",
+    cite_page_label: "Siter side",
+    citation_copied: "Henvisningen er kopiert.",
+    copy_citation: "Kopier henvisningen",
     conventions_about: "Om konvensjonene",
     convention_about: "Om konvensjonen",
     convention_written_for: "Kort omtale skrevet for arkivet; ingen juridisk fremstilling.",
@@ -701,6 +762,24 @@ pub static EN: Texts = Texts {
     feed_follow: "Follow this search (Atom)",
     feed_everything: "all documents",
     cite_download: "Download the citation",
+    title_column: "Title",
+    delete_unconfirmed: "Tick the box to confirm that the document is to be moved to the trash.",
+    delete_confirm: "Yes, move the document to the trash",
+    restored_message: "The document is back from the trash and can be found again.",
+    conventions_boxes_help: "Ticking or clearing a box makes your choice count rather than what was detected.",
+    reversed_years: "The from year ({from}) is after the to year ({to}); no document can match.",
+    not_a_year: "«{value}» is not a year; the field was not used.",
+    selected_value: "selected",
+    to_filters: "Narrow the search ↓",
+    skip_to_results: "Skip to the results",
+    year_range: "Period",
+    facet_help: "The number beside a choice is how many hits you get by choosing it. Several choices in one group give documents with at least one of them, except articles: several articles give documents citing all of them; choices in different groups must all match.",
+    filter_panel: "Narrow the search",
+    cite_whole_document: "Cite the whole document",
+    cite_page_button: "Show the citation of the page",
+    cite_page_label: "Cite page",
+    citation_copied: "The citation is copied.",
+    copy_citation: "Copy the citation",
     conventions_about: "About the conventions",
     convention_about: "About the convention",
     convention_written_for: "A short description written for the archive; not legal commentary.",

@@ -165,6 +165,10 @@ pub fn router(state: AppState) -> Router {
             get(pages::reading::image),
         )
         .route("/static/arkiv.css", get(pages::archive::stylesheet))
+        .route("/static/cite.js", get(pages::archive::cite_script))
+        .route("/robots.txt", get(pages::sitemap::robots))
+        .route("/sitemap.xml", get(pages::sitemap::sitemap))
+        .route("/sitemap/{part}", get(pages::sitemap::sitemap_part))
         .route("/favicon.svg", get(pages::archive::favicon))
         .route("/favicon.ico", get(pages::archive::favicon))
         .route("/api/search", get(api::search))

@@ -4,8 +4,13 @@
 //! Convention facet, a document page with highlighted terms and its citation, the PDF behind
 //! it (fetched with plain HTTP, since headless Chromium may download rather than show a
 //! PDF), the switch to English, the statistics page and a convention page. It saves a PNG
-//! screenshot of each step in `target/screenshots/`. It needs `chromium` and `chromedriver`
-//! (Debian's `chromium` and `chromium-driver` packages) and is skipped without them.
+//! screenshot of each step in `target/screenshots/`. On every page, at desktop width and at
+//! a phone's 390 px, it runs axe-core (vendored in `vendor/axe-core/`, WCAG 2.1 A and AA
+//! rules) and fails on any violation, and checks that nothing scrolls sideways; it counts
+//! the Tab presses to the first result, checks that the filters can be reached on a phone,
+//! that the charts' text is readable, that facet numbers match the hits a click gives, and
+//! `lang` on text in the other language. It needs `chromium` and `chromedriver` (Debian's
+//! `chromium` and `chromium-driver` packages) and is skipped without them.
 
 use std::future::Future;
 use std::io::{Read, Write};
@@ -26,8 +31,15 @@ use crate::support::{Server, arkiv_bin, copy_samples, write_pdf};
 const STARTUP: Duration = Duration::from_secs(60);
 /// How long one page may take to show what a step waits for.
 const STEP: Duration = Duration::from_secs(15);
-/// The whole browser session, start to finish.
-const SESSION: Duration = Duration::from_secs(120);
+/// The whole browser session, start to finish (axe runs on every page at two widths).
+const SESSION: Duration = Duration::from_secs(420);
+/// The desktop and phone window sizes every page is checked at.
+const DESKTOP: (u32, u32) = (1280, 1000);
+const PHONE: (u32, u32) = (390, 844);
+/// axe-core 4.14.1 from npm (MPL-2.0; see `vendor/axe-core/`).
+const AXE: &str = include_str!("vendor/axe-core/axe.min.js");
+/// The smallest text a chart may show, in CSS pixels.
+const MIN_CHART_TEXT_PX: f64 = 12.0;
 const QUERY: &str = "voldsutsatte";
 const ISTANBUL: &str = "Istanbulkonvensjonen";
 const STAFF_USER: &str = "nettleser";
@@ -327,7 +339,7 @@ async fn search_filter_read_and_switch_language_in_chromium() {
     let profile = tmp.path().join("chromium-profile");
     let capabilities = json!({
         "browserName": "chrome",
-        "timeouts": { "pageLoad": 20_000, "script": 10_000, "implicit": 0 },
+        "timeouts": { "pageLoad": 20_000, "script": 60_000, "implicit": 0 },
         "goog:chromeOptions": {
             "binary": chromium,
             "args": [
@@ -386,6 +398,163 @@ async fn search_filter_read_and_switch_language_in_chromium() {
     );
 }
 
+/// Sets the window so that the page's viewport is `size` wide, and checks that it is.
+async fn set_width(client: &Client, size: (u32, u32)) {
+    client.set_window_size(size.0, size.1).await.unwrap();
+    let inner = client
+        .execute("return window.innerWidth;", vec![])
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap_or(0);
+    if inner != u64::from(size.0) {
+        // The window has borders in some modes: make up the difference once.
+        let outer = size.0 + (size.0 - inner.min(u64::from(size.0)) as u32);
+        client.set_window_size(outer, size.1).await.unwrap();
+    }
+    let inner = client
+        .execute("return window.innerWidth;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        inner.as_u64(),
+        Some(u64::from(size.0)),
+        "the viewport width"
+    );
+}
+
+/// axe-core's violations of the WCAG 2.1 A and AA rules on the current page, one line
+/// each (rule, impact, the first few elements).
+async fn axe_violations(client: &Client) -> Vec<String> {
+    let loaded = client
+        .execute(&format!("{AXE}\n;return typeof axe;"), vec![])
+        .await
+        .unwrap();
+    assert_eq!(loaded.as_str(), Some("object"), "axe-core did not load");
+    let result = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+               .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at '
+                   + v.nodes.slice(0, 4).map(n => n.target.join(' ')).join(', '))),
+                     e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    result
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// How far the page scrolls sideways (0 when it does not), and the widest elements that
+/// stick out, to say what to fix.
+async fn sideways_scroll(client: &Client) -> (i64, String) {
+    let found = client
+        .execute(
+            "const w = document.documentElement.clientWidth;
+             const over = document.documentElement.scrollWidth - w;
+             const culprits = [...document.querySelectorAll('body *')]
+               .filter(e => e.getBoundingClientRect().right > w + 1)
+               .slice(0, 5)
+               .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : ''));
+             return [over, culprits.join(', ')];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    (
+        found[0].as_i64().unwrap_or(0),
+        found[1].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+/// The smallest text of the page's charts as drawn, in CSS pixels (none without charts).
+async fn smallest_chart_text(client: &Client) -> Option<f64> {
+    client
+        .execute(
+            "const sizes = [...document.querySelectorAll('svg.chart text')].map(t => {
+               const m = t.getScreenCTM();
+               return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+             });
+             return sizes.length ? Math.min(...sizes) : null;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_f64()
+}
+
+/// Every page in `paths`, at both widths: no axe violation, no sideways scrolling, chart
+/// text readable. Saves a phone screenshot of each. Leaves the window at desktop width.
+async fn sweep(client: &Client, base: &str, paths: &[(&str, String)]) -> Vec<PathBuf> {
+    let mut problems = Vec::new();
+    let mut shots = Vec::new();
+    for (width_name, size) in [("desktop", DESKTOP), ("phone", PHONE)] {
+        set_width(client, size).await;
+        for (name, path) in paths {
+            client.goto(&format!("{base}{path}")).await.unwrap();
+            wait_for(client, "footer.site").await;
+            for v in axe_violations(client).await {
+                problems.push(format!("{width_name} {path}: {v}"));
+            }
+            let (over, culprits) = sideways_scroll(client).await;
+            if over > 0 {
+                problems.push(format!(
+                    "{width_name} {path}: scrolls {over} px sideways ({culprits})"
+                ));
+            }
+            if let Some(px) = smallest_chart_text(client).await
+                && px < MIN_CHART_TEXT_PX
+            {
+                problems.push(format!("{width_name} {path}: chart text {px:.1} px"));
+            }
+            if width_name == "phone" {
+                shots.push(screenshot(client, &format!("phone-{name}")).await);
+            }
+        }
+    }
+    set_width(client, DESKTOP).await;
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    shots
+}
+
+/// Presses a key (a WebDriver code point: Tab is U+E004, Enter U+E007) on the page.
+async fn press(client: &Client, key: char) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let actions = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    client.perform_actions(actions).await.unwrap();
+}
+
+/// The `href` of the focused element ("" when it has none).
+async fn focused_href(client: &Client) -> String {
+    client
+        .execute(
+            "const a = document.activeElement; return a && a.getAttribute('href') || '';",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+const TAB: char = '\u{E004}';
+const ENTER: char = '\u{E007}';
+/// The most key presses from the top of a results page to its first result.
+const MAX_KEYS_TO_FIRST_RESULT: usize = 4;
+
 /// The reader's walk through the site; returns the screenshots it saved.
 async fn walk(client: &Client, server: SocketAddr, upload: &Path) -> Vec<PathBuf> {
     let base = format!("http://{server}");
@@ -430,6 +599,80 @@ async fn walk(client: &Client, server: SocketAddr, upload: &Path) -> Vec<PathBuf
         "the search box keeps the query"
     );
     shots.push(screenshot(client, "results").await);
+
+    // From the top of the page to the first result by keyboard: the skip link to the
+    // results, then one Tab.
+    let first_result = client
+        .find(Locator::Css("#treff article.card h3 a"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    client.refresh().await.unwrap();
+    wait_for(client, "#treff").await;
+    let mut keys = 0;
+    let mut reached = false;
+    while keys < MAX_KEYS_TO_FIRST_RESULT {
+        let href = focused_href(client).await;
+        if href == first_result {
+            reached = true;
+            break;
+        }
+        keys += 1;
+        press(client, if href == "#treff" { ENTER } else { TAB }).await;
+        if href == "#treff" {
+            // Enter on the skip link moves the focus to the results; Tab goes on from there.
+            keys += 1;
+            press(client, TAB).await;
+        }
+    }
+    reached = reached || focused_href(client).await == first_result;
+    assert!(
+        reached,
+        "the first result is not reached in {MAX_KEYS_TO_FIRST_RESULT} key presses (focus on {:?})",
+        focused_href(client).await
+    );
+
+    // On a phone the filters come after the results; a link at their top leads there.
+    set_width(client, PHONE).await;
+    let to_filters = wait_for(client, ".to-filters a").await;
+    assert!(
+        to_filters.is_displayed().await.unwrap(),
+        "no link to the filters on a phone"
+    );
+    let link_top = client
+        .execute(
+            "return document.querySelector('.to-filters a').getBoundingClientRect().top;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(
+        link_top < f64::from(PHONE.1),
+        "the link to the filters is below the first screen: {link_top}"
+    );
+    to_filters.click().await.unwrap();
+    let facets_top = wait_until("the filters in view", || async {
+        let top = client
+            .execute(
+                "return document.getElementById('filtre').getBoundingClientRect().top;",
+                vec![],
+            )
+            .await
+            .ok()?
+            .as_f64()?;
+        (top.abs() < 50.0).then_some(top)
+    })
+    .await;
+    assert!(facets_top.abs() < 50.0);
+    shots.push(screenshot(client, "phone-filters").await);
+    set_width(client, DESKTOP).await;
+    client.goto(url.as_str()).await.unwrap();
+    wait_for(client, "#facet-convention").await;
 
     // The Istanbul Convention facet.
     let facets = client
@@ -486,6 +729,40 @@ async fn walk(client: &Client, server: SocketAddr, upload: &Path) -> Vec<PathBuf
         );
     }
     shots.push(screenshot(client, "filtered").await);
+
+    // With a convention chosen, another one's number is what clicking it gives.
+    let mut other = None;
+    for li in client
+        .find_all(Locator::Css("#facet-convention li"))
+        .await
+        .unwrap()
+    {
+        let link = li.find(Locator::Css("a")).await.unwrap();
+        if link.attr("aria-current").await.unwrap().is_none() {
+            let count = li.find(Locator::Css(".count")).await.unwrap();
+            other = Some((
+                link.attr("href").await.unwrap().unwrap(),
+                count.text().await.unwrap(),
+            ));
+            break;
+        }
+    }
+    if let Some((href, count)) = other {
+        let count: u64 = count.trim().parse().unwrap();
+        let back = client.current_url().await.unwrap();
+        client
+            .goto(&format!("{base}{}", path_of(&href)))
+            .await
+            .unwrap();
+        assert_eq!(
+            total(client).await,
+            count,
+            "the number beside {href} foretold its hits"
+        );
+        client.goto(back.as_str()).await.unwrap();
+        wait_for(client, "a.chip").await;
+    }
+    let cards = client.find_all(Locator::Css("article.card")).await.unwrap();
 
     // The first hit's document page.
     let title_link = cards[0].find(Locator::Css("h3 a")).await.unwrap();
@@ -660,6 +937,71 @@ async fn walk(client: &Client, server: SocketAddr, upload: &Path) -> Vec<PathBuf
         "sent, deadline, our response and outcome steps"
     );
     shots.push(screenshot(client, "consultation").await);
+    // Text in the other language says so: an English document in the bokmål pages, and a
+    // Norwegian one in the English pages.
+    let english_doc = first_hit_path(client, &base, "Secretariat").await;
+    client.goto(&format!("{base}{english_doc}")).await.unwrap();
+    let h1_lang = wait_for(client, "article.document h1")
+        .await
+        .attr("lang")
+        .await
+        .unwrap();
+    assert_eq!(
+        h1_lang.as_deref(),
+        Some("en"),
+        "{english_doc}: the English title in the bokmål page"
+    );
+    let text_lang = client
+        .find(Locator::Css(".pagetext"))
+        .await
+        .unwrap()
+        .attr("lang")
+        .await
+        .unwrap();
+    assert_eq!(text_lang.as_deref(), Some("en"));
+    let norwegian_doc = first_hit_path(client, &base, QUERY).await;
+    client
+        .goto(&format!("{base}{}", with_english(&norwegian_doc)))
+        .await
+        .unwrap();
+    let h1_lang = wait_for(client, "article.document h1")
+        .await
+        .attr("lang")
+        .await
+        .unwrap();
+    assert_eq!(
+        h1_lang.as_deref(),
+        Some("nb"),
+        "the Norwegian title in the English page"
+    );
+
+    // Every public page, at both widths: axe, sideways scrolling, chart text.
+    let public: Vec<(&str, String)> = vec![
+        ("front", "/".into()),
+        ("front-en", "/?lang=en".into()),
+        ("search", format!("/sok?q={QUERY}")),
+        (
+            "search-filtered",
+            format!("/sok?q={QUERY}&convention=istanbul&from=2015&to=2024"),
+        ),
+        (
+            "search-bad-years",
+            format!("/sok?q={QUERY}&from=2023&to=2018"),
+        ),
+        ("search-en", format!("/sok?q={QUERY}&lang=en")),
+        ("document", norwegian_doc.clone()),
+        ("document-cited", format!("{norwegian_doc}&side=1")),
+        ("document-en", english_doc.clone()),
+        ("browse", "/dokumenter".into()),
+        ("statistics", "/statistikk".into()),
+        ("statistics-range", "/statistikk?from=2018&to=2023".into()),
+        ("convention", "/konvensjon/istanbul".into()),
+        ("convention-crc", "/konvensjon/crc?lang=en".into()),
+        ("api", "/api".into()),
+        ("sign-in", "/logg-inn".into()),
+        ("not-found", "/finnes-ikke".into()),
+    ];
+    shots.extend(sweep(client, &base, &public).await);
 
     // Staff: sign in, upload a PDF, find it by searching.
     client.goto(&format!("{base}/logg-inn")).await.unwrap();
@@ -697,9 +1039,21 @@ async fn walk(client: &Client, server: SocketAddr, upload: &Path) -> Vec<PathBuf
         .await
         .unwrap();
     let added = wait_for(client, "p.ok").await;
+    let added_link = added
+        .find(Locator::Css("a"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap_or_default();
     assert!(
-        added.text().await.unwrap().contains("/dokument/"),
+        added_link.contains("/dokument/"),
         "the upload result links to the new document"
+    );
+    assert!(
+        !added.text().await.unwrap().contains("/dokument/"),
+        "the upload result names the document by its title, not its path"
     );
     shots.push(screenshot(client, "uploaded").await);
     client
@@ -713,7 +1067,43 @@ async fn walk(client: &Client, server: SocketAddr, upload: &Path) -> Vec<PathBuf
     );
     shots.push(screenshot(client, "upload-found").await);
 
+    // The staff pages and the public ones with the staff bar, at both widths.
+    let uploaded = first_hit_path(client, &base, UPLOAD_WORD).await;
+    let id = uploaded
+        .trim_start_matches("/dokument/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let staff: Vec<(&str, String)> = vec![
+        ("staff-upload", "/last-opp".into()),
+        ("staff-edit", format!("/dokument/{id}/rediger")),
+        ("staff-edit-en", format!("/dokument/{id}/rediger?lang=en")),
+        ("staff-trash", "/papirkurv".into()),
+        ("staff-audit", "/logg".into()),
+        ("staff-front", "/".into()),
+        ("staff-document", format!("/dokument/{id}")),
+    ];
+    shots.extend(sweep(client, &base, &staff).await);
+
     shots
+}
+
+/// The path of the first hit of a search for `q` (a URL-encoded query).
+async fn first_hit_path(client: &Client, base: &str, q: &str) -> String {
+    client.goto(&format!("{base}/sok?q={q}")).await.unwrap();
+    let link = wait_for(client, "#treff article.card h3 a").await;
+    let href = link.attr("href").await.unwrap().unwrap();
+    path_of(&href).split('&').next().unwrap().to_string()
+}
+
+/// The same path in English.
+fn with_english(path: &str) -> String {
+    if path.contains('?') {
+        format!("{path}&lang=en")
+    } else {
+        format!("{path}?lang=en")
+    }
 }
 
 /// The document page's first page image, loaded (lazily, once scrolled to) with the hit

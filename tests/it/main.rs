@@ -4,6 +4,7 @@ mod support;
 
 mod analysis;
 mod browser;
+mod citations;
 mod cli;
 mod consultations;
 mod hostile;
@@ -17,4 +18,5 @@ mod research;
 mod search;
 mod staff;
 mod tagging;
+mod usability;
 mod web;

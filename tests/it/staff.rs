@@ -353,7 +353,7 @@ async fn upload_then_search_edit_delete_and_restore_through_the_pages() {
         Request::post(format!("/dokument/{id}/slett"))
             .header(header::COOKIE, &cookie)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(form(&[("csrf", &csrf)])))
+            .body(Body::from(form(&[("csrf", &csrf), ("confirm", "1")])))
             .unwrap(),
     )
     .await;
@@ -398,9 +398,17 @@ async fn upload_then_search_edit_delete_and_restore_through_the_pages() {
             .unwrap(),
     )
     .await;
-    for action in ["upload", "edit", "delete", "restore", "login"] {
+    // Each action by its id, and in words (defect 15: no untranslated ids).
+    for (action, words) in [
+        ("upload", "Lastet opp"),
+        ("edit", "Endret"),
+        ("delete", "Flyttet til papirkurven"),
+        ("restore", "Hentet fra papirkurven"),
+        ("login", "Logget inn"),
+    ] {
         assert!(
-            log.body.contains(&format!("<td>{action}</td>")),
+            log.body
+                .contains(&format!("<td data-action=\"{action}\">{words}</td>")),
             "audit page lacks {action}"
         );
     }
@@ -612,4 +620,228 @@ fn an_acknowledged_upload_survives_sigkill() {
         report["indexed"], 0,
         "the acknowledged upload was committed before its OK"
     );
+}
+
+/// A form post from `addr` (as the accept loop records the peer) with the session cookie.
+fn form_post(uri: &str, cookie: &str, body: String) -> Request<Body> {
+    let mut request = Request::post(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            [127, 0, 0, 9],
+            4000,
+        ))));
+    request
+}
+
+async fn staff_get(app: &Router, uri: &str, cookie: &str) -> Answer {
+    let answer = send(
+        app,
+        Request::get(uri)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{uri}: {}", answer.body);
+    answer
+}
+
+/// Defects 1, 14, 15, 16 and 17: corrections kept, the upload named by its title, the
+/// trash and the audit log readable, the staff bar and links in the reader's language.
+#[tokio::test]
+async fn staff_corrections_are_kept_and_staff_pages_say_what_happened() {
+    let s = staff_app(10 << 20);
+    let (cookie, csrf) = login(&s.app).await;
+    let bytes = pdf_with("rettelsesprøve");
+    let answer = send(
+        &s.app,
+        Request::post("/last-opp")
+            .header(header::COOKIE, &cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(Body::from(multipart(
+                &[("csrf", &csrf)],
+                &[("file", "rettelse.pdf", &bytes)],
+            )))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    let id = arkiv::model::DocId::from_content(&bytes);
+    let doc = s.index.document(&id).unwrap().unwrap();
+    // 16: the success message names the document by its title, linked.
+    let html = scraper::Html::parse_document(&answer.body);
+    let ok = html
+        .select(&scraper::Selector::parse("p.ok a").unwrap())
+        .next()
+        .expect("a link to the new document");
+    assert_eq!(
+        ok.value().attr("href"),
+        Some(format!("/dokument/{id}").as_str())
+    );
+    assert_eq!(ok.text().collect::<String>(), doc.title);
+    assert_eq!(doc.conventions, vec![arkiv::model::Convention::Istanbul]);
+
+    // 1: CEDAW ticked while "detect" stays selected is kept, with what was shown.
+    let shown: Vec<(String, String)> = html
+        .select(&scraper::Selector::parse("form.staff-form input").unwrap())
+        .filter_map(|i| {
+            let e = i.value();
+            let name = e.attr("name")?;
+            let kind = e.attr("type").unwrap_or("text");
+            if matches!(kind, "checkbox" | "radio") && e.attr("checked").is_none() {
+                return None;
+            }
+            Some((name.to_string(), e.attr("value").unwrap_or("").to_string()))
+        })
+        .collect();
+    assert!(
+        shown.contains(&("conventions_mode".into(), "auto".into())),
+        "{shown:?}"
+    );
+    let action = format!("/dokument/{id}/rediger");
+    let mut fields = shown.clone();
+    fields.push(("conventions".into(), "cedaw".into()));
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    let saved = send(&s.app, form_post(&action, &cookie, body)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let doc = s.index.document(&id).unwrap().unwrap();
+    assert_eq!(
+        doc.conventions,
+        vec![
+            arkiv::model::Convention::Istanbul,
+            arkiv::model::Convention::Cedaw
+        ],
+        "the correction was dropped"
+    );
+    // The form as shown, sent back unchanged, still means "detect".
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(shown)
+        .finish();
+    let saved = send(&s.app, form_post(&action, &cookie, body)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let doc = s.index.document(&id).unwrap().unwrap();
+    assert_eq!(doc.conventions, vec![arkiv::model::Convention::Istanbul]);
+
+    // 17: the staff bar on public pages, the edit link, both in English in English.
+    let front = staff_get(&s.app, "/?lang=en", &cookie).await;
+    assert!(front.body.contains("class=\"staffnav\""));
+    assert!(front.body.contains("href=\"/last-opp?lang=en\""));
+    let page = staff_get(&s.app, &format!("/dokument/{id}?lang=en"), &cookie).await;
+    assert!(
+        page.body
+            .contains(&format!("href=\"/dokument/{id}/rediger?lang=en\""))
+    );
+    let edit_en = staff_get(&s.app, &format!("/dokument/{id}/rediger?lang=en"), &cookie).await;
+    assert!(
+        edit_en
+            .body
+            .contains(&format!("href=\"/dokument/{id}?lang=en\""))
+    );
+
+    // 14: deleting asks to confirm; the trash names the title and a readable time.
+    let delete = format!("/dokument/{id}/slett");
+    let refused = send(
+        &s.app,
+        form_post(&delete, &cookie, form(&[("csrf", &csrf)])),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("Kryss av for å bekrefte"));
+    assert_eq!(search_total(&s.app, "rettelsesprøve").await, 1);
+    let edit_page = staff_get(&s.app, &action, &cookie).await;
+    assert!(
+        edit_page
+            .body
+            .contains("name=\"confirm\" value=\"1\" required")
+    );
+    let deleted = send(
+        &s.app,
+        form_post(&delete, &cookie, form(&[("csrf", &csrf), ("confirm", "1")])),
+    )
+    .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    let trash = staff_get(&s.app, "/papirkurv", &cookie).await;
+    let trash_html = scraper::Html::parse_document(&trash.body);
+    let headers: Vec<String> = trash_html
+        .select(&scraper::Selector::parse("thead th").unwrap())
+        .map(|th| th.text().collect::<String>())
+        .collect();
+    assert_eq!(headers[0], "Tittel");
+    let row: Vec<String> = trash_html
+        .select(&scraper::Selector::parse("tbody tr td").unwrap())
+        .map(|td| td.text().collect::<String>().trim().to_string())
+        .collect();
+    assert_eq!(row[0], doc.title);
+    assert!(
+        row[2].ends_with("UTC") && row[2].contains(" 20"),
+        "{:?}",
+        row[2]
+    );
+    assert!(
+        !row[2]
+            .split(['T', ' '])
+            .next()
+            .unwrap()
+            .bytes()
+            .all(|b| b.is_ascii_digit()),
+        "a raw time stamp: {:?}",
+        row[2]
+    );
+    let restore = trash_html
+        .select(&scraper::Selector::parse("tbody form").unwrap())
+        .next()
+        .unwrap()
+        .value()
+        .attr("action")
+        .unwrap()
+        .to_string();
+    let restored = send(
+        &s.app,
+        form_post(&restore, &cookie, form(&[("csrf", &csrf)])),
+    )
+    .await;
+    assert_eq!(restored.status, StatusCode::SEE_OTHER);
+    let back = restored.location();
+    assert_eq!(back, format!("/dokument/{id}?gjenopprettet=1"));
+    let page = staff_get(&s.app, &back, &cookie).await;
+    assert!(page.body.contains("hentet tilbake fra papirkurven"));
+    assert!(!page.body.contains("Tilbake til søket"), "not a search");
+
+    // 15: the audit log in words, documents linked, the address of every change.
+    let log = staff_get(&s.app, "/logg", &cookie).await;
+    let log_html = scraper::Html::parse_document(&log.body);
+    let mut changes = 0;
+    for tr in log_html.select(&scraper::Selector::parse("tbody tr").unwrap()) {
+        let cells: Vec<_> = tr
+            .select(&scraper::Selector::parse("td").unwrap())
+            .collect();
+        let action = cells[2].value().attr("data-action").unwrap();
+        let words = cells[2].text().collect::<String>();
+        assert_ne!(words, action, "{action} is not in words");
+        if ["edit", "delete", "restore"].contains(&action) {
+            assert_eq!(cells[4].text().collect::<String>(), "127.0.0.9", "{action}");
+            let link = cells[3]
+                .select(&scraper::Selector::parse("a").unwrap())
+                .next()
+                .unwrap_or_else(|| panic!("{action}: the document is not linked"));
+            assert_eq!(
+                link.value().attr("href"),
+                Some(format!("/dokument/{id}").as_str())
+            );
+            changes += 1;
+        }
+    }
+    assert_eq!(changes, 4, "two edits, a delete, a restore");
+    let english = staff_get(&s.app, "/logg?lang=en", &cookie).await;
+    assert!(english.body.contains(">Moved to the trash<"));
 }

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::PageError;
 use super::blocking;
-use super::cite::CiteLinks;
+use super::cite::{CiteLinks, HeadMeta};
 use super::reading::{self, Viewer, ViewerRequest};
 use super::views::{self, Badge, Chip, DocCard, FacetGroup, ResearchLinks, SortOption};
 use super::{PageContext, embeds_context};
@@ -100,6 +100,8 @@ pub struct SearchPage {
     page_info: String,
     from: String,
     to: String,
+    /// What is wrong with the years asked for, said rather than silently dropped.
+    year_errors: Vec<String>,
     hidden: Vec<(String, String)>,
     research: ResearchLinks,
 }
@@ -128,20 +130,44 @@ pub async fn search(
         return Ok(conditional::not_modified(&headers));
     }
     let request = state.search_request(&params, 3);
+    // For each facet with a selection, the same search without it: what a click on
+    // another of its values starts from (see `views::Facet`).
+    let unselected: Vec<(&'static str, SearchRequest)> = views::FACETS
+        .iter()
+        .filter(|f| f.is_active(&params))
+        .map(|f| {
+            let mut r = state.search_request(&f.cleared(&params), 0);
+            r.offset = 0;
+            r.limit = 1;
+            (f.id, r)
+        })
+        .collect();
     let index = state.index.clone();
-    let results = blocking(move || Ok(index.search(&request)?))
-        .await
-        .map_err(|e| e.in_lang(lang))?;
+    let (results, without) = blocking(move || {
+        let results = index.search(&request)?;
+        let mut without = Vec::new();
+        for (id, r) in unselected {
+            without.push((id, index.search(&r)?.facets));
+        }
+        Ok((results, without))
+    })
+    .await
+    .map_err(|e| e.in_lang(lang))?;
 
     let shown_query = results
         .suggestion
         .clone()
         .unwrap_or_else(|| params.q.clone());
+    let carried = SearchParams {
+        q: shown_query.clone(),
+        ..params.clone()
+    };
     let cards = results
         .hits
         .iter()
         .map(|h| {
             let mut card = DocCard::new(chrome, &h.submission, &shown_query, Some(h));
+            card.carry_search(&carried);
             // The best page of the hit, else its first.
             let page = h.pages.first().map_or(1, |p| p.page as usize);
             if h.page_count > 0 {
@@ -167,6 +193,18 @@ pub async fn search(
         ..SearchParams::default()
     });
     let filters = views::Filters::new(lang, &params, "/sok");
+    // A year the parse dropped stays in its field, to be corrected.
+    let from = params
+        .from
+        .map(|y| y.to_string())
+        .or_else(|| ctx.param("from").or_else(|| ctx.param("fra")))
+        .unwrap_or_default();
+    let to = params
+        .to
+        .map(|y| y.to_string())
+        .or_else(|| ctx.param("to").or_else(|| ctx.param("til")))
+        .unwrap_or_default();
+    let year_errors = year_errors(&ctx, &params);
     let mut response = SearchPage {
         research: ResearchLinks::for_params(&params),
         ctx,
@@ -176,7 +214,18 @@ pub async fn search(
         took: format!("{:.0} ms", results.took_ms.max(1.0)),
         suggestion,
         cards,
-        groups: views::facet_groups(lang, &params, &results.facets),
+        groups: views::facet_groups(
+            lang,
+            &params,
+            results.total as u64,
+            &results.facets,
+            &|facet: &views::Facet| {
+                without
+                    .iter()
+                    .find(|(id, _)| *id == facet.id)
+                    .map(|(_, counts)| counts.clone())
+            },
+        ),
         chips: filters.chips(),
         clear_url,
         sorts: views::sort_options(lang, &params),
@@ -188,13 +237,42 @@ pub async fn search(
         prev,
         next,
         page_info,
-        from: params.from.map(|y| y.to_string()).unwrap_or_default(),
-        to: params.to.map(|y| y.to_string()).unwrap_or_default(),
+        from,
+        to,
+        year_errors,
         hidden,
     }
     .into_response();
     response.headers_mut().insert(header::ETAG, etag);
     Ok(response)
+}
+
+/// The year parameters the lenient parse dropped, and a range that ends before it starts.
+fn year_errors(ctx: &PageContext, params: &SearchParams) -> Vec<String> {
+    let t = ctx.t;
+    let mut errors = Vec::new();
+    for name in ["year", "år", "from", "fra", "to", "til"] {
+        if let Some(value) = ctx.param(name) {
+            let value = value.trim();
+            let good = value
+                .parse::<i32>()
+                .is_ok_and(|y| (1000..=9999).contains(&y));
+            if !value.is_empty() && !good {
+                let shown: String = value.chars().take(40).collect();
+                errors.push(t.not_a_year.replace("{value}", &shown));
+            }
+        }
+    }
+    if let (None, Some(from), Some(to)) = (params.year, params.from, params.to)
+        && from > to
+    {
+        errors.push(
+            t.reversed_years
+                .replace("{from}", &from.to_string())
+                .replace("{to}", &to.to_string()),
+        );
+    }
+    errors
 }
 
 #[derive(Template, WebTemplate)]
@@ -227,10 +305,23 @@ pub struct DocumentPage {
     viewer: Viewer,
     related: Vec<DocCard>,
     back_url: Option<String>,
-    edit_url: String,
+    /// Only for signed-in staff.
+    edit_url: Option<String>,
     cite_links: CiteLinks,
     /// The consultation the document answers: (label, title, link).
     consultation: Option<(&'static str, String, String)>,
+    head: HeadMeta,
+    /// The cited page, for the citation form.
+    side: Option<usize>,
+    /// The search the page was opened from, for the citation form to keep.
+    search_hidden: Vec<(String, String)>,
+    /// This page citing the whole document.
+    whole_url: String,
+    /// Just restored from the trash (said to staff).
+    restored: bool,
+    /// The document's language when it differs from the page's (`lang` on its title and
+    /// text, WCAG 3.1.2).
+    doc_lang: Option<&'static str>,
 }
 
 pub async fn document(
@@ -241,10 +332,19 @@ pub async fn document(
     let lang = ctx.lang();
     let chrome = &ctx.chrome;
     let id = DocId::parse(&id).ok_or(PageError::NotFound(lang))?;
-    let param =
-        |name: &str| -> Option<String> { ctx.param(name).map(|v| v.chars().take(1000).collect()) };
-    let q = param("q").unwrap_or_default();
-    let side: Option<usize> = param("side").and_then(|v| v.parse().ok());
+    // The search the document was opened from rides along in its URL (so "back to the
+    // search" keeps filters, years, sort and page); `side` is this page's own parameter
+    // (the cited page), not the search's page.
+    let search_query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(
+            form_urlencoded::parse(ctx.query.as_bytes())
+                .filter(|(k, _)| !matches!(k.as_ref(), "side" | "lang" | "gjenopprettet")),
+        )
+        .finish();
+    let search =
+        SearchParams::parse_lenient(Some(&search_query)).map_err(|e| PageError::from((e, lang)))?;
+    let q = search.q.clone();
+    let side_param = ctx.param("side");
     let index = state.index.clone();
     let lookup = id.clone();
     let (submission, related) = blocking(move || {
@@ -261,7 +361,7 @@ pub async fn document(
     let parsed = query::parse(&q);
     let pdf_url = format!("/dokument/{}/pdf", s.id);
     let permalink = format!("{}/dokument/{}", ctx.base_url, s.id);
-    let side = side.filter(|n| (1..=s.pages.len()).contains(n));
+    let side = super::cite::cited_page(side_param.as_deref(), s.pages.len());
     let viewer = reading::viewer(
         &state,
         &s,
@@ -299,16 +399,25 @@ pub async fn document(
             url: chrome.link(&format!("/sok?cycle={c}")),
         })
         .collect();
-    let back_url = (!q.is_empty()).then(|| {
-        let p = SearchParams {
-            q: q.clone(),
-            lang,
-            page: 1,
-            per_page: crate::web::params::DEFAULT_PER_PAGE,
-            ..SearchParams::default()
-        };
-        views::search_url(&p)
-    });
+    let search = SearchParams { lang, ..search };
+    let back_url = (!search_query.is_empty()).then(|| views::search_url(&search));
+    let mut search_hidden: Vec<(String, String)> = form_urlencoded::parse(search_query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if lang == Lang::En {
+        search_hidden.push(("lang".into(), "en".into()));
+    }
+    let whole_url = {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(search_hidden.iter())
+            .finish();
+        let path = format!("/dokument/{}", s.id);
+        if query.is_empty() {
+            format!("{path}#sitering")
+        } else {
+            format!("{path}?{query}#sitering")
+        }
+    };
     let related = related
         .iter()
         .map(|r| DocCard::new(chrome, r, "", None))
@@ -324,9 +433,24 @@ pub async fn document(
                 chrome.link(&format!("/horing/{}", c.id)),
             )
         });
+    let restored = ctx.user.is_some() && ctx.param("gjenopprettet").as_deref() == Some("1");
+    let edit_url = ctx
+        .user
+        .is_some()
+        .then(|| ctx.chrome.link(&format!("/dokument/{}/rediger", s.id)));
+    let doc_lang = s
+        .language
+        .map(|l| l.id())
+        .filter(|code| *code != lang.code());
     Ok(DocumentPage {
         consultation,
-        cite_links: CiteLinks::from_permalink(&permalink, lang),
+        cite_links: CiteLinks::from_permalink(&permalink, lang, side),
+        head: HeadMeta::new(lang, &s, side, &permalink),
+        side,
+        search_hidden,
+        whole_url,
+        restored,
+        doc_lang,
         ctx,
         title: s.title.clone(),
         date: views::date_text(lang, &s),
@@ -373,7 +497,7 @@ pub async fn document(
         viewer,
         related,
         back_url,
-        edit_url: format!("/dokument/{}/rediger", s.id),
+        edit_url,
     }
     .into_response())
 }
@@ -598,6 +722,18 @@ pub async fn not_found(ctx: PageContext) -> PageError {
 }
 
 embeds_context!(FrontPage, SearchPage, DocumentPage, BrowsePage);
+
+/// The small script of the document page: the citation's copy button (without it the
+/// citation stays selectable text).
+pub async fn cite_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../../templates/cite.js"),
+    )
+}
 
 /// The stylesheet: an hour fresh, then revalidated by its `ETag` (from the conditional
 /// layer), so a new version reaches readers within the hour without a download each visit.

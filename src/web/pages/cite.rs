@@ -1,6 +1,9 @@
-//! Citations to download beside the plain line on a document page: BibTeX
+//! Citations: the downloads beside the plain line on a document page, BibTeX
 //! (`/dokument/{id}/cite.bib`) and CSL-JSON (`/dokument/{id}/cite.json`), with the notes in
-//! bokmål or, with `?lang=en`, in English.
+//! bokmål or, with `?lang=en`, in English, and a cited page with `?side=N`; and what the
+//! document page's `<head>` says to reference managers and search engines ([`HeadMeta`]:
+//! Highwire `citation_*` tags as Zotero and Google Scholar read them, schema.org JSON-LD,
+//! Open Graph, the canonical URL and its language alternates) and COinS.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
@@ -19,18 +22,28 @@ pub const AUTHOR: &str = "Krisesentersekretariatet";
 /// Where Krisesentersekretariatet publishes from.
 pub const PLACE: &str = "Oslo";
 
-/// The citation downloads a document page offers, from its permalink (`…/dokument/{id}`).
+/// The citation downloads a document page offers, from its permalink (`…/dokument/{id}`),
+/// naming the cited page when there is one.
 pub struct CiteLinks {
     pub bibtex: String,
     pub csl_json: String,
 }
 
 impl CiteLinks {
-    pub fn from_permalink(permalink: &str, lang: Lang) -> CiteLinks {
+    pub fn from_permalink(permalink: &str, lang: Lang, page: Option<usize>) -> CiteLinks {
         let id = permalink.rsplit('/').next().unwrap_or_default();
-        let suffix = match lang {
-            Lang::Nb => "",
-            Lang::En => "?lang=en",
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if let Some(n) = page {
+            query.append_pair("side", &n.to_string());
+        }
+        if lang == Lang::En {
+            query.append_pair("lang", "en");
+        }
+        let query = query.finish();
+        let suffix = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{query}")
         };
         CiteLinks {
             bibtex: format!("/dokument/{id}/cite.bib{suffix}"),
@@ -87,7 +100,13 @@ fn langid(l: Language) -> &'static str {
 
 /// A `@techreport` entry, which has fields for both the institution and the report type
 /// in BibTeX and biblatex alike.
-pub fn bibtex(lang: Lang, s: &Submission, url: &str, accessed: NaiveDate) -> String {
+pub fn bibtex(
+    lang: Lang,
+    s: &Submission,
+    page: Option<usize>,
+    url: &str,
+    accessed: NaiveDate,
+) -> String {
     let t = lang.texts();
     let mut fields: Vec<(&str, String)> = vec![
         ("author", format!("{{{AUTHOR}}}")),
@@ -103,6 +122,9 @@ pub fn bibtex(lang: Lang, s: &Submission, url: &str, accessed: NaiveDate) -> Str
     }
     if let Some(r) = &s.reference {
         fields.push(("number", bibtex_escape(r)));
+    }
+    if let Some(n) = page {
+        fields.push(("pages", n.to_string()));
     }
     if let Some(r) = &s.recipient {
         fields.push(("note", bibtex_escape(&format!("{} {r}", t.cite_to))));
@@ -125,7 +147,13 @@ fn date_parts(d: NaiveDate) -> Value {
 }
 
 /// A CSL-JSON item (in an array, as CSL-JSON files hold), type `report`.
-pub fn csl_json(lang: Lang, s: &Submission, url: &str, accessed: NaiveDate) -> Value {
+pub fn csl_json(
+    lang: Lang,
+    s: &Submission,
+    page: Option<usize>,
+    url: &str,
+    accessed: NaiveDate,
+) -> Value {
     let t = lang.texts();
     let mut item = json!({
         "id": key(s),
@@ -145,6 +173,9 @@ pub fn csl_json(lang: Lang, s: &Submission, url: &str, accessed: NaiveDate) -> V
     if let Some(r) = &s.reference {
         map.insert("number".into(), json!(r));
     }
+    if let Some(n) = page {
+        map.insert("page".into(), json!(n.to_string()));
+    }
     if let Some(r) = &s.recipient {
         map.insert("note".into(), json!(format!("{} {r}", t.cite_to)));
     }
@@ -159,19 +190,36 @@ pub fn csl_json(lang: Lang, s: &Submission, url: &str, accessed: NaiveDate) -> V
     json!([item])
 }
 
-/// The document `id` names, its permalink, and today's date (the citation's "accessed").
-async fn load(
-    state: &AppState,
-    id: &str,
-    lang: Lang,
-) -> Result<(Submission, String, NaiveDate), PageError> {
+/// What a citation download cites: the document, the page (`?side=N`, dropped when the
+/// document has no such page), the permalink, and today's date (the "accessed").
+struct Cited {
+    submission: Submission,
+    page: Option<usize>,
+    url: String,
+    accessed: NaiveDate,
+}
+
+async fn load(state: &AppState, id: &str, ctx: &PageContext) -> Result<Cited, PageError> {
+    let lang = ctx.lang();
     let id = DocId::parse(id).ok_or(PageError::NotFound(lang))?;
     let index = state.index.clone();
-    let s = blocking(move || Ok(index.metadata(&id)?.map(|d| d.submission)))
+    let indexed = blocking(move || Ok(index.metadata(&id)?))
         .await?
         .ok_or(PageError::NotFound(lang))?;
-    let url = format!("{}/dokument/{}", state.base_url, s.id);
-    Ok((s, url, chrono::Local::now().date_naive()))
+    let page = cited_page(ctx.param("side").as_deref(), indexed.page_count);
+    let url = format!("{}/dokument/{}", state.base_url, indexed.submission.id);
+    Ok(Cited {
+        submission: indexed.submission,
+        page,
+        url,
+        accessed: chrono::Local::now().date_naive(),
+    })
+}
+
+/// The page `side` names, when the document has it.
+pub fn cited_page(side: Option<&str>, page_count: usize) -> Option<usize> {
+    side.and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| (1..=page_count).contains(n))
 }
 
 fn download(body: String, content_type: &'static str, file: String) -> Response {
@@ -189,13 +237,12 @@ pub async fn bibtex_file(
     Path(id): Path<String>,
     ctx: PageContext,
 ) -> Result<Response, PageError> {
-    let lang = ctx.lang();
-    let (s, url, today) = load(&state, &id, lang).await?;
-    let body = bibtex(lang, &s, &url, today);
+    let c = load(&state, &id, &ctx).await?;
+    let body = bibtex(ctx.lang(), &c.submission, c.page, &c.url, c.accessed);
     Ok(download(
         body,
         "application/x-bibtex; charset=utf-8",
-        format!("{}.bib", key(&s)),
+        format!("{}.bib", key(&c.submission)),
     ))
 }
 
@@ -204,16 +251,201 @@ pub async fn csl_json_file(
     Path(id): Path<String>,
     ctx: PageContext,
 ) -> Result<Response, PageError> {
-    let lang = ctx.lang();
-    let (s, url, today) = load(&state, &id, lang).await?;
-    let body = csl_json(lang, &s, &url, today);
+    let c = load(&state, &id, &ctx).await?;
+    let body = csl_json(ctx.lang(), &c.submission, c.page, &c.url, c.accessed);
     let text = serde_json::to_string_pretty(&body)
         .map_err(|e| PageError::Internal(format!("CSL-JSON: {e}")))?;
     Ok(download(
         text,
         "application/vnd.citationstyles.csl+json",
-        format!("{}.json", key(&s)),
+        format!("{}.json", key(&c.submission)),
     ))
+}
+
+/// What a document page's `<head>` tells reference managers, search engines and link
+/// previews. `url` is the permalink (one URL for every `?q=`, `?side=` and `?lang=` variant
+/// of the page in bokmål; the English page's is `?lang=en`).
+pub struct HeadMeta {
+    pub canonical: String,
+    /// `(hreflang, href)`: the page in each language, and `x-default`.
+    pub alternates: Vec<(&'static str, String)>,
+    /// `<meta name content>`: the description and the Highwire `citation_*` tags.
+    pub names: Vec<(&'static str, String)>,
+    /// `<meta property content>`: Open Graph.
+    pub properties: Vec<(&'static str, String)>,
+    /// schema.org JSON-LD (`Report`), escaped for a script element.
+    pub json_ld: String,
+    /// A COinS (OpenURL 1.0 KEV) context object, for the `title` of a `span.Z3988`.
+    pub coins: String,
+}
+
+/// The longest meta description, in characters (what search engines show).
+const DESCRIPTION_CHARS: usize = 200;
+
+impl HeadMeta {
+    pub fn new(lang: Lang, s: &Submission, page: Option<usize>, url: &str) -> HeadMeta {
+        let english = format!("{url}?lang=en");
+        let canonical = match lang {
+            Lang::Nb => url.to_string(),
+            Lang::En => english.clone(),
+        };
+        let pdf_url = format!("{url}/pdf");
+        let description = description(s);
+        let mut names: Vec<(&'static str, String)> = vec![
+            ("description", description.clone()),
+            ("citation_title", s.title.clone()),
+            ("citation_author", AUTHOR.to_string()),
+        ];
+        if let Some(d) = s.date {
+            // Google Scholar's form: the full date with slashes.
+            names.push((
+                "citation_publication_date",
+                d.format("%Y/%m/%d").to_string(),
+            ));
+        }
+        names.push(("citation_pdf_url", pdf_url.clone()));
+        names.push(("citation_public_url", url.to_string()));
+        if let Some(l) = s.language {
+            names.push(("citation_language", l.id().to_string()));
+        }
+        // What makes Zotero and Scholar take it for a report rather than an article.
+        names.push(("citation_technical_report_institution", AUTHOR.to_string()));
+        if let Some(r) = &s.reference {
+            names.push(("citation_technical_report_number", r.clone()));
+        }
+        names.push(("citation_publisher", AUTHOR.to_string()));
+        if let Some(n) = page {
+            names.push(("citation_firstpage", n.to_string()));
+            names.push(("citation_lastpage", n.to_string()));
+        }
+
+        let mut properties: Vec<(&'static str, String)> = vec![
+            ("og:type", "article".into()),
+            ("og:site_name", lang.texts().site_name.to_string()),
+            ("og:title", s.title.clone()),
+            ("og:description", description.clone()),
+            ("og:url", canonical.clone()),
+            (
+                "og:locale",
+                match lang {
+                    Lang::Nb => "nb_NO",
+                    Lang::En => "en_GB",
+                }
+                .into(),
+            ),
+        ];
+        if let Some(d) = s.date {
+            properties.push(("article:published_time", iso(d)));
+        }
+
+        let mut report = json!({
+            "@context": "https://schema.org",
+            "@type": "Report",
+            "@id": url,
+            "url": url,
+            "name": s.title,
+            "headline": s.title,
+            "description": description,
+            "author": { "@type": "Organization", "name": AUTHOR },
+            "publisher": { "@type": "Organization", "name": AUTHOR, "address": PLACE },
+            "genre": lang.kind(s.kind),
+            "encoding": {
+                "@type": "MediaObject",
+                "contentUrl": pdf_url,
+                "encodingFormat": "application/pdf",
+            },
+            "numberOfPages": s.page_count(),
+        });
+        let map = report.as_object_mut().expect("an object literal");
+        if let Some(d) = s.date {
+            map.insert("datePublished".into(), json!(iso(d)));
+        }
+        if let Some(l) = s.language {
+            map.insert("inLanguage".into(), json!(l.id()));
+        }
+        if let Some(r) = &s.reference {
+            map.insert("reportNumber".into(), json!(r));
+        }
+        if let Some(r) = &s.recipient {
+            map.insert(
+                "recipient".into(),
+                json!({ "@type": "Organization", "name": r }),
+            );
+        }
+        if !s.conventions.is_empty() {
+            map.insert(
+                "about".into(),
+                json!(
+                    s.conventions
+                        .iter()
+                        .map(|c| Lang::En.convention(*c))
+                        .collect::<Vec<_>>()
+                ),
+            );
+        }
+
+        let mut coins = form_urlencoded::Serializer::new(String::new());
+        coins
+            .append_pair("ctx_ver", "Z39.88-2004")
+            .append_pair("rft_val_fmt", "info:ofi/fmt:kev:mtx:book")
+            .append_pair("rft.genre", "report")
+            .append_pair("rft.btitle", &s.title)
+            .append_pair("rft.aucorp", AUTHOR)
+            .append_pair("rft.pub", AUTHOR)
+            .append_pair("rft.place", PLACE);
+        if let Some(d) = s.date {
+            coins.append_pair("rft.date", &iso(d));
+        }
+        if let Some(n) = page {
+            coins
+                .append_pair("rft.spage", &n.to_string())
+                .append_pair("rft.epage", &n.to_string());
+        }
+        if let Some(l) = s.language {
+            coins.append_pair("rft.language", l.id());
+        }
+        coins.append_pair("rft_id", url);
+
+        HeadMeta {
+            alternates: vec![
+                ("nb", url.to_string()),
+                ("en", english),
+                ("x-default", url.to_string()),
+            ],
+            canonical,
+            names,
+            properties,
+            json_ld: crate::web::html::json_script(&report),
+            coins: coins.finish(),
+        }
+    }
+}
+
+/// The first lines of the text, up to [`DESCRIPTION_CHARS`] and cut between words; the
+/// title when there is no text.
+pub fn description(s: &Submission) -> String {
+    let text: Vec<&str> = s
+        .pages
+        .iter()
+        .flat_map(|p| p.split_whitespace())
+        .take(DESCRIPTION_CHARS)
+        .collect();
+    if text.is_empty() {
+        return s.title.clone();
+    }
+    let mut out = String::new();
+    for word in text {
+        let needed = out.chars().count() + word.chars().count() + 1;
+        if needed > DESCRIPTION_CHARS {
+            out.push('…');
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -234,8 +466,10 @@ mod tests {
 
     #[test]
     fn links_come_from_the_permalink() {
-        let links = CiteLinks::from_permalink("https://x.example/dokument/abc", Lang::En);
+        let links = CiteLinks::from_permalink("https://x.example/dokument/abc", Lang::En, None);
         assert_eq!(links.bibtex, "/dokument/abc/cite.bib?lang=en");
         assert_eq!(links.csl_json, "/dokument/abc/cite.json?lang=en");
+        let links = CiteLinks::from_permalink("https://x.example/dokument/abc", Lang::Nb, Some(3));
+        assert_eq!(links.bibtex, "/dokument/abc/cite.bib?side=3");
     }
 }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod feed;
 pub mod laws;
 pub mod reading;
+pub mod sitemap;
 pub mod stats;
 pub mod svg;
 pub mod views;

@@ -23,9 +23,22 @@ use crate::web::{AppState, search_whole_set};
 /// How many articles per convention the charts and tables show.
 pub const TOP_ARTICLES: usize = 10;
 
+/// The most years an axis spans because a range was asked for (past it, the axis spans
+/// the years that have documents): a request cannot size the chart.
+pub const MAX_AXIS_YEARS: i32 = 200;
+
+/// The years a search asks for (`year`, or `from` and `to`), as the axis should show them.
+pub fn asked_years(p: &SearchParams) -> (Option<i32>, Option<i32>) {
+    match p.year {
+        Some(y) => (Some(y), Some(y)),
+        None => (p.from, p.to),
+    }
+}
+
 /// Documents per year and convention, every year from the first to the last (a gap is a
-/// year with nothing), then the documents without a date.
-pub fn year_rows(lang: Lang, hits: &[Hit]) -> Vec<YearRow> {
+/// year with nothing), then the documents without a date. The axis follows the range
+/// asked for (`asked`): from its first year to its last, whatever years have documents.
+pub fn year_rows(lang: Lang, hits: &[Hit], asked: (Option<i32>, Option<i32>)) -> Vec<YearRow> {
     let mut known: BTreeMap<i32, YearRow> = BTreeMap::new();
     let mut unknown: Option<YearRow> = None;
     let empty = |key: String, label: String| YearRow {
@@ -61,10 +74,17 @@ pub fn year_rows(lang: Lang, hits: &[Hit]) -> Vec<YearRow> {
         }
     }
     let mut rows = Vec::new();
-    if let (Some(first), Some(last)) = (
+    let (data_first, data_last) = (
         known.keys().next().copied(),
         known.keys().next_back().copied(),
-    ) {
+    );
+    let first = asked.0.or(data_first);
+    let last = asked.1.or(data_last);
+    let (first, last) = match (first, last) {
+        (Some(f), Some(l)) if f <= l && l - f < MAX_AXIS_YEARS => (Some(f), Some(l)),
+        _ => (data_first, data_last),
+    };
+    if let (Some(first), Some(last)) = (first, last) {
         for y in first..=last {
             rows.push(
                 known
@@ -288,7 +308,7 @@ pub async fn page(State(state): State<AppState>, ctx: PageContext) -> Result<Res
     let filters = Filters::unordered(lang, &params, "/statistikk");
     let results = search_whole_set::<PageError>(&state, &params).await?;
 
-    let rows = year_rows(lang, &results.hits);
+    let rows = year_rows(lang, &results.hits, asked_years(&params));
     let groups = article_groups(&results.hits, TOP_ARTICLES);
     let series: Vec<(&'static str, &'static str)> = Convention::ALL
         .map(Some)
@@ -397,7 +417,7 @@ pub async fn years_svg(
     let results = search_whole_set::<PageError>(&state, &params).await?;
     Ok(svg_response(svg::years_chart(
         params.lang,
-        &year_rows(params.lang, &results.hits),
+        &year_rows(params.lang, &results.hits, asked_years(&params)),
     )))
 }
 

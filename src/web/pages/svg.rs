@@ -96,39 +96,58 @@ fn series_name(lang: Lang, c: Option<Convention>) -> &'static str {
 }
 
 const FONT: &str = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\"";
+/// The width of both charts (their viewBox), and the size of their text: 14 at full size
+/// is 12.5 px on a 390 px phone.
+pub const CHART_WIDTH: f64 = 400.0;
+pub const FONT_SIZE: f64 = 14.0;
+/// About how wide a character of the charts' text is, for laying out the legend.
+const CHAR_WIDTH: f64 = 7.8;
+const LINE_HEIGHT: f64 = 20.0;
 
 /// Stacked bars: documents per year, one segment per convention referred to. A document
 /// that refers to two conventions is in two segments, so a stack may be taller than the
 /// year's document count, which each bar's group carries as `data-total`.
 pub fn years_chart(lang: Lang, rows: &[YearRow]) -> String {
     let t = lang.texts();
-    let (width, height) = (760.0_f64, 360.0_f64);
-    let (left, right, top, bottom) = (48.0, 12.0, 56.0, 44.0);
+    // Narrow, with large text: the chart is drawn at most at its own width and scaled
+    // down on a phone (about 360 px wide), where the text stays near 12 px.
+    let width = CHART_WIDTH;
+    let (left, right, bottom) = (40.0, 8.0, 40.0);
+    // The legend first, in as many lines as it needs; the plot starts below it.
+    let mut legend = String::new();
+    let (mut x, mut y) = (left, 14.0);
+    for c in Convention::ALL.map(Some).into_iter().chain([None]) {
+        let name = series_name(lang, c);
+        let item_w = 18.0 + name.chars().count() as f64 * CHAR_WIDTH + 14.0;
+        if x > left && x + item_w > width - right {
+            x = left;
+            y += LINE_HEIGHT;
+        }
+        let _ = write!(
+            legend,
+            "<rect x=\"{x}\" y=\"{y}\" width=\"13\" height=\"13\" fill=\"{}\"/>\
+             <text x=\"{}\" y=\"{}\">{}</text>",
+            colour(c),
+            x + 18.0,
+            y + 12.0,
+            esc(name)
+        );
+        x += item_w;
+    }
+    let top = y + LINE_HEIGHT + 16.0;
+    let height = top + 240.0 + bottom;
     let plot_w = width - left - right;
     let plot_h = height - top - bottom;
     let mut s = String::new();
     let _ = write!(
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {width} {height}\" \
-         width=\"{width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"years-title years-desc\" {FONT} font-size=\"12\">\
+         width=\"{width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"years-title years-desc\" {FONT} font-size=\"{FONT_SIZE}\">\
          <title id=\"years-title\">{}</title><desc id=\"years-desc\">{}</desc>",
         esc(t.stats_years_title),
         esc(t.stats_years_desc)
     );
-    // Legend.
-    let mut x = left;
-    for c in Convention::ALL.map(Some).into_iter().chain([None]) {
-        let name = series_name(lang, c);
-        let _ = write!(
-            s,
-            "<rect x=\"{x}\" y=\"14\" width=\"12\" height=\"12\" fill=\"{}\"/>\
-             <text x=\"{}\" y=\"24\">{}</text>",
-            colour(c),
-            x + 16.0,
-            esc(name)
-        );
-        x += 16.0 + name.chars().count() as f64 * 6.6 + 14.0;
-    }
+    s.push_str(&legend);
     let max = rows.iter().map(YearRow::stacked).max().unwrap_or(0);
     if rows.is_empty() || max == 0 {
         let _ = write!(
@@ -159,8 +178,8 @@ pub fn years_chart(lang: Lang, rows: &[YearRow]) -> String {
     }
     let slot = plot_w / rows.len() as f64;
     let bar = (slot * 0.7).max(1.0);
-    // Labels thin out when years crowd: about 40 px per label.
-    let every = ((40.0 / slot).ceil() as usize).max(1);
+    // Labels thin out when years crowd: about 44 px per label.
+    let every = ((44.0 / slot).ceil() as usize).max(1);
     for (i, row) in rows.iter().enumerate() {
         let x = left + slot * i as f64 + (slot - bar) / 2.0;
         let _ = write!(
@@ -193,7 +212,7 @@ pub fn years_chart(lang: Lang, rows: &[YearRow]) -> String {
                 s,
                 "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
                 x + bar / 2.0,
-                base + 18.0,
+                base + 20.0,
                 esc(&row.label)
             );
         }
@@ -210,9 +229,11 @@ pub fn years_chart(lang: Lang, rows: &[YearRow]) -> String {
 /// Horizontal bars: for each convention, the articles referred to by the most documents.
 pub fn articles_chart(lang: Lang, groups: &[(Convention, Vec<(ArticleRef, u64)>)]) -> String {
     let t = lang.texts();
-    let width = 760.0_f64;
-    let (label_w, bar_x, bar_max) = (84.0, 92.0, 600.0);
-    let (heading_h, row_h) = (30.0, 22.0);
+    let width = CHART_WIDTH;
+    let (label_w, bar_x) = (64.0, 72.0);
+    // Room for the count after the longest bar.
+    let bar_max = width - bar_x - 40.0;
+    let (heading_h, row_h) = (32.0, 24.0);
     let shown: Vec<&(Convention, Vec<(ArticleRef, u64)>)> =
         groups.iter().filter(|(_, a)| !a.is_empty()).collect();
     let rows: usize = shown.iter().map(|(_, a)| a.len()).sum();
@@ -225,7 +246,7 @@ pub fn articles_chart(lang: Lang, groups: &[(Convention, Vec<(ArticleRef, u64)>)
     let _ = write!(
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {width} {height}\" \
-         width=\"{width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"articles-title articles-desc\" {FONT} font-size=\"12\">\
+         width=\"{width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"articles-title articles-desc\" {FONT} font-size=\"{FONT_SIZE}\">\
          <title id=\"articles-title\">{}</title><desc id=\"articles-desc\">{}</desc>",
         esc(t.stats_articles_title),
         esc(t.stats_articles_desc)
@@ -251,7 +272,7 @@ pub fn articles_chart(lang: Lang, groups: &[(Convention, Vec<(ArticleRef, u64)>)
         y += heading_h;
         let _ = write!(
             s,
-            "<g class=\"convention\" data-convention=\"{}\"><text x=\"0\" y=\"{:.1}\" font-weight=\"700\" font-size=\"13\">{}</text>",
+            "<g class=\"convention\" data-convention=\"{}\"><text x=\"0\" y=\"{:.1}\" font-weight=\"700\" font-size=\"15\">{}</text>",
             c.id(),
             y - 9.0,
             esc(lang.convention(*c))
@@ -266,7 +287,7 @@ pub fn articles_chart(lang: Lang, groups: &[(Convention, Vec<(ArticleRef, u64)>)
                  data-convention=\"{}\" data-article=\"{}\" data-count=\"{n}\">\
                  <title>{}: {n}</title></rect>\
                  <text x=\"{:.1}\" y=\"{:.1}\">{n}</text>",
-                y + 15.0,
+                y + 16.0,
                 esc(&label),
                 y + 3.0,
                 row_h - 6.0,
@@ -275,7 +296,7 @@ pub fn articles_chart(lang: Lang, groups: &[(Convention, Vec<(ArticleRef, u64)>)
                 esc(&a.to_string()),
                 esc(&format!("{} {}", lang.convention(*c), label)),
                 bar_x + w + 6.0,
-                y + 15.0
+                y + 16.0
             );
             y += row_h;
         }

@@ -3,6 +3,8 @@
 use crate::index::{FacetCounts, Hit, MAX_RESULT_WINDOW, SearchResults};
 use crate::model::{ArticleRef, Convention, Kind, Submission};
 
+use std::collections::BTreeMap;
+
 use crate::web::i18n::{Lang, Texts};
 use crate::web::params::SearchParams;
 
@@ -82,6 +84,9 @@ pub struct DocCard {
     pub no_text: bool,
     /// The OCR badge, when some of the text was read by OCR.
     pub ocr: Option<String>,
+    /// The document's language when it is not the page's (`lang` on its title and
+    /// snippets).
+    pub lang: Option<&'static str>,
     /// The image of the hit's best page, when pages are shown as images.
     pub thumb: Option<super::reading::Thumb>,
 }
@@ -135,8 +140,27 @@ impl DocCard {
             sample: s.sample,
             no_text: s.status == crate::model::TextStatus::NoText,
             ocr: lang.ocr_badge(s.ocr.as_ref(), hit.map(|h| h.page_count)),
+            lang: s.language.map(|l| l.id()).filter(|l| *l != lang.code()),
             thumb: None,
             url,
+        }
+    }
+}
+
+impl DocCard {
+    /// Links to the document that carry the whole search it was found by (filters, years,
+    /// sort and page, not only the words), so its page leads back to the same results.
+    pub fn carry_search(&mut self, params: &SearchParams) {
+        let path = self.url.split('?').next().unwrap_or_default().to_string();
+        let query = params.to_query();
+        self.url = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        };
+        let sep = if self.url.contains('?') { '&' } else { '?' };
+        for p in &mut self.pages {
+            p.url = format!("{}{sep}side={n}#side-{n}", self.url, n = p.page);
         }
     }
 }
@@ -181,190 +205,341 @@ pub fn search_url(p: &SearchParams) -> String {
     }
 }
 
-/// The facet groups of a result, each value a link that toggles its filter.
-pub fn facet_groups(lang: Lang, p: &SearchParams, facets: &FacetCounts) -> Vec<FacetGroup> {
-    let t = lang.texts();
-    let mut groups = Vec::new();
-
-    let mut items = Vec::new();
-    for c in Convention::ALL {
-        let count = facets.convention.get(c.id()).copied().unwrap_or(0);
-        let active = p.conventions.contains(&c);
-        if count == 0 && !active {
-            continue;
-        }
-        let next = p.with(|n| {
-            if active {
-                n.conventions.retain(|x| *x != c);
-            } else {
-                n.conventions.push(c);
-            }
-        });
-        items.push(FacetItem {
-            label: lang.convention(c).to_string(),
-            count,
-            url: search_url(&next),
-            active,
-        });
-    }
-    groups.push(FacetGroup {
-        title: t.conventions,
-        id: "convention",
-        items,
-    });
-
-    let mut items = Vec::new();
-    let mut years: Vec<(&String, &u64)> = facets.year.iter().collect();
-    years.sort_by(|a, b| b.0.cmp(a.0));
-    for (year, count) in years {
-        let Ok(y) = year.parse::<i32>() else {
-            continue;
-        };
-        let active = p.year == Some(y);
-        let next = p.with(|n| {
-            n.year = if active { None } else { Some(y) };
-            n.from = None;
-            n.to = None;
-        });
-        items.push(FacetItem {
-            label: year.clone(),
-            count: *count,
-            url: search_url(&next),
-            active,
-        });
-    }
-    groups.push(FacetGroup {
-        title: t.years,
-        id: "year",
-        items,
-    });
-
-    let mut items = Vec::new();
-    for k in Kind::ALL {
-        let count = facets.kind.get(k.id()).copied().unwrap_or(0);
-        let active = p.kinds.contains(&k);
-        if count == 0 && !active {
-            continue;
-        }
-        let next = p.with(|n| {
-            if active {
-                n.kinds.retain(|x| *x != k);
-            } else {
-                n.kinds.push(k);
-            }
-        });
-        items.push(FacetItem {
-            label: lang.kind(k).to_string(),
-            count,
-            url: search_url(&next),
-            active,
-        });
-    }
-    groups.push(FacetGroup {
-        title: t.kinds,
-        id: "kind",
-        items,
-    });
-
-    groups.extend(law_and_cycle_groups(lang, p, facets));
-
-    let mut articles: Vec<(ArticleRef, u64)> = facets
-        .article
-        .iter()
-        .filter_map(|(k, n)| k.parse::<ArticleRef>().ok().map(|a| (a, *n)))
-        .collect();
-    articles.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let items = articles
-        .into_iter()
-        .take(15)
-        .map(|(a, count)| {
-            let active = p.articles.contains(&a);
-            let next = p.with(|n| {
-                if active {
-                    n.articles.retain(|x| *x != a);
-                } else {
-                    n.articles.push(a);
-                }
-            });
-            FacetItem {
-                label: article_label(lang, a),
-                count,
-                url: search_url(&next),
-                active,
-            }
-        })
-        .collect();
-    groups.push(FacetGroup {
-        title: t.articles,
-        id: "article",
-        items,
-    });
-    groups
+/// One facet of the search page, described once: how its values are counted, how the
+/// page's parameters select them, and what a click does. Every facet gets the same rule
+/// for its numbers from [`facet_groups`], so a new facet is one more entry in [`FACETS`].
+///
+/// What combining means is the facet's [`Combine`], as the index filters; facets combine
+/// with each other (a document must match each). The number beside a value that is not
+/// selected is the number of hits a click on it gives.
+/// How the selected values of one facet combine.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Combine {
+    /// Alternatives: a document with any of them matches (conventions, kinds).
+    Any,
+    /// A document must have all of them (articles).
+    All,
+    /// One at a time: a click replaces the selection (the year, or a range of years).
+    One,
 }
 
-/// The "Lover" and review-cycle facets, built like the convention facet: laws in table
-/// order, cycles in table order, each value a link that toggles its filter.
-fn law_and_cycle_groups(lang: Lang, p: &SearchParams, facets: &FacetCounts) -> Vec<FacetGroup> {
-    use crate::tagging::{cycles::CYCLES, laws::LAWS};
-    let mut items = Vec::new();
-    for law in &LAWS {
-        let count = facets.law.get(law.id).copied().unwrap_or(0);
-        let active = p.laws.iter().any(|l| l == law.id);
-        if count == 0 && !active {
-            continue;
-        }
-        let next = p.with(|n| {
-            if active {
-                n.laws.retain(|x| x != law.id);
-            } else {
-                n.laws.push(law.id.to_string());
-            }
-        });
-        items.push(FacetItem {
-            label: law.name.to_string(),
-            count,
-            url: search_url(&next),
-            active,
-        });
+pub struct Facet {
+    pub id: &'static str,
+    title: fn(Lang) -> &'static str,
+    counts: fn(&FacetCounts) -> &BTreeMap<String, u64>,
+    /// The keys (as in `counts`) of the selected values.
+    selected: fn(&SearchParams) -> Vec<String>,
+    /// Drops the facet's whole selection.
+    clear: fn(&mut SearchParams),
+    /// Selects the value with this key (false when the key is not a value of the facet).
+    select: fn(&mut SearchParams, &str) -> bool,
+    /// Deselects the value with this key.
+    deselect: fn(&mut SearchParams, &str),
+    label: fn(Lang, &str) -> Option<String>,
+    combine: Combine,
+    /// Values shown at most (the most frequent first), or all in the facet's own order.
+    top: Option<usize>,
+    /// The order of values when `top` is `None`: the key's position in this list, or,
+    /// when empty, keys in reverse order (newest year first).
+    order: fn() -> Vec<&'static str>,
+}
+
+impl Facet {
+    /// Whether a click on one of its values starts from the search without its selection
+    /// (a search of its own), rather than from the current result.
+    pub fn is_active(&self, p: &SearchParams) -> bool {
+        self.combine != Combine::All && !(self.selected)(p).is_empty()
     }
-    let laws = FacetGroup {
-        title: match lang {
+
+    /// `p` without this facet's selection: the search whose counts say what choosing a
+    /// value of this facet gives.
+    pub fn cleared(&self, p: &SearchParams) -> SearchParams {
+        p.with(|n| (self.clear)(n))
+    }
+}
+
+fn convention_keys() -> Vec<&'static str> {
+    Convention::ALL.iter().map(|c| c.id()).collect()
+}
+
+fn kind_keys() -> Vec<&'static str> {
+    Kind::ALL.iter().map(|k| k.id()).collect()
+}
+
+fn law_keys() -> Vec<&'static str> {
+    crate::tagging::laws::LAWS.iter().map(|l| l.id).collect()
+}
+
+fn cycle_keys() -> Vec<&'static str> {
+    crate::tagging::cycles::CYCLES
+        .iter()
+        .map(|c| c.id)
+        .collect()
+}
+
+fn no_keys() -> Vec<&'static str> {
+    Vec::new()
+}
+
+/// Every facet of the search page, in the order shown.
+pub static FACETS: [Facet; 6] = [
+    Facet {
+        id: "convention",
+        title: |lang| lang.texts().conventions,
+        counts: |f| &f.convention,
+        selected: |p| p.conventions.iter().map(|c| c.id().to_string()).collect(),
+        clear: |p| p.conventions.clear(),
+        select: |p, key| match Convention::from_id(key) {
+            Some(c) if !p.conventions.contains(&c) => {
+                p.conventions.push(c);
+                true
+            }
+            Some(_) => true,
+            None => false,
+        },
+        deselect: |p, key| p.conventions.retain(|c| c.id() != key),
+        label: |lang, key| Convention::from_id(key).map(|c| lang.convention(c).to_string()),
+        combine: Combine::Any,
+        top: None,
+        order: convention_keys,
+    },
+    Facet {
+        id: "year",
+        title: |lang| lang.texts().years,
+        counts: |f| &f.year,
+        selected: |p| match (p.year, p.from, p.to) {
+            (Some(y), _, _) => vec![y.to_string()],
+            // A range is a selection of this facet too (a click on a year replaces it),
+            // but of no single value.
+            (None, Some(_), _) | (None, _, Some(_)) => vec![String::new()],
+            (None, None, None) => Vec::new(),
+        },
+        clear: |p| {
+            p.year = None;
+            p.from = None;
+            p.to = None;
+        },
+        select: |p, key| match key.parse::<i32>() {
+            Ok(y) => {
+                p.year = Some(y);
+                p.from = None;
+                p.to = None;
+                true
+            }
+            Err(_) => false,
+        },
+        deselect: |p, _| p.year = None,
+        label: |_, key| key.parse::<i32>().ok().map(|y| y.to_string()),
+        combine: Combine::One,
+        top: None,
+        order: no_keys,
+    },
+    Facet {
+        id: "kind",
+        title: |lang| lang.texts().kinds,
+        counts: |f| &f.kind,
+        selected: |p| p.kinds.iter().map(|k| k.id().to_string()).collect(),
+        clear: |p| p.kinds.clear(),
+        select: |p, key| match Kind::from_id(key) {
+            Some(k) if !p.kinds.contains(&k) => {
+                p.kinds.push(k);
+                true
+            }
+            Some(_) => true,
+            None => false,
+        },
+        deselect: |p, key| p.kinds.retain(|k| k.id() != key),
+        label: |lang, key| Kind::from_id(key).map(|k| lang.kind(k).to_string()),
+        combine: Combine::Any,
+        top: None,
+        order: kind_keys,
+    },
+    Facet {
+        id: "law",
+        title: |lang| match lang {
             Lang::Nb => "Lover",
             Lang::En => "Laws",
         },
-        id: "law",
-        items,
-    };
-    let mut items = Vec::new();
-    for cycle in &CYCLES {
-        let count = facets.cycle.get(cycle.id).copied().unwrap_or(0);
-        let active = p.cycles.iter().any(|c| c == cycle.id);
-        if count == 0 && !active {
-            continue;
-        }
-        let next = p.with(|n| {
-            if active {
-                n.cycles.retain(|x| x != cycle.id);
-            } else {
-                n.cycles.push(cycle.id.to_string());
+        counts: |f| &f.law,
+        selected: |p| p.laws.clone(),
+        clear: |p| p.laws.clear(),
+        select: |p, key| match crate::tagging::laws::law(key) {
+            Some(law) => {
+                if !p.laws.iter().any(|l| l == law.id) {
+                    p.laws.push(law.id.to_string());
+                }
+                true
             }
-        });
-        items.push(FacetItem {
-            label: cycle_label(lang, cycle.id),
-            count,
-            url: search_url(&next),
-            active,
-        });
-    }
-    let cycles = FacetGroup {
-        title: match lang {
+            None => false,
+        },
+        deselect: |p, key| p.laws.retain(|l| l != key),
+        label: |_, key| crate::tagging::laws::law(key).map(|l| l.name.to_string()),
+        combine: Combine::Any,
+        top: None,
+        order: law_keys,
+    },
+    Facet {
+        id: "cycle",
+        title: |lang| match lang {
             Lang::Nb => "Rapporteringssykluser",
             Lang::En => "Review cycles",
         },
-        id: "cycle",
-        items,
+        counts: |f| &f.cycle,
+        selected: |p| p.cycles.clone(),
+        clear: |p| p.cycles.clear(),
+        select: |p, key| match crate::tagging::cycles::cycle(key) {
+            Some(cycle) => {
+                if !p.cycles.iter().any(|c| c == cycle.id) {
+                    p.cycles.push(cycle.id.to_string());
+                }
+                true
+            }
+            None => false,
+        },
+        deselect: |p, key| p.cycles.retain(|c| c != key),
+        label: |lang, key| crate::tagging::cycles::cycle(key).map(|_| cycle_label(lang, key)),
+        combine: Combine::Any,
+        top: None,
+        order: cycle_keys,
+    },
+    Facet {
+        id: "article",
+        title: |lang| lang.texts().articles,
+        counts: |f| &f.article,
+        selected: |p| p.articles.iter().map(|a| a.to_string()).collect(),
+        clear: |p| p.articles.clear(),
+        select: |p, key| match key.parse::<ArticleRef>() {
+            Ok(a) => {
+                if !p.articles.contains(&a) {
+                    p.articles.push(a);
+                }
+                true
+            }
+            Err(_) => false,
+        },
+        deselect: |p, key| p.articles.retain(|a| a.to_string() != key),
+        label: |lang, key| {
+            key.parse::<ArticleRef>()
+                .ok()
+                .map(|a| article_label(lang, a))
+        },
+        combine: Combine::All,
+        top: Some(15),
+        order: no_keys,
+    },
+];
+
+/// The facet groups of a result, each value a link that changes its filter, each number
+/// what a click on it gives (see [`Facet`]). `total` and `current` are the result's;
+/// `without` gives, for a facet with a selection, the counts of the same search without
+/// that selection (`Facet::cleared`), which is what a click on another of its values
+/// starts from.
+pub fn facet_groups(
+    lang: Lang,
+    p: &SearchParams,
+    total: u64,
+    current: &FacetCounts,
+    without: &dyn Fn(&Facet) -> Option<FacetCounts>,
+) -> Vec<FacetGroup> {
+    FACETS
+        .iter()
+        .map(|facet| facet_group(lang, p, total, current, without, facet))
+        .collect()
+}
+
+fn facet_group(
+    lang: Lang,
+    p: &SearchParams,
+    total: u64,
+    current: &FacetCounts,
+    without: &dyn Fn(&Facet) -> Option<FacetCounts>,
+    facet: &Facet,
+) -> FacetGroup {
+    let selected = (facet.selected)(p);
+    let unselected_counts = if facet.is_active(p) {
+        without(facet)
+    } else {
+        None
     };
-    vec![laws, cycles]
+    let here = (facet.counts)(current);
+    // The values to offer: those some hit of the search without this facet's selection
+    // has (a click can only reach those), and the selected ones.
+    let base = unselected_counts
+        .as_ref()
+        .map(|c| (facet.counts)(c))
+        .unwrap_or(here);
+    let mut keys: Vec<&String> = base.keys().collect();
+    for key in here.keys() {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    let click_count = |key: &str| -> u64 {
+        let alone = base.get(key).copied().unwrap_or(0);
+        match &unselected_counts {
+            // Nothing selected here, or all selected values required: a click narrows
+            // the result to the value.
+            None => here.get(key).copied().unwrap_or(0),
+            // One at a time: a click replaces the selection.
+            Some(_) if facet.combine == Combine::One => alone,
+            // Alternatives: a click adds the hits that have this value but none of the
+            // selected ones.
+            Some(_) => total + alone - here.get(key).copied().unwrap_or(0).min(alone),
+        }
+    };
+    let mut items: Vec<(FacetItem, &str)> = keys
+        .into_iter()
+        .filter_map(|key| {
+            let label = (facet.label)(lang, key)?;
+            let active = selected.iter().any(|s| s == key);
+            let next = p.with(|n| {
+                if active {
+                    (facet.deselect)(n, key);
+                } else {
+                    if facet.combine == Combine::One {
+                        (facet.clear)(n);
+                    }
+                    (facet.select)(n, key);
+                }
+            });
+            let count = if active {
+                here.get(key.as_str()).copied().unwrap_or(0)
+            } else {
+                click_count(key)
+            };
+            if count == 0 && !active {
+                return None;
+            }
+            Some((
+                FacetItem {
+                    label,
+                    count,
+                    url: search_url(&next),
+                    active,
+                },
+                key.as_str(),
+            ))
+        })
+        .collect();
+    match facet.top {
+        Some(top) => {
+            items.sort_by(|a, b| b.0.count.cmp(&a.0.count).then(a.1.cmp(b.1)));
+            items.truncate(top);
+        }
+        None => {
+            let order = (facet.order)();
+            if order.is_empty() {
+                items.sort_by(|a, b| b.1.cmp(a.1));
+            } else {
+                items.sort_by_key(|(_, key)| order.iter().position(|k| k == key));
+            }
+        }
+    }
+    FacetGroup {
+        title: (facet.title)(lang),
+        id: facet.id,
+        items: items.into_iter().map(|(item, _)| item).collect(),
+    }
 }
 
 /// A law's short name, or the id when unknown.

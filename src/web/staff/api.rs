@@ -18,7 +18,7 @@ use crate::audit::AuditEntry;
 use crate::model::DocId;
 use crate::web::AppState;
 use crate::web::api::{ApiError, blocking};
-use crate::web::auth::StaffUser;
+use crate::web::auth::{StaffUser, client_address};
 use crate::web::i18n::Lang;
 
 /// What a failed write means to a program.
@@ -108,6 +108,7 @@ pub async fn upload(
 pub async fn patch(
     State(state): State<AppState>,
     Extension(user): Extension<StaffUser>,
+    extensions: axum::http::Extensions,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -138,7 +139,8 @@ pub async fn patch(
     state.staff.record(
         AuditEntry::now(user.name.clone(), "edit")
             .target(s.id.to_string())
-            .detail(s.title.clone()),
+            .detail(s.title.clone())
+            .address(client_address(&extensions)),
     );
     Ok(Json(DocumentJson::new(
         &s,
@@ -161,6 +163,7 @@ pub struct Deleted {
 pub async fn delete(
     State(state): State<AppState>,
     Extension(user): Extension<StaffUser>,
+    extensions: axum::http::Extensions,
     Path(id): Path<String>,
 ) -> Result<Json<Deleted>, ApiError> {
     let id = DocId::parse(&id).ok_or(ApiError::NotFound)?;
@@ -170,7 +173,8 @@ pub async fn delete(
     state.staff.record(
         AuditEntry::now(user.name.clone(), "delete")
             .target(id.to_string())
-            .detail(name.clone()),
+            .detail(name.clone())
+            .address(client_address(&extensions)),
     );
     Ok(Json(Deleted {
         deleted: id.to_string(),

@@ -92,6 +92,26 @@ fn text(value: &str) -> Option<String> {
     (!v.is_empty()).then(|| v.to_string())
 }
 
+/// The conventions a metadata form asks for: `None` to detect them. The boxes the form
+/// showed ticked come back as `conventions_shown`; boxes ticked or cleared by hand are a
+/// choice by hand even when "detect" stayed selected (without a script the boxes cannot
+/// be disabled, and a correction must never be dropped).
+fn form_conventions(fields: &Fields) -> Option<Vec<String>> {
+    let ticked: Vec<String> = fields
+        .all("conventions")
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let mut now: Vec<&str> = ticked.iter().map(String::as_str).collect();
+    let mut shown = fields.all("conventions_shown");
+    now.sort_unstable();
+    now.dedup();
+    shown.sort_unstable();
+    shown.dedup();
+    let manual = fields.get("conventions_mode") == Some("manual") || now != shown;
+    manual.then_some(ticked)
+}
+
 impl MetadataEdit {
     /// The metadata form names every field; an empty one means "detect". Conventions are
     /// named only when chosen by hand.
@@ -106,13 +126,7 @@ impl MetadataEdit {
             language: named("language"),
             source_url: named("source_url"),
             consultation: named("consultation"),
-            conventions: Some((fields.get("conventions_mode") == Some("manual")).then(|| {
-                fields
-                    .all("conventions")
-                    .into_iter()
-                    .map(str::to_string)
-                    .collect()
-            })),
+            conventions: Some(form_conventions(fields)),
             laws: Some(fields.get("laws").and_then(law_list)),
         }
     }

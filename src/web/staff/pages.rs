@@ -185,6 +185,7 @@ pub struct Outcome {
 
 pub struct AddedView {
     url: String,
+    title: String,
     year: String,
     conventions: String,
     articles: String,
@@ -371,8 +372,13 @@ fn added_view(
     no_text: bool,
     all: &Consultations,
 ) -> AddedView {
+    let url = format!("/dokument/{}", s.id);
     AddedView {
-        url: format!("/dokument/{}", s.id),
+        url: match lang {
+            Lang::Nb => url,
+            Lang::En => format!("{url}?lang=en"),
+        },
+        title: s.title.clone(),
         year: s
             .year()
             .map(|y| y.to_string())
@@ -453,12 +459,13 @@ fn edit_page(
     let lang = ctx.lang();
     // The other language's editor, without the "saved" notice.
     ctx.chrome = Chrome::new(lang, &format!("/dokument/{}/rediger", doc.id), "");
+    let url = ctx.chrome.link(&format!("/dokument/{}", doc.id));
     EditPage {
         ctx,
         user: user.name.clone(),
         csrf: user.csrf.clone(),
         title: doc.title.clone(),
-        url: format!("/dokument/{}", doc.id),
+        url,
         form: MetaForm::for_document(lang, doc, user.csrf.clone(), manual, laws, all),
         delete_action: format!("/dokument/{}/slett", doc.id),
         saved,
@@ -468,6 +475,7 @@ fn edit_page(
 pub async fn edit(
     State(state): State<AppState>,
     Extension(user): Extension<StaffUser>,
+    extensions: axum::http::Extensions,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
@@ -489,7 +497,8 @@ pub async fn edit(
             state.staff.record(
                 AuditEntry::now(user.name.clone(), "edit")
                     .target(s.id.to_string())
-                    .detail(s.title.clone()),
+                    .detail(s.title.clone())
+                    .address(client_address(&extensions)),
             );
             let suffix = if lang == Lang::En { "&lang=en" } else { "" };
             Ok(Redirect::to(&format!("/dokument/{id}/rediger?lagret=1{suffix}")).into_response())
@@ -501,11 +510,19 @@ pub async fn edit(
 pub async fn delete(
     State(state): State<AppState>,
     Extension(user): Extension<StaffUser>,
+    extensions: axum::http::Extensions,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let (_, lang) = checked_form(&user, &body)?;
+    let (fields, lang) = checked_form(&user, &body)?;
     let id = DocId::parse(&id).ok_or(PageError::NotFound(lang))?;
+    // The form asks to confirm with a box (no script needed); the API's DELETE does not.
+    if fields.get("confirm") != Some("1") {
+        return Err(PageError::BadRequest {
+            message: lang.texts().delete_unconfirmed.into(),
+            lang,
+        });
+    }
     let st = state.clone();
     let target = id.clone();
     match blocking(move || Ok(archive(&st)?.delete(&target))).await? {
@@ -513,18 +530,29 @@ pub async fn delete(
             state.staff.record(
                 AuditEntry::now(user.name.clone(), "delete")
                     .target(id.to_string())
-                    .detail(name),
+                    .detail(name)
+                    .address(client_address(&extensions)),
             );
-            Ok(Redirect::to("/papirkurv").into_response())
+            let suffix = if lang == Lang::En { "?lang=en" } else { "" };
+            Ok(Redirect::to(&format!("/papirkurv{suffix}")).into_response())
         }
         Err(e) => Err(change_failed(lang, e)),
     }
 }
 
 pub struct TrashRow {
+    title: String,
     file: String,
     deleted: String,
     action: String,
+}
+
+/// A trash name's time stamp (`20261130T171200.123Z`) as people read it, in UTC.
+fn trash_time(lang: Lang, stamp: &str) -> String {
+    match chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%S%.3fZ") {
+        Ok(t) => format!("{}, {} UTC", lang.date(t.date()), t.format("%H:%M")),
+        Err(_) => stamp.to_string(),
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -556,8 +584,9 @@ pub async fn trash(
                 "/papirkurv/{}/gjenopprett",
                 form_urlencoded::byte_serialize(i.name.as_bytes()).collect::<String>()
             ),
+            title: i.title.unwrap_or_else(|| i.file.clone()),
             file: i.file,
-            deleted: i.deleted,
+            deleted: trash_time(ctx.lang(), &i.deleted),
         })
         .collect();
     Ok(TrashPage {
@@ -572,6 +601,7 @@ pub async fn trash(
 pub async fn restore(
     State(state): State<AppState>,
     Extension(user): Extension<StaffUser>,
+    extensions: axum::http::Extensions,
     Path(name): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
@@ -583,9 +613,14 @@ pub async fn restore(
             state.staff.record(
                 AuditEntry::now(user.name.clone(), "restore")
                     .target(s.id.to_string())
-                    .detail(name),
+                    .detail(name)
+                    .address(client_address(&extensions)),
             );
-            Ok(Redirect::to(&format!("/dokument/{}", s.id)).into_response())
+            let suffix = if lang == Lang::En { "&lang=en" } else { "" };
+            Ok(
+                Redirect::to(&format!("/dokument/{}?gjenopprettet=1{suffix}", s.id))
+                    .into_response(),
+            )
         }
         Err(ChangeError::Library(_)) => Err(PageError::BadRequest {
             message: lang.texts().restore_failed.into(),
@@ -606,9 +641,46 @@ pub struct AuditPage {
     ctx: PageContext,
     user: String,
     csrf: String,
-    entries: Vec<AuditEntry>,
+    entries: Vec<AuditRow>,
     /// The next page of older entries, when there is one.
     older: Option<String>,
+}
+
+/// An audit log entry as the page shows it: the action in words, a document linked.
+pub struct AuditRow {
+    time: String,
+    user: String,
+    action_id: String,
+    action: String,
+    target: Option<String>,
+    target_url: Option<String>,
+    detail: Option<String>,
+    address: Option<String>,
+    count: Option<u64>,
+}
+
+impl AuditRow {
+    fn new(lang: Lang, e: AuditEntry) -> AuditRow {
+        let target_url = e
+            .target
+            .as_deref()
+            .and_then(DocId::parse)
+            .map(|id| match lang {
+                Lang::Nb => format!("/dokument/{id}"),
+                Lang::En => format!("/dokument/{id}?lang=en"),
+            });
+        AuditRow {
+            time: e.time.format("%Y-%m-%d %H:%M:%S").to_string(),
+            user: e.user,
+            action: lang.audit_action(&e.action),
+            action_id: e.action,
+            target: e.target,
+            target_url,
+            detail: e.detail,
+            address: e.address,
+            count: e.count,
+        }
+    }
 }
 
 /// Entries on a page of the audit log, and the pages that can be asked for.
@@ -644,6 +716,11 @@ pub async fn audit_log(
         format!("/logg?side={}{en}", side + 1)
     });
     entries.truncate(AUDIT_PAGE);
+    let lang = ctx.lang();
+    let entries = entries
+        .into_iter()
+        .map(|e| AuditRow::new(lang, e))
+        .collect();
     Ok(AuditPage {
         ctx,
         user: user.name.clone(),

@@ -529,7 +529,7 @@ async fn hostile_names_and_metadata_come_out_escaped_on_staff_pages() {
             &Method::POST,
             &format!("/dokument/{bad_id}/slett"),
             &[("cookie", &cookie), ("content-type", FORM)],
-            form(&[("csrf", &csrf)]),
+            form(&[("csrf", &csrf), ("confirm", "1")]),
         ),
     )
     .await;
@@ -974,7 +974,10 @@ fn header_problems(answer: &Answer) -> Vec<String> {
         let body = answer.body.to_lowercase();
         let tag = regex::Regex::new(r"<script\b[^>]*>").unwrap();
         for m in tag.find_iter(&body) {
-            if !m.as_str().contains("src=") {
+            // A JSON-LD data block is never run (its type is not a script type), so it is
+            // not inline script; its text is escaped for the element (`html::json_script`).
+            if !m.as_str().contains("src=") && m.as_str() != "<script type=\"application/ld+json\">"
+            {
                 problems.push(format!("inline script: {}", m.as_str()));
             }
         }
