@@ -3,7 +3,7 @@
 //! Reading order: [`model`] (plain data), [`library`] (the `documents/` folder, the source of
 //! truth), [`extract`] (PDF → pages of text, in bounded worker processes), [`tagging`]
 //! (conventions, articles, dates, titles), [`ingest`] (library → index), [`query`] (the
-//! query language), [`index`] (tantivy: schema, analysis, search), [`api`] (JSON shapes),
+//! query language), [`relevance`] (the judged set and its measures), [`index`] (tantivy: schema, analysis, search), [`api`] (JSON shapes),
 //! and [`cli`] (the subcommands).
 
 pub mod accounts;
@@ -18,5 +18,6 @@ pub mod library;
 pub mod model;
 pub mod pdfgen;
 pub mod query;
+pub mod relevance;
 pub mod tagging;
 pub mod web;

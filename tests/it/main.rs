@@ -10,6 +10,7 @@ mod html_snapshots;
 mod ingest;
 mod ocr;
 mod pdfgen;
+mod relevance;
 mod research;
 mod search;
 mod staff;
