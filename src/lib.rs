@@ -16,6 +16,7 @@ pub mod index;
 pub mod ingest;
 pub mod library;
 pub mod model;
+pub mod norwegian;
 pub mod pdfgen;
 pub mod query;
 pub mod relevance;

@@ -17,6 +17,17 @@ pub(super) const FOLDED_WEIGHT: f32 = 0.3;
 /// the word itself.
 pub(super) const COMPOUND_HEAD_WEIGHT: f32 = 0.2;
 
+/// A compound found from one of its parts ("kvinnedrapene" for "drap", through the
+/// `_parts` fields) counts for less than the word itself.
+pub(super) const COMPOUND_PART_WEIGHT: f32 = 0.3;
+
+/// A compound asked for, found as its parts standing near each other ("barnevold" in
+/// "vold mot barn"), counts for less than the compound itself.
+pub(super) const COMPOUND_SPLIT_WEIGHT: f32 = 0.3;
+
+/// How far apart (in words) the parts of a compound asked for may stand.
+pub(super) const COMPOUND_SPLIT_SLOP: u32 = 3;
+
 /// Compounds are found from their leading part only when the part (as stemmed) has at least
 /// this many characters: long enough to be a word of its own.
 pub(super) const MIN_COMPOUND_HEAD: usize = 7;

@@ -22,7 +22,8 @@ use tantivy::{
 
 use super::highlight::Highlighted;
 use super::ranking::{
-    BODY_BOOST, COMPOUND_HEAD_WEIGHT, CONVENTION_TAG_BOOST, FOLDED_WEIGHT, MIN_COMPOUND_HEAD,
+    BODY_BOOST, COMPOUND_HEAD_WEIGHT, COMPOUND_PART_WEIGHT, COMPOUND_SPLIT_SLOP,
+    COMPOUND_SPLIT_WEIGHT, CONVENTION_TAG_BOOST, FOLDED_WEIGHT, MIN_COMPOUND_HEAD,
     RELATED_MAX_QUERY_TERMS, RELATED_MIN_DOC_FREQUENCY, RELATED_MIN_TERM_FREQUENCY,
     RELATED_MIN_WORD_LENGTH, RELATED_TEXT_CHARS, TITLE_BOOST,
 };
@@ -532,7 +533,8 @@ impl ArchiveIndex {
         let id_terms = ids
             .iter()
             .map(|id| Term::from_field_text(f.id, id.as_str()));
-        let generator = snippet_generator(searcher, page_query.as_ref(), f.page_text)?;
+        let generator =
+            snippet_generator(searcher, page_query.as_ref(), f.page_text, f.page_parts)?;
         let query = BooleanQuery::new(vec![
             (
                 Occur::Must,
@@ -616,6 +618,8 @@ struct TextField {
     boost: f32,
     /// Whether `exact` has positions, for phrases (folded twins never do).
     positions: bool,
+    /// The field of its compounds' parts, if it has one.
+    parts: Option<Field>,
 }
 
 /// The text fields each kind of clause is run against.
@@ -633,6 +637,7 @@ impl TextFields {
             folded: f.title_ascii,
             boost,
             positions: true,
+            parts: None,
         };
         TextFields {
             anywhere: [
@@ -642,6 +647,7 @@ impl TextFields {
                     folded: f.body_ascii,
                     boost: BODY_BOOST,
                     positions: true,
+                    parts: Some(f.body_parts),
                 },
             ],
             // Asked for by name, the title is all there is: no extra weight.
@@ -651,6 +657,7 @@ impl TextFields {
                 folded: f.recipient,
                 boost: BODY_BOOST,
                 positions: true,
+                parts: None,
             }],
         }
     }
@@ -663,6 +670,7 @@ impl TextFields {
             folded: f.page_text_ascii,
             boost: BODY_BOOST,
             positions: false,
+            parts: Some(f.page_parts),
         };
         TextFields {
             anywhere: [pages, pages],
@@ -678,6 +686,7 @@ fn item_queries(searcher: &Searcher, item: &Item, target: &TextField) -> Vec<Box
         folded,
         boost,
         positions,
+        parts,
     } = *target;
     let mut out: Vec<Box<dyn Query>> = Vec::new();
     match item {
@@ -701,6 +710,20 @@ fn item_queries(searcher: &Searcher, item: &Item, target: &TextField) -> Vec<Box
                     out.push(boosted(
                         prefix_query(exact, term),
                         boost * COMPOUND_HEAD_WEIGHT,
+                    ));
+                }
+                if let Some(parts) = parts {
+                    out.push(boosted(
+                        term_query(parts, term),
+                        boost * COMPOUND_PART_WEIGHT,
+                    ));
+                }
+                if let Some(split) = analysis::compound_parts(&word.to_lowercase()) {
+                    out.extend(near(
+                        exact,
+                        &split,
+                        boost * COMPOUND_SPLIT_WEIGHT,
+                        positions,
                     ));
                 }
             }
@@ -769,6 +792,28 @@ fn phrase(field: Field, terms: &[String], boost: f32, positions: bool) -> Option
             Some(boosted(Box::new(PhraseQuery::new(terms)), boost))
         }
     }
+}
+
+/// The parts of a compound standing near each other, in either order ("barnevold" in
+/// "vold mot barn"); in a field without positions, all of them.
+fn near(field: Field, parts: &[String], boost: f32, positions: bool) -> Option<Box<dyn Query>> {
+    if !positions || parts.len() < 2 {
+        return phrase(field, parts, boost, false);
+    }
+    let orders: Vec<(Occur, Box<dyn Query>)> =
+        [parts.to_vec(), parts.iter().rev().cloned().collect()]
+            .into_iter()
+            .map(|order| {
+                let terms = order
+                    .iter()
+                    .map(|t| Term::from_field_text(field, t))
+                    .collect();
+                let mut query = PhraseQuery::new(terms);
+                query.set_slop(COMPOUND_SPLIT_SLOP);
+                (Occur::Should, Box::new(query) as Box<dyn Query>)
+            })
+            .collect();
+    Some(boosted(Box::new(BooleanQuery::new(orders)), boost))
 }
 
 fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
@@ -883,11 +928,18 @@ fn snippet_generator(
     searcher: &Searcher,
     query: &dyn Query,
     field: Field,
+    parts_field: Field,
 ) -> Result<SnippetGenerator, IndexError> {
     let mut terms = BTreeMap::new();
     let mut failure = None;
+    let mut parts = false;
     query.query_terms(&mut |term, _| {
-        if term.field() != field || failure.is_some() {
+        if failure.is_some() {
+            return;
+        }
+        if term.field() == parts_field {
+            parts = true;
+        } else if term.field() != field {
             return;
         }
         let value = term.value();
@@ -906,7 +958,7 @@ fn snippet_generator(
     if let Some(e) = failure {
         return Err(e.into());
     }
-    let analyzer = analysis::norwegian_finding(terms.keys().cloned().collect());
+    let analyzer = analysis::norwegian_finding(terms.keys().cloned().collect(), parts);
     Ok(SnippetGenerator::new(terms, analyzer, field, SNIPPET_CHARS))
 }
 

@@ -5,6 +5,7 @@ mod support;
 mod analysis;
 mod browser;
 mod cli;
+mod compounds;
 mod hostile;
 mod html_snapshots;
 mod ingest;
