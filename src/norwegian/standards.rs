@@ -21,16 +21,42 @@ pub fn pairs() -> Vec<(String, String)> {
         .collect()
 }
 
-/// The forms of the other standard for a lower-case word form, if it has any.
+/// Word forms → the forms of the other standard.
+type Forms = HashMap<String, Vec<String>>;
+
+/// The forms of the other standard for a lower-case word form, if it has any. A form
+/// written without æ, ø and å ("horingssvar", "hoeringssvar") finds them too, as the
+/// search finds the word itself.
 pub fn other_forms(word: &str) -> &'static [String] {
-    static MAP: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
-    let map = MAP.get_or_init(|| {
-        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    static MAPS: OnceLock<(Forms, Forms)> = OnceLock::new();
+    let (exact, folded) = MAPS.get_or_init(|| {
+        let mut exact: HashMap<String, Vec<String>> = HashMap::new();
+        let mut folded: HashMap<String, Vec<String>> = HashMap::new();
         for (nb, nn) in pairs() {
-            map.entry(nb.clone()).or_default().push(nn.clone());
-            map.entry(nn).or_default().push(nb);
+            exact.entry(nb.clone()).or_default().push(nn.clone());
+            exact.entry(nn.clone()).or_default().push(nb.clone());
+            folded.entry(fold(&nb)).or_default().push(nn.clone());
+            folded.entry(fold(&nn)).or_default().push(nb);
         }
-        map
+        (exact, folded)
     });
-    map.get(word).map(Vec::as_slice).unwrap_or(&[])
+    exact
+        .get(word)
+        .or_else(|| folded.get(&fold(word)))
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+/// A word as the ASCII-folded fields hold it: æ → ae, ø → o, å → a, then aa → a, oe → o.
+pub fn fold(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        match c {
+            'æ' => out.push_str("ae"),
+            'ø' => out.push('o'),
+            'å' => out.push('a'),
+            c => out.push(c),
+        }
+    }
+    out.replace("aa", "a").replace("oe", "o")
 }

@@ -47,6 +47,8 @@ pub struct SearchParams {
     pub page: usize,
     pub per_page: usize,
     pub lang: Lang,
+    /// `exact=1`: the words as typed, without thesaurus terms or the other written standard.
+    pub exact: bool,
 }
 
 /// A parameter that does not parse, or a request past one of the [`limits`].
@@ -184,6 +186,13 @@ impl SearchParams {
                         }
                     }
                 }
+                "exact" | "eksakt" => {
+                    p.exact = match v {
+                        "1" | "true" => true,
+                        "0" | "false" => false,
+                        _ => return Err(invalid("exact", "expected 1 or 0")),
+                    }
+                }
                 "page" | "side" => {
                     p.page = v
                         .parse::<usize>()
@@ -264,6 +273,7 @@ impl SearchParams {
             offset: (self.page.saturating_sub(1)).saturating_mul(self.per_page),
             limit: self.per_page,
             pages_per_hit,
+            exact: self.exact,
         }
     }
 
@@ -300,6 +310,9 @@ impl SearchParams {
             Sort::Oldest => {
                 s.append_pair("sort", "oldest");
             }
+        }
+        if self.exact {
+            s.append_pair("exact", "1");
         }
         if self.page > 1 {
             s.append_pair("page", &self.page.to_string());

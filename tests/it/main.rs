@@ -9,6 +9,7 @@ mod compounds;
 mod hostile;
 mod html_snapshots;
 mod ingest;
+mod meaning;
 mod ocr;
 mod pdfgen;
 mod relevance;

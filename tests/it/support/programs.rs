@@ -32,6 +32,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("schemathesis", "pip install schemathesis"),
     ("prlimit", "util-linux"),
     ("hunspell-no", "hunspell-no"),
+    ("hunspell", "hunspell"),
 ];
 
 /// Data rather than programs: the Norwegian Hunspell word lists, found where arkiv reads
