@@ -946,7 +946,7 @@ fn other_terms(concept: usize, typed: &[&Clause]) -> Vec<String> {
 /// What a search also looks for besides the words typed, with the weight of each: the
 /// other terms of the thesaurus concepts it names, and its words in the other written
 /// standard. At most [`MAX_EXPANSIONS`].
-fn expansions(parsed: &ParsedQuery) -> Vec<(String, f32)> {
+pub(super) fn expansions(parsed: &ParsedQuery) -> Vec<(String, f32)> {
     let positive: Vec<&Clause> = parsed.clauses.iter().filter(|c| !c.negated).collect();
     let mut out: Vec<(String, f32)> = Vec::new();
     for (start, end, concept) in concept_windows(&positive) {

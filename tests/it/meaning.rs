@@ -233,3 +233,47 @@ fn every_form_of_the_map_is_a_word_of_its_standard() {
         );
     }
 }
+
+#[test]
+fn the_document_page_marks_parts_terms_and_forms() {
+    let text = "Kvinnedrapene og partnervold, vald og barn.";
+    let marked = |q: &str| -> Vec<String> {
+        let h = arkiv::index::highlight(text, &arkiv::query::parse(q));
+        h.ranges()
+            .iter()
+            .map(|r| text[r.clone()].to_string())
+            .collect()
+    };
+    assert!(marked("familievold").contains(&"partnervold".to_string()));
+    assert!(marked("vold").contains(&"vald".to_string()));
+    assert!(marked("born").contains(&"barn".to_string()));
+    if programs::require(["hunspell-no"]).is_some() {
+        assert!(
+            marked("drap").contains(&"Kvinnedrapene".to_string()),
+            "{:?}",
+            marked("drap")
+        );
+    }
+}
+
+/// A misspelt query shows the corrected query's hits with their words marked.
+#[test]
+fn a_corrected_query_marks_its_hits() {
+    let results = crate::support::sample_index()
+        .search(&SearchRequest {
+            query: "partnedrap".into(),
+            limit: 5,
+            pages_per_hit: 1,
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    assert!(results.suggestion.is_some());
+    assert!(results.total > 0);
+    let hit = &results.hits[0];
+    assert!(!hit.pages.is_empty(), "{hit:?}");
+    assert!(
+        !hit.pages[0].snippet.ranges().is_empty(),
+        "{:?}",
+        hit.pages[0]
+    );
+}
