@@ -121,6 +121,12 @@ pub struct WorkerArgs {
     page: Option<u32>,
     #[arg(long, default_value = "nor+eng")]
     ocr_languages: String,
+    /// The last page of a run (words)
+    #[arg(long)]
+    last_page: Option<u32>,
+    /// The longer side of a rendered page, in pixels
+    #[arg(long)]
+    scale: Option<u32>,
     file: PathBuf,
 }
 
@@ -142,6 +148,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 memory_limit_mb: args.memory_mb,
                 cpu_secs: args.cpu_secs,
                 page: args.page,
+                last_page: args.last_page,
+                scale: args.scale,
                 ocr_languages: args.ocr_languages,
             }))
         }

@@ -30,6 +30,10 @@ pub struct ServeArgs {
     /// Largest PDF staff may upload, in MB
     #[arg(long, env = "ARKIV_MAX_UPLOAD_MB", default_value_t = 100)]
     max_upload_mb: usize,
+    /// Folder where page images and word positions are kept once rendered (derived; delete
+    /// it at any time) [default: DATA/page-cache]
+    #[arg(long, env = "ARKIV_PAGE_CACHE")]
+    page_cache: Option<std::path::PathBuf>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -142,7 +146,21 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         base_url.starts_with("https://"),
     );
     staff.limiter = Limiter::new(&limits);
-    let state = crate::web::AppState::new(index, library, &base_url).with_staff(staff);
+    let page_cache_dir = args
+        .page_cache
+        .clone()
+        .unwrap_or_else(|| args.data.data.join("page-cache"));
+    let page_cache =
+        crate::extract::render::PageCache::new(page_cache_dir, options.extract.clone());
+    if !page_cache.can_render() {
+        tracing::warn!(
+            "pdftoppm er ikke installert: sidene vises som tekst / \
+             pdftoppm is not installed: pages are shown as text only"
+        );
+    }
+    let state = crate::web::AppState::new(index, library, &base_url)
+        .with_staff(staff)
+        .with_page_images(page_cache);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

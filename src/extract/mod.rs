@@ -21,6 +21,7 @@
 //! - `pdf_extract_reader` and `pdftotext`: the two readers of the text layer, as they run
 //!   inside a worker (and, for pdftotext, its output read back);
 //! - [`ocr`]: pages without a text layer, read from their image by Tesseract;
+//! - [`render`]: page images and word boxes for the web, and their cache;
 //! - `worker`: the body of `arkiv extract-worker`, which runs one of the readers;
 //! - `process`: starting a worker and collecting what it printed, within a deadline;
 //! - `coverage`: how much of one text's words another holds.
@@ -30,6 +31,7 @@ pub mod ocr;
 mod pdf_extract_reader;
 mod pdftotext;
 mod process;
+pub mod render;
 mod text_layer;
 mod worker;
 
@@ -161,6 +163,43 @@ pub fn extract_file(path: &Path, config: &ExtractConfig) -> Result<Extracted, Ex
     Ok(extracted)
 }
 
+/// Where the words of pages `wanted` of document `id` (the PDF at `pdf`, of `pages` pages)
+/// are: the text layer's word boxes (see [`render::PageCache::words`]), and on a page
+/// without any, the words OCR read there, from the OCR cache.
+pub fn page_words(
+    cache: &render::PageCache,
+    pdf: &Path,
+    id: &crate::model::DocId,
+    wanted: std::ops::RangeInclusive<u32>,
+    pages: u32,
+) -> Result<std::collections::BTreeMap<u32, render::PageWords>, render::RenderError> {
+    let mut found = cache.words(pdf, id, wanted, pages)?;
+    if found.values().all(|page| !page.words.is_empty()) {
+        return Ok(found);
+    }
+    let scanned = ocr::cached_places(cache.config(), id);
+    for (number, page) in found.iter_mut() {
+        let Some(places) = scanned.get(number).filter(|_| page.words.is_empty()) else {
+            continue;
+        };
+        if !(page.width > 0.0 && page.height > 0.0) {
+            // Size unknown: A4, the shape the viewer assumes too.
+            (page.width, page.height) = (595.0, 842.0);
+        }
+        page.words = places
+            .iter()
+            .map(|p| render::WordBox {
+                text: p.text.clone(),
+                x_min: p.left * page.width,
+                y_min: p.top * page.height,
+                x_max: p.right * page.width,
+                y_max: p.bottom * page.height,
+            })
+            .collect();
+    }
+    Ok(found)
+}
+
 /// The programs a worker can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -168,6 +207,10 @@ pub enum Engine {
     Pdftotext,
     /// Tesseract on one page rendered by pdftoppm.
     Ocr,
+    /// pdftoppm: one page as a small PNG, for reading on the web.
+    Render,
+    /// `pdftotext -bbox`: where each word of some pages is.
+    Words,
 }
 
 impl Engine {
@@ -176,13 +219,21 @@ impl Engine {
             Engine::PdfExtract => "pdf-extract",
             Engine::Pdftotext => "pdftotext",
             Engine::Ocr => "ocr",
+            Engine::Render => "render",
+            Engine::Words => "words",
         }
     }
 
     pub fn from_id(id: &str) -> Option<Engine> {
-        [Engine::PdfExtract, Engine::Pdftotext, Engine::Ocr]
-            .into_iter()
-            .find(|e| e.id() == id)
+        [
+            Engine::PdfExtract,
+            Engine::Pdftotext,
+            Engine::Ocr,
+            Engine::Render,
+            Engine::Words,
+        ]
+        .into_iter()
+        .find(|e| e.id() == id)
     }
 }
 
@@ -193,8 +244,13 @@ pub struct WorkerJob {
     pub file: PathBuf,
     pub memory_limit_mb: u64,
     pub cpu_secs: u64,
-    /// The page to read (1-based); only OCR reads a single page.
+    /// The page to read (1-based): OCR and rendering read one page, words a run of pages
+    /// from here.
     pub page: Option<u32>,
+    /// The last page of a run of pages (words).
+    pub last_page: Option<u32>,
+    /// The longer side of a rendered page, in pixels.
+    pub scale: Option<u32>,
     /// Tesseract's models, for OCR.
     pub ocr_languages: String,
 }

@@ -51,6 +51,21 @@ pub struct PageOcr {
     pub words: usize,
     /// Their mean confidence, 0–100 (0 when there are none).
     pub mean_confidence: f64,
+    /// Where each word is, for marking hits on the page's image (absent in entries cached
+    /// before places were kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<WordPlace>,
+}
+
+/// One word OCR read and its box, as fractions (0–1) of the page image's width and height
+/// from its top left corner, so they hold at whatever size the page is shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WordPlace {
+    pub text: String,
+    pub left: f64,
+    pub top: f64,
+    pub right: f64,
+    pub bottom: f64,
 }
 
 /// Reads Tesseract's `tsv` output: one row per layout element, words at level 5 with their
@@ -60,8 +75,17 @@ pub fn parse_tsv(tsv: &str) -> PageOcr {
     let mut words = 0usize;
     let mut confidence_sum = 0.0;
     let mut previous: Option<(u32, u32, u32)> = None;
+    let mut places = Vec::new();
+    // The page's size in pixels, from its level-1 row.
+    let mut page_size: Option<(f64, f64)> = None;
     for row in tsv.lines() {
         let columns: Vec<&str> = row.split('\t').collect();
+        let pixels = |i: usize| columns.get(i).and_then(|c| c.trim().parse::<f64>().ok());
+        if columns.len() >= 10 && columns[0] == "1" {
+            page_size = pixels(8)
+                .zip(pixels(9))
+                .filter(|(w, h)| *w > 0.0 && *h > 0.0);
+        }
         if columns.len() < 12 || columns[0] != "5" {
             continue;
         }
@@ -82,6 +106,17 @@ pub fn parse_tsv(tsv: &str) -> PageOcr {
         }
         previous = Some(place);
         text.push_str(word);
+        if let (Some((width, height)), Some(left), Some(top), Some(w), Some(h)) =
+            (page_size, pixels(6), pixels(7), pixels(8), pixels(9))
+        {
+            places.push(WordPlace {
+                text: word.to_string(),
+                left: left / width,
+                top: top / height,
+                right: (left + w) / width,
+                bottom: (top + h) / height,
+            });
+        }
         if let Ok(confidence) = columns[10].trim().parse::<f64>()
             && confidence >= 0.0
         {
@@ -97,7 +132,21 @@ pub fn parse_tsv(tsv: &str) -> PageOcr {
         } else {
             confidence_sum / words as f64
         },
+        places,
     }
+}
+
+/// The word places OCR found on the pages of document `id`, by page, from the OCR cache
+/// (none when there is no cache or no entry).
+pub fn cached_places(config: &ExtractConfig, id: &DocId) -> BTreeMap<u32, Vec<WordPlace>> {
+    let Some(dir) = config.ocr_cache.as_ref() else {
+        return BTreeMap::new();
+    };
+    load_cache(&dir.join(format!("{id}.json")), config)
+        .into_iter()
+        .filter(|(_, page)| !page.places.is_empty())
+        .map(|(number, page)| (number, page.places))
+        .collect()
 }
 
 /// Which of [`LANGUAGES`] the Tesseract at `tesseract` has models for, joined by `+`; `None`
@@ -498,10 +547,20 @@ mod tests {
                    5\t1\t1\t1\t1\t1\t0\t0\t1\t1\t90\tOslo,\n\
                    5\t1\t1\t1\t1\t2\t0\t0\t1\t1\t80\t30.\n\
                    5\t1\t1\t1\t2\t1\t0\t0\t1\t1\t70\tnovember\n\
-                   5\t1\t2\t1\t1\t1\t0\t0\t1\t1\t60\tHøringssvar\n\
+                   5\t1\t2\t1\t1\t1\t25\t50\t50\t10\t60\tHøringssvar\n\
                    5\t1\t2\t1\t1\t2\t0\t0\t1\t1\t-1\t \n";
         let page = parse_tsv(tsv);
         assert_eq!(page.text, "Oslo, 30.\nnovember\n\nHøringssvar");
+        assert_eq!(page.places.len(), 4);
+        assert_eq!(page.places[3].text, "Høringssvar");
+        assert_eq!(
+            (
+                page.places[3].left,
+                page.places[3].top,
+                page.places[3].right
+            ),
+            (0.25, 0.5, 0.75)
+        );
         assert_eq!(page.words, 4);
         assert!((page.mean_confidence - 75.0).abs() < 1e-9);
         assert_eq!(parse_tsv(""), PageOcr::default());

@@ -20,14 +20,16 @@ pub(super) struct RunningWorker {
     /// When the caller stops waiting.
     deadline: Instant,
     child: Child,
-    stdout: thread::JoinHandle<Vec<u8>>,
-    stderr: thread::JoinHandle<Vec<u8>>,
+    stdout: thread::JoinHandle<(Vec<u8>, bool)>,
+    stderr: thread::JoinHandle<(Vec<u8>, bool)>,
 }
 
 pub(super) struct WorkerResult {
     engine: Engine,
     pub(super) status: std::process::ExitStatus,
     pub(super) stdout: Vec<u8>,
+    /// Whether the worker printed more than it was allowed and `stdout` was cut.
+    pub(super) truncated: bool,
     stderr: String,
 }
 
@@ -37,6 +39,29 @@ pub(super) fn spawn_worker(
     path: &Path,
     page: Option<u32>,
     deadline: Instant,
+) -> Result<RunningWorker, ExtractError> {
+    let mut args = Vec::new();
+    if let Some(page) = page {
+        args.extend([
+            "--page".to_string(),
+            page.to_string(),
+            "--ocr-languages".to_string(),
+            config.ocr_languages.clone(),
+        ]);
+    }
+    spawn_job(config, engine, path, args, deadline, usize::MAX)
+}
+
+/// Starts a worker for `engine` with extra arguments (`args`), keeping at most
+/// `max_output` bytes of what it prints (the rest is read and dropped, so the worker is
+/// never stuck on a full pipe, and the result says it was cut).
+pub(super) fn spawn_job(
+    config: &ExtractConfig,
+    engine: Engine,
+    path: &Path,
+    args: Vec<String>,
+    deadline: Instant,
+    max_output: usize,
 ) -> Result<RunningWorker, ExtractError> {
     let left = deadline.saturating_duration_since(Instant::now());
     let cpu_secs = left.as_secs().max(1) + 1;
@@ -49,13 +74,7 @@ pub(super) fn spawn_worker(
         .arg(config.memory_limit_mb.to_string())
         .arg("--cpu-secs")
         .arg(cpu_secs.to_string());
-    if let Some(page) = page {
-        command
-            .arg("--page")
-            .arg(page.to_string())
-            .arg("--ocr-languages")
-            .arg(&config.ocr_languages);
-    }
+    command.args(args);
     command
         .arg(path)
         .stdin(Stdio::null())
@@ -65,6 +84,8 @@ pub(super) fn spawn_worker(
         Engine::PdfExtract => Vec::new(),
         Engine::Pdftotext => config.pdftotext.iter().collect(),
         Engine::Ocr => config.pdftoppm.iter().chain(&config.tesseract).collect(),
+        Engine::Render => config.pdftoppm.iter().collect(),
+        Engine::Words => config.pdftotext.iter().collect(),
     };
     let dirs: Vec<PathBuf> = programs
         .iter()
@@ -81,8 +102,8 @@ pub(super) fn spawn_worker(
         }
     }
     let mut child = command.spawn().map_err(ExtractError::Worker)?;
-    let stdout = drain(child.stdout.take());
-    let stderr = drain(child.stderr.take());
+    let stdout = drain(child.stdout.take(), max_output);
+    let stderr = drain(child.stderr.take(), MAX_STDERR);
     Ok(RunningWorker {
         engine,
         deadline,
@@ -92,13 +113,24 @@ pub(super) fn spawn_worker(
     })
 }
 
-fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> thread::JoinHandle<Vec<u8>> {
+/// What is kept of a worker's stderr: its messages, never a flood.
+const MAX_STDERR: usize = 1024 * 1024;
+
+/// Reads a pipe to its end, keeping the first `max` bytes; the flag says more came.
+fn drain<R: Read + Send + 'static>(
+    pipe: Option<R>,
+    max: usize,
+) -> thread::JoinHandle<(Vec<u8>, bool)> {
     thread::spawn(move || {
         let mut buffer = Vec::new();
-        if let Some(mut pipe) = pipe {
+        let mut cut = false;
+        if let Some(pipe) = pipe {
+            let mut pipe = pipe.take(max as u64);
             let _ = pipe.read_to_end(&mut buffer);
+            let mut rest = pipe.into_inner();
+            cut = std::io::copy(&mut rest, &mut std::io::sink()).is_ok_and(|n| n > 0);
         }
-        buffer
+        (buffer, cut)
     })
 }
 
@@ -119,8 +151,8 @@ pub(super) fn finish(
             return Err(ExtractError::Timeout(config.timeout.as_secs()));
         }
     };
-    let stdout = worker.stdout.join().unwrap_or_default();
-    let stderr = worker.stderr.join().unwrap_or_default();
+    let (stdout, truncated) = worker.stdout.join().unwrap_or_default();
+    let (stderr, _) = worker.stderr.join().unwrap_or_default();
     let stderr = String::from_utf8_lossy(&stderr).into_owned();
     if !status.success() && stderr.contains("memory allocation of") {
         return Err(ExtractError::OutOfMemory(config.memory_limit_mb));
@@ -129,6 +161,7 @@ pub(super) fn finish(
         engine: worker.engine,
         status,
         stdout,
+        truncated,
         stderr,
     })
 }

@@ -4,7 +4,7 @@
 use std::io;
 use std::process::ExitCode;
 
-use super::{Engine, WorkerJob, ocr, pdf_extract_reader, pdftotext};
+use super::{Engine, WorkerJob, ocr, pdf_extract_reader, pdftotext, render};
 
 /// The body of `arkiv extract-worker`: bounds this process, then runs one engine on one
 /// file and writes the result to stdout. For pdftotext (and for OCR, tesseract) this process
@@ -20,6 +20,24 @@ pub fn run_worker(job: &WorkerJob) -> ExitCode {
             Some(page) => ocr::run_page_worker(path, page, &job.ocr_languages),
             None => {
                 eprintln!("the ocr engine reads one page: give --page");
+                ExitCode::from(3)
+            }
+        },
+        Engine::Render => match (job.page, job.scale) {
+            (Some(page), Some(scale)) if page > 0 && (16..=4096).contains(&scale) => {
+                render::run_render_worker(path, page, scale)
+            }
+            _ => {
+                eprintln!("the render engine needs --page N (from 1) and --scale 16–4096");
+                ExitCode::from(3)
+            }
+        },
+        Engine::Words => match (job.page, job.last_page) {
+            (Some(first), Some(last)) if first > 0 && first <= last => {
+                render::run_words_worker(path, first, last)
+            }
+            _ => {
+                eprintln!("the words engine needs --page F --last-page L, 1 ≤ F ≤ L");
                 ExitCode::from(3)
             }
         },

@@ -185,6 +185,12 @@ impl ArchiveIndex {
         self.search_cached(&searcher, &whole)
     }
 
+    /// The generation of the index a search would read now: it changes with every commit
+    /// (and every reopen), so an answer built from one generation can be validated by it.
+    pub fn generation(&self) -> u64 {
+        self.reader.searcher().generation().generation_id()
+    }
+
     fn search_cached(
         &self,
         searcher: &Searcher,

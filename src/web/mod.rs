@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod conditional;
 pub mod html;
 pub mod i18n;
 pub mod pages;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub base_url: Arc<str>,
     /// Accounts, sessions, the index's writer: what staff pages need.
     pub staff: Arc<staff::Staff>,
+    /// Page images and word boxes; `None` shows documents as text only.
+    pub page_images: Option<Arc<pages::reading::PageImages>>,
 }
 
 impl AppState {
@@ -55,7 +58,14 @@ impl AppState {
             library,
             base_url: base_url.trim_end_matches('/').into(),
             staff: staff::disabled(),
+            page_images: None,
         }
+    }
+
+    /// Shows pages as images, rendered into (and read from) `cache`.
+    pub fn with_page_images(mut self, cache: crate::extract::render::PageCache) -> AppState {
+        self.page_images = Some(pages::reading::PageImages::new(cache));
+        self
     }
 
     pub fn with_staff(mut self, staff: staff::Staff) -> AppState {
@@ -82,7 +92,13 @@ pub fn router(state: AppState) -> Router {
         .route("/dokumenter", get(pages::archive::browse))
         .route("/dokument/{id}", get(pages::archive::document))
         .route("/dokument/{id}/pdf", get(pages::archive::pdf))
+        .route(
+            "/dokument/{id}/bilde/{page}/{size}",
+            get(pages::reading::image),
+        )
         .route("/static/arkiv.css", get(pages::archive::stylesheet))
+        .route("/favicon.svg", get(pages::archive::favicon))
+        .route("/favicon.ico", get(pages::archive::favicon))
         .route("/api/search", get(api::search))
         .route("/api/documents/{id}", get(api::document))
         .route("/api/export", get(api::export::export))
@@ -104,6 +120,10 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(64 * 1024))
         .with_state(state)
         .layer(CatchPanicLayer::custom(pages::error::panic_response))
+        // Inside compression: the validator is of the content, whatever its encoding.
+        .layer(axum::middleware::from_fn(conditional::validate))
+        // gzip and brotli, whichever the client prefers (brotli when it accepts both
+        // equally).
         .layer(CompressionLayer::new().compress_when(compress_predicate()))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

@@ -529,6 +529,7 @@ async fn walk(client: &Client, server: SocketAddr, upload: &Path) -> Vec<PathBuf
         "the citation names the author and year: {citation:?}"
     );
     shots.push(screenshot(client, "document").await);
+    shots.extend(page_images(client).await);
 
     // The PDF behind "open PDF", over plain HTTP.
     let href = client
@@ -681,5 +682,65 @@ async fn walk(client: &Client, server: SocketAddr, upload: &Path) -> Vec<PathBuf
     );
     shots.push(screenshot(client, "upload-found").await);
 
+    shots
+}
+
+/// The document page's first page image, loaded (lazily, once scrolled to) with the hit
+/// words boxed over it, at desktop and at phone width; returns the two screenshots.
+async fn page_images(client: &Client) -> Vec<PathBuf> {
+    let mut shots = Vec::new();
+    for (width, height) in [(1280u32, 1000u32), (390, 844)] {
+        client.set_window_size(width, height).await.unwrap();
+        wait_for(client, "figure.pageimage img").await;
+        client
+            .execute(
+                "document.querySelector('figure.pageimage').scrollIntoView()",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let loaded = wait_until("the first page image to load", || async {
+            let size = client
+                .execute(
+                    "const i = document.querySelector('figure.pageimage img'); \
+                     return i.complete ? [i.naturalWidth, i.getBoundingClientRect().width] : null;",
+                    vec![],
+                )
+                .await
+                .ok()?;
+            let size = size.as_array()?;
+            let natural = size.first()?.as_f64()?;
+            (natural > 0.0).then(|| size.get(1).and_then(|w| w.as_f64()).unwrap_or(0.0))
+        })
+        .await;
+        assert!(
+            loaded > 100.0 && loaded <= f64::from(width),
+            "the page image is {loaded} px wide in a {width} px window"
+        );
+        let boxes = client
+            .find_all(Locator::Css("figure.pageimage svg.hits rect"))
+            .await
+            .unwrap();
+        assert!(!boxes.is_empty(), "no hit boxed on the page images");
+        // The reader (page images, text, the in-document search) fits the window; the site
+        // header is another matter.
+        let wide = client
+            .execute(
+                "const w = document.documentElement.clientWidth; \
+                 return Array.from(document.querySelectorAll('section.reader *')) \
+                   .filter(e => e.getBoundingClientRect().right > w + 1) \
+                   .map(e => e.tagName + '.' + e.className);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            wide.as_array().map(Vec::len),
+            Some(0),
+            "wider than {width} px: {wide}"
+        );
+        shots.push(screenshot(client, &format!("document-pages-{width}")).await);
+    }
+    client.set_window_size(1280, 1000).await.unwrap();
     shots
 }

@@ -12,6 +12,7 @@ mod ingest;
 mod meaning;
 mod ocr;
 mod pdfgen;
+mod reading;
 mod relevance;
 mod research;
 mod search;

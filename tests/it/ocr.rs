@@ -464,3 +464,48 @@ fn without_tesseract_scans_are_indexed_without_text_and_ingest_says_so_once() {
         doc.extraction_note
     );
 }
+
+#[tokio::test]
+async fn hits_on_a_scanned_page_are_boxed_where_ocr_read_them() {
+    if programs::require(["pdftoppm", "pdftotext", "tesseract"]).is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("documents");
+    std::fs::create_dir_all(&docs).unwrap();
+    write_scan(
+        &docs.join("skannet-2019.pdf"),
+        &[ScanPage {
+            text: LETTER[0],
+            dpi: 200,
+            rotation: 0.0,
+        }],
+    );
+    let mut options = ingest_options();
+    options.extract.ocr_cache = Some(dir.path().join("ocr-cache"));
+    let index = ArchiveIndex::open_or_create(&dir.path().join("index")).unwrap();
+    let report = ingest(&Library::new(&docs), &index, &options).unwrap();
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let id = report.documents[0].id.clone();
+    let state = AppState::new(index, Library::new(&docs), "http://localhost").with_page_images(
+        arkiv::extract::render::PageCache::new(dir.path().join("page-cache"), options.extract),
+    );
+    let page = get(&state, &format!("/dokument/{id}?q=Istanbulkonvensjonen")).await;
+    let re = regex::Regex::new(
+        r#"<rect x="([0-9.]+)" y="([0-9.]+)" width="([0-9.]+)" height="([0-9.]+)"/>"#,
+    )
+    .unwrap();
+    let boxes: Vec<Vec<f64>> = re
+        .captures_iter(&page)
+        .map(|c| (1..=4).map(|i| c[i].parse().unwrap()).collect())
+        .collect();
+    // One mention, in the first paragraph of an A4 letter set an inch from the left edge.
+    assert_eq!(boxes.len(), 1, "{page}");
+    let (x, y, width, height) = (boxes[0][0], boxes[0][1], boxes[0][2], boxes[0][3]);
+    assert!((55.0..400.0).contains(&x), "{boxes:?}");
+    assert!((150.0..450.0).contains(&y), "{boxes:?}");
+    assert!(
+        (60.0..250.0).contains(&width) && (6.0..30.0).contains(&height),
+        "{boxes:?}"
+    );
+}

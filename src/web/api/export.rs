@@ -179,7 +179,7 @@ pub fn to_csv(rows: &[ExportRow], delimiter: u8, lang: Lang) -> Result<Vec<u8>, 
     Ok(out)
 }
 
-fn attachment(response: &mut Response, content_type: &'static str, file: &'static str) {
+fn attachment(response: &mut Response, content_type: &'static str, file: &str) {
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(
@@ -187,6 +187,61 @@ fn attachment(response: &mut Response, content_type: &'static str, file: &'stati
         HeaderValue::from_str(&format!("attachment; filename=\"{file}\""))
             .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
     );
+}
+
+/// The longest part of a file name the filters may take, so the name stays well within
+/// what file systems and browsers keep.
+const MAX_FILTER_NAME: usize = 80;
+
+/// `arkiv-eksport-2026-11-30-istanbul-2019-2021-vold.csv`: the day of the export, then what
+/// was asked (conventions, articles, kinds, years, the words), in ASCII letters, digits and
+/// hyphens only, so the name is safe on every system and in every header.
+pub fn file_name(params: &SearchParams, today: chrono::NaiveDate, extension: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(params.conventions.iter().map(|c| c.id().to_string()));
+    parts.extend(params.articles.iter().map(|a| a.to_string()));
+    parts.extend(params.kinds.iter().map(|k| k.id().to_string()));
+    match (params.year, params.from, params.to) {
+        (Some(y), _, _) => parts.push(y.to_string()),
+        (None, Some(f), Some(t)) => parts.push(format!("{f}-{t}")),
+        (None, Some(f), None) => parts.push(format!("fra-{f}")),
+        (None, None, Some(t)) => parts.push(format!("til-{t}")),
+        (None, None, None) => {}
+    }
+    parts.push(params.q.clone());
+    let mut filters = String::new();
+    for c in parts.join("-").to_lowercase().chars() {
+        let ascii = match c {
+            'æ' => "ae",
+            'ø' | 'ö' => "o",
+            'å' | 'ä' | 'á' | 'à' => "a",
+            'é' | 'è' | 'ê' => "e",
+            'ü' => "u",
+            c if c.is_ascii_alphanumeric() => {
+                filters.push(c);
+                continue;
+            }
+            _ => "-",
+        };
+        if ascii == "-" {
+            if !filters.is_empty() && !filters.ends_with('-') {
+                filters.push('-');
+            }
+        } else {
+            filters.push_str(ascii);
+        }
+        if filters.len() >= MAX_FILTER_NAME {
+            break;
+        }
+    }
+    filters.truncate(MAX_FILTER_NAME);
+    let filters = filters.trim_matches('-');
+    let day = today.format("%Y-%m-%d");
+    if filters.is_empty() {
+        format!("arkiv-eksport-{day}.{extension}")
+    } else {
+        format!("arkiv-eksport-{day}-{filters}.{extension}")
+    }
 }
 
 /// `GET /api/export?…`: every hit of the search the parameters describe, in the search's
@@ -211,7 +266,11 @@ pub async fn export(
                 documents: rows,
             })
             .into_response();
-            attachment(&mut response, "application/json", "arkiv-eksport.json");
+            attachment(
+                &mut response,
+                "application/json",
+                &file_name(&params, chrono::Utc::now().date_naive(), "json"),
+            );
             Ok(response)
         }
         ExportFormat::Csv { delimiter } => {
@@ -221,7 +280,7 @@ pub async fn export(
             attachment(
                 &mut response,
                 "text/csv; charset=utf-8",
-                "arkiv-eksport.csv",
+                &file_name(&params, chrono::Utc::now().date_naive(), "csv"),
             );
             Ok(response)
         }
@@ -231,6 +290,34 @@ pub async fn export(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_names_say_what_was_exported_in_safe_letters() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let plain = SearchParams::default();
+        assert_eq!(
+            file_name(&plain, day, "csv"),
+            "arkiv-eksport-2026-11-30.csv"
+        );
+        let asked = SearchParams {
+            q: "Vold i nære relasjoner \"/../\r\n".into(),
+            conventions: vec![crate::model::Convention::Istanbul],
+            from: Some(2019),
+            to: Some(2021),
+            ..SearchParams::default()
+        };
+        assert_eq!(
+            file_name(&asked, day, "json"),
+            "arkiv-eksport-2026-11-30-istanbul-2019-2021-vold-i-naere-relasjoner.json"
+        );
+        let long = SearchParams {
+            q: "ord ".repeat(100),
+            ..SearchParams::default()
+        };
+        let name = file_name(&long, day, "csv");
+        assert!(name.len() <= "arkiv-eksport-2026-11-30-.csv".len() + MAX_FILTER_NAME);
+        assert!(!name.contains("-.csv"), "{name}");
+    }
 
     #[test]
     fn formulas_are_neutralised_and_text_is_not() {

@@ -10,14 +10,15 @@ use axum::response::{IntoResponse, Response};
 use super::PageError;
 use super::blocking;
 use super::cite::CiteLinks;
+use super::reading::{self, Viewer, ViewerRequest};
 use super::views::{self, Badge, Chip, DocCard, FacetGroup, ResearchLinks, SortOption};
 use super::{PageContext, embeds_context};
 use crate::index::{SearchRequest, Sort};
 use crate::model::{Convention, DocId};
 use crate::query;
-use crate::web::AppState;
 use crate::web::i18n::Lang;
 use crate::web::params::SearchParams;
+use crate::web::{AppState, conditional};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "front.html")]
@@ -109,10 +110,24 @@ pub struct SearchPage {
 pub async fn search(
     State(state): State<AppState>,
     ctx: PageContext,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, PageError> {
+    let if_none_match = headers.get(header::IF_NONE_MATCH).cloned();
     let params = ctx.search_params()?;
     let lang = params.lang;
     let chrome = &ctx.chrome;
+    // The page shows how long the search took, so its body differs each time: it is
+    // validated by the index's generation instead, and a 304 costs no search.
+    let etag = conditional::index_etag(
+        state.index.generation(),
+        &ctx.query,
+        ctx.user.as_ref().map(|u| u.name.as_str()),
+    );
+    if if_none_match.is_some_and(|asked| conditional::matches(&asked, &etag)) {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(header::ETAG, etag);
+        return Ok(conditional::not_modified(&headers));
+    }
     let request = params.request(3);
     let index = state.index.clone();
     let results = blocking(move || Ok(index.search(&request)?))
@@ -126,7 +141,16 @@ pub async fn search(
     let cards = results
         .hits
         .iter()
-        .map(|h| DocCard::new(chrome, &h.submission, &shown_query, Some(h)))
+        .map(|h| {
+            let mut card = DocCard::new(chrome, &h.submission, &shown_query, Some(h));
+            // The best page of the hit, else its first.
+            let page = h.pages.first().map_or(1, |p| p.page as usize);
+            if h.page_count > 0 {
+                let link = card.pages.first().map_or(&card.url, |p| &p.url).clone();
+                card.thumb = reading::thumb(&state, lang, &h.submission, page, link);
+            }
+            card
+        })
         .collect();
     let (prev, next, page_info) = views::paging(lang, &params, &results);
     let suggestion = results.suggestion.as_ref().map(|s| {
@@ -152,7 +176,7 @@ pub async fn search(
         ..SearchParams::default()
     });
     let filters = views::Filters::new(lang, &params, "/sok");
-    Ok(SearchPage {
+    let mut response = SearchPage {
         research: ResearchLinks::for_params(&params),
         ctx,
         lang_field: lang == Lang::En,
@@ -178,13 +202,9 @@ pub async fn search(
         to: params.to.map(|y| y.to_string()).unwrap_or_default(),
         hidden,
     }
-    .into_response())
-}
-
-pub struct PageView {
-    number: usize,
-    html: String,
-    pdf_url: String,
+    .into_response();
+    response.headers_mut().insert(header::ETAG, etag);
+    Ok(response)
 }
 
 #[derive(Template, WebTemplate)]
@@ -210,7 +230,7 @@ pub struct DocumentPage {
     download_url: String,
     permalink: String,
     citation: String,
-    pages: Vec<PageView>,
+    viewer: Viewer,
     related: Vec<DocCard>,
     back_url: Option<String>,
     edit_url: String,
@@ -244,18 +264,19 @@ pub async fn document(
 
     let parsed = query::parse(&q);
     let pdf_url = format!("/dokument/{}/pdf", s.id);
-    let pages = s
-        .pages
-        .iter()
-        .enumerate()
-        .map(|(i, text)| PageView {
-            number: i + 1,
-            html: crate::web::html::marked(&crate::index::highlight(text.trim(), &parsed)),
-            pdf_url: format!("{pdf_url}#page={}", i + 1),
-        })
-        .collect();
     let permalink = format!("{}/dokument/{}", ctx.base_url, s.id);
     let side = side.filter(|n| (1..=s.pages.len()).contains(n));
+    let viewer = reading::viewer(
+        &state,
+        &s,
+        ViewerRequest {
+            lang,
+            q: &q,
+            query: &parsed,
+            side,
+        },
+    )
+    .await;
     let citation = citation(lang, &s, side, &permalink);
     let badges = s
         .conventions
@@ -322,7 +343,7 @@ pub async fn document(
         },
         permalink,
         citation,
-        pages,
+        viewer,
         related,
         back_url,
         edit_url: format!("/dokument/{}/rediger", s.id),
@@ -368,11 +389,15 @@ pub async fn pdf(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ctx: PageContext,
-    request: axum::extract::Request,
+    mut request: axum::extract::Request,
 ) -> Result<Response, PageError> {
     let lang = ctx.lang();
     let download = ctx.query.split('&').any(|p| p == "download=1");
     let id = DocId::parse(&id).ok_or(PageError::NotFound(lang))?;
+    // The document's id is the BLAKE3 hash of its bytes: a validator that stays the same
+    // when the file is copied, restored from the trash or touched.
+    let etag = HeaderValue::from_str(&format!("\"{id}\""))
+        .map_err(|e| PageError::Internal(format!("document id as ETag: {e}")))?;
     let index = state.index.clone();
     let file = blocking(move || {
         let Some(doc) = index.metadata(&id)?.map(|d| d.submission) else {
@@ -387,6 +412,19 @@ pub async fn pdf(
     })
     .await?;
     let file = file.ok_or(PageError::NotFound(lang))?;
+    let headers = request.headers_mut();
+    let cached = headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|asked| crate::web::conditional::matches(asked, &etag));
+    // tower-http compares `If-Range` with its own validator (time and size); ours is the
+    // content hash, so the range is decided here: the same content keeps the range, another
+    // gets the whole file.
+    if let Some(if_range) = headers.remove(header::IF_RANGE)
+        && if_range != etag
+    {
+        headers.remove(header::RANGE);
+    }
+    headers.remove(header::IF_NONE_MATCH);
     let served = tower_http::services::ServeFile::new(state.library.root().join(&file))
         .try_call(request)
         .await
@@ -409,7 +447,16 @@ pub async fn pdf(
         if download { "attachment" } else { "inline" }
     );
     let mut response = served.map(axum::body::Body::new);
+    if cached && response.status().is_success() {
+        response.headers_mut().insert(header::ETAG, etag.clone());
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(PDF_CACHE_CONTROL),
+        );
+        return Ok(crate::web::conditional::not_modified(response.headers()));
+    }
     let headers = response.headers_mut();
+    headers.insert(header::ETAG, etag);
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/pdf"),
@@ -497,6 +544,8 @@ pub async fn not_found(ctx: PageContext) -> PageError {
 
 embeds_context!(FrontPage, SearchPage, DocumentPage, BrowsePage);
 
+/// The stylesheet: an hour fresh, then revalidated by its `ETag` (from the conditional
+/// layer), so a new version reaches readers within the hour without a download each visit.
 pub async fn stylesheet() -> impl IntoResponse {
     (
         [
@@ -504,5 +553,17 @@ pub async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../../templates/arkiv.css"),
+    )
+}
+
+/// The site's icon, at `/favicon.svg` (named by every page) and `/favicon.ico` (where
+/// browsers look when a page names none), so no visit ends in a 404.
+pub async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../../templates/favicon.svg"),
     )
 }

@@ -9,6 +9,7 @@ pub mod cite;
 pub mod conventions;
 pub mod error;
 pub mod feed;
+pub mod reading;
 pub mod stats;
 pub mod svg;
 pub mod views;

@@ -265,7 +265,9 @@ fn svg_response(body: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
+            // Like the feed: a few minutes fresh, then revalidated by the `ETag` the
+            // conditional layer gives it.
+            (header::CACHE_CONTROL, "public, max-age=300"),
         ],
         body,
     )

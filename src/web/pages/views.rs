@@ -82,6 +82,8 @@ pub struct DocCard {
     pub no_text: bool,
     /// The OCR badge, when some of the text was read by OCR.
     pub ocr: Option<String>,
+    /// The image of the hit's best page, when pages are shown as images.
+    pub thumb: Option<super::reading::Thumb>,
 }
 
 impl DocCard {
@@ -133,6 +135,7 @@ impl DocCard {
             sample: s.sample,
             no_text: s.status == crate::model::TextStatus::NoText,
             ocr: lang.ocr_badge(s.ocr.as_ref(), hit.map(|h| h.page_count)),
+            thumb: None,
             url,
         }
     }
