@@ -106,7 +106,12 @@ pub fn highlight(text: &str, query: &ParsedQuery) -> Highlighted {
             }
         }
     }
+    // Single words only: a word of a multi-word term ("partner" of "partner homicide") is
+    // not that term.
     for (term, _) in super::search::expansions(query) {
+        if term.split_whitespace().count() > 1 {
+            continue;
+        }
         exact_wanted.extend(terms(&mut exact, &term));
         folded_wanted.extend(terms(&mut folded, &term));
     }
