@@ -38,8 +38,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus"))
-STEPS = ["extract", "ingest", "index", "search", "http", "sqlite", "postgres"]
-EXAMPLES = ["bench-corpus", "bench-search", "bench-extract", "bench-sqlite", "bench-postgres"]
+STEPS = ["extract", "ingest", "index", "search", "http", "sqlite", "postgres", "relevance"]
+EXAMPLES = ["bench-corpus", "bench-search", "bench-extract", "bench-sqlite", "bench-postgres",
+            "bench-relevance"]
 CLEANUP = []  # callables run at exit, last first
 
 
@@ -371,6 +372,33 @@ class Bench:
         self.note(f"postgres_{n}", cmd)
         return data
 
+    def relevance(self, conn):
+        """The judged set (resources/relevance/judgements.toml) over documents/ and
+        ../shared/corpus/{norwegian,conventions}, for arkiv and PostgreSQL."""
+        folders = [os.path.join(ROOT, "documents")] + [os.path.join(SHARED, d)
+                                                       for d in ("norwegian", "conventions")]
+        if self.smoke and not self.args.only_given:
+            # The smoke run checks that the step works on the samples alone (seconds, not
+            # minutes); its figures are not the judged set's.
+            folders = folders[:1]
+        if not all(os.path.isdir(d) for d in folders):
+            log("../shared/corpus is missing: skipping the relevance measure")
+            return
+        docs = os.path.join(self.work, "relevance-docs")
+        index = os.path.join(self.work, "relevance-index")
+        shutil.rmtree(docs, ignore_errors=True)
+        shutil.rmtree(index, ignore_errors=True)
+        os.makedirs(docs)
+        for d in folders:
+            for name in sorted(os.listdir(d)):
+                if name.endswith((".pdf", ".toml")):
+                    shutil.copy2(os.path.join(d, name), os.path.join(docs, name))
+        run([os.path.join(self.bin, "arkiv"), "ingest", "--documents", docs, "--index", index,
+             "--json"], ok=(0, 1), stderr=subprocess.DEVNULL)
+        cmd = [self.example("bench-relevance"), "--index", index] + (["--conn", conn] if conn else [])
+        self.results["relevance"], _, _ = run_json(cmd)
+        self.note("relevance", cmd)
+
     def main(self):
         os.makedirs(self.work, exist_ok=True)
         if not self.args.no_build:
@@ -381,13 +409,16 @@ class Bench:
             self.extract(pdfs, shared)
         if self.wanted("ingest"):
             self.ingest(pdfs, shared)
-        queries = self.queries()
+        sized = ("index", "search", "http", "sqlite", "postgres")
+        queries = self.queries() if any(self.wanted(s) for s in sized) else None
         conn = None
-        if self.wanted("postgres"):
+        if self.wanted("postgres") or self.wanted("relevance"):
             if pg_bin("initdb") and pg_bin("pg_ctl"):
                 conn = start_postgres(self.work)
             else:
                 log("PostgreSQL is not installed (Debian: postgresql): skipping its peer")
+        if self.wanted("relevance"):
+            self.relevance(conn)
         for n in self.args.sizes:
             if not any(self.wanted(s) for s in ("index", "search", "http", "sqlite", "postgres")):
                 break
@@ -490,6 +521,20 @@ def render(r, work):
                f"{m['rustc']}; {m['pdftotext']}; {m.get('postgres') or 'PostgreSQL absent'}; "
                f"{m['wrk']}. `$WORK` is {work}.")
     targets = []
+
+    rel = r.get("relevance")
+    if rel:
+        rows = []
+        for engine in ("arkiv", "postgres"):
+            e = rel.get(engine)
+            if e:
+                kinds = ", ".join(f"{k} {v['ndcg10']:.2f}" for k, v in e["kinds"].items())
+                rows.append([engine, e["queries"], f"{e['ndcg10']:.3f}", f"{e['recall20']:.3f}",
+                             f"{e['mrr']:.3f}", kinds])
+        out.append("### Relevance on the judged set (resources/relevance/judgements.toml)\n")
+        out.append(table(["engine", "queries", "nDCG@10", "recall@20", "MRR",
+                          "nDCG@10 by kind of query"], rows))
+        out.append(f"Command: {cmd(r, 'relevance', work)}\n")
 
     ex = r.get("extract", {})
     if ex:
@@ -681,6 +726,7 @@ def main():
     args = p.parse_args()
     args.sizes = [int(s) for s in (args.sizes or ("1000" if args.smoke else "10000,100000")).split(",")]
     args.pdf_docs = args.pdf_docs or (20 if args.smoke else 1000)
+    args.only_given = args.only != ",".join(STEPS)
     args.only = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(args.only) - set(STEPS)
     if unknown:

@@ -20,6 +20,9 @@ pub struct SearchResponse {
     pub facets: FacetCounts,
     /// A corrected query, when the one asked found nothing; the hits are then its hits.
     pub suggestion: Option<String>,
+    /// Thesaurus terms and forms of the other written standard (bokmål/nynorsk) also
+    /// searched for, ranked below the words typed; empty with `exact=1`.
+    pub also: Vec<String>,
 }
 
 /// A search hit: the document's metadata, its score and its best pages.
@@ -173,6 +176,7 @@ impl SearchResponse {
                 .collect(),
             facets: r.facets.clone(),
             suggestion: r.suggestion.clone(),
+            also: r.also.clone(),
         }
     }
 }

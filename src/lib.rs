@@ -4,8 +4,8 @@
 //! truth), [`consultations`] (the consultation records beside the PDFs), [`extract`] (PDF →
 //! pages of text, in bounded worker processes), [`tagging`] (conventions, articles, dates,
 //! titles, the letter head), [`ingest`] (library → index), [`query`] (the query language),
-//! [`index`] (tantivy: schema, analysis, search), [`api`] (JSON shapes), and [`cli`] (the
-//! subcommands).
+//! [`relevance`] (the judged set and its measures), [`index`] (tantivy: schema, analysis,
+//! search), [`api`] (JSON shapes), and [`cli`] (the subcommands).
 
 pub mod accounts;
 pub mod api;
@@ -18,7 +18,9 @@ pub mod index;
 pub mod ingest;
 pub mod library;
 pub mod model;
+pub mod norwegian;
 pub mod pdfgen;
 pub mod query;
+pub mod relevance;
 pub mod tagging;
 pub mod web;

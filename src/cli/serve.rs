@@ -114,6 +114,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut writer = index.writer()?;
     let mut options = args.extract.options()?;
     options.progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    // Reading the word lists says, once, when they are missing and splitting is off.
+    if crate::index::splitting() {
+        tracing::info!(
+            "compound splitting on (Norwegian word lists from {})",
+            crate::norwegian::Dictionaries::dir().display()
+        );
+    }
     let report = ingest_with(&library, &index, &mut writer, &options)?;
     super::ingest::print_summary(&report);
 

@@ -7,8 +7,16 @@
 //! - [`NORWEGIAN_ASCII`]: the same, then folded to ASCII (æ→ae, ø→o, å→a) and with the
 //!   digraphs older spellings and foreign keyboards use (aa→a, oe→o) collapsed, so "saarbare"
 //!   and "sarbare" find "sårbare". It feeds secondary fields that rank below the exact ones.
+//! - [`NORWEGIAN_PARTS`]: the same as [`NORWEGIAN`], then each compound replaced by the stems
+//!   of its parts ("kvinnedrapene" → kvinn, drap), from the Hunspell word lists
+//!   ([`crate::norwegian::compound`]). It feeds the `_parts` fields, which rank below the
+//!   exact ones; without the word lists it gives no terms.
 
+use std::collections::HashMap;
 use std::mem;
+use std::sync::{Arc, OnceLock};
+
+use crate::norwegian::{Dictionaries, Splitter};
 
 use tantivy::Index;
 use tantivy::tokenizer::{
@@ -18,6 +26,7 @@ use tantivy::tokenizer::{
 
 pub const NORWEGIAN: &str = "arkiv_norwegian";
 pub const NORWEGIAN_ASCII: &str = "arkiv_norwegian_ascii";
+pub const NORWEGIAN_PARTS: &str = "arkiv_norwegian_parts";
 
 /// Words longer than this are noise from broken extraction, not words.
 const MAX_TOKEN_BYTES: usize = 60;
@@ -42,14 +51,35 @@ pub fn norwegian_ascii() -> TextAnalyzer {
 
 /// [`norwegian`] for finding the given stems in text, as snippets do: the Snowball stemmer
 /// only ever removes a suffix, so a word can stem to one of `stems` only if it starts with
-/// it, and every other word is emptied before stemming, which is most of the cost.
-pub fn norwegian_finding(stems: Vec<String>) -> TextAnalyzer {
+/// it, and every other word is emptied before stemming, which is most of the cost. With
+/// `parts`, a compound holding one of `stems` is kept too and also gives its parts' stems
+/// at its place, so "drap" marks "kvinnedrapene".
+pub fn norwegian_finding(stems: Vec<String>, parts: bool) -> TextAnalyzer {
+    let candidates = CandidateFilter {
+        stems: stems.into(),
+        inside: parts,
+    };
+    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(candidates);
+    if parts {
+        builder
+            .filter(PartsFilter { keep_whole: true })
+            .filter(Stemmer::new(Language::Norwegian))
+            .build()
+    } else {
+        builder.filter(Stemmer::new(Language::Norwegian)).build()
+    }
+}
+
+/// [`norwegian`] with compounds replaced by their parts (split before stemming, so the
+/// last part is stemmed as a word of its own).
+pub fn norwegian_parts() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
-        .filter(CandidateFilter {
-            stems: stems.into(),
-        })
+        .filter(PartsFilter { keep_whole: false })
         .filter(Stemmer::new(Language::Norwegian))
         .build()
 }
@@ -58,6 +88,45 @@ pub fn register(index: &Index) {
     let manager = index.tokenizers();
     manager.register(NORWEGIAN, norwegian());
     manager.register(NORWEGIAN_ASCII, norwegian_ascii());
+    manager.register(NORWEGIAN_PARTS, norwegian_parts());
+}
+
+/// The compound splitter over the system's word lists, built once per process; `None`
+/// when they are not installed.
+pub fn splitter() -> Option<&'static Splitter> {
+    static SPLITTER: OnceLock<Option<Splitter>> = OnceLock::new();
+    SPLITTER
+        .get_or_init(|| {
+            let dictionaries = Dictionaries::system()?;
+            let mut stemmer = norwegian();
+            Some(Splitter::new(dictionaries, &mut |word| {
+                terms(&mut stemmer, word)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default()
+            }))
+        })
+        .as_ref()
+}
+
+/// Whether compounds are split (the word lists were found).
+pub fn splitting() -> bool {
+    splitter().is_some()
+}
+
+/// The stems of the parts of a compound, given as a lower-case word as written: what the
+/// `_parts` fields hold for it. `None` when it is not a compound.
+pub fn compound_parts(word: &str) -> Option<Vec<String>> {
+    let splitter = splitter()?;
+    let mut stemmer = norwegian();
+    let mut stem = |w: &str| {
+        terms(&mut stemmer, w)
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    };
+    let parts = splitter.split(word, &mut stem)?;
+    Some(parts.iter().map(|part| stem(part)).collect())
 }
 
 /// The terms `analyzer` makes of `text`, for tests and query building.
@@ -127,10 +196,11 @@ impl<S: TokenStream> TokenStream for DigraphStream<S> {
     }
 }
 
-/// Empties tokens that do not start with one of `stems`.
+/// Empties tokens that do not start with one of `stems` (or, with `inside`, hold one).
 #[derive(Clone)]
 struct CandidateFilter {
     stems: std::sync::Arc<[String]>,
+    inside: bool,
 }
 
 impl TokenFilter for CandidateFilter {
@@ -140,6 +210,7 @@ impl TokenFilter for CandidateFilter {
         CandidateTokenizer {
             inner: tokenizer,
             stems: self.stems,
+            inside: self.inside,
         }
     }
 }
@@ -148,6 +219,7 @@ impl TokenFilter for CandidateFilter {
 struct CandidateTokenizer<T> {
     inner: T,
     stems: std::sync::Arc<[String]>,
+    inside: bool,
 }
 
 impl<T: Tokenizer> Tokenizer for CandidateTokenizer<T> {
@@ -157,6 +229,7 @@ impl<T: Tokenizer> Tokenizer for CandidateTokenizer<T> {
         CandidateStream {
             tail: self.inner.token_stream(text),
             stems: &self.stems,
+            inside: self.inside,
         }
     }
 }
@@ -164,6 +237,7 @@ impl<T: Tokenizer> Tokenizer for CandidateTokenizer<T> {
 struct CandidateStream<'a, S> {
     tail: S,
     stems: &'a [String],
+    inside: bool,
 }
 
 impl<S: TokenStream> TokenStream for CandidateStream<'_, S> {
@@ -172,11 +246,10 @@ impl<S: TokenStream> TokenStream for CandidateStream<'_, S> {
             return false;
         }
         let token = self.tail.token_mut();
-        if !self
-            .stems
-            .iter()
-            .any(|s| token.text.starts_with(s.as_str()))
-        {
+        let inside = self.inside;
+        if !self.stems.iter().any(|s| {
+            token.text.starts_with(s.as_str()) || (inside && token.text.contains(s.as_str()))
+        }) {
             token.text.clear();
         }
         true
@@ -188,5 +261,142 @@ impl<S: TokenStream> TokenStream for CandidateStream<'_, S> {
 
     fn token_mut(&mut self) -> &mut Token {
         self.tail.token_mut()
+    }
+}
+
+/// The parts of a lower-case word as written in it, unstemmed (the analyzer stems them).
+pub fn raw_parts(word: &str) -> Option<Vec<String>> {
+    let splitter = splitter()?;
+    let mut stemmer = norwegian();
+    let mut stem = |w: &str| {
+        terms(&mut stemmer, w)
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    };
+    let parts = splitter.split(word, &mut stem)?;
+    Some(parts.into_iter().map(str::to_string).collect())
+}
+
+/// Replaces (or, with `keep_whole`, follows) each compound with its parts, at
+/// the compound's place and offsets. Splits are remembered per tokenizer (one per indexing
+/// thread), since the same words come back page after page.
+#[derive(Clone)]
+struct PartsFilter {
+    keep_whole: bool,
+}
+
+/// How many words' splits a tokenizer remembers before it starts again.
+const REMEMBERED_SPLITS: usize = 100_000;
+
+type Splits = HashMap<String, Option<Arc<[String]>>>;
+
+impl TokenFilter for PartsFilter {
+    type Tokenizer<T: Tokenizer> = PartsTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> PartsTokenizer<T> {
+        PartsTokenizer {
+            inner: tokenizer,
+            keep_whole: self.keep_whole,
+            splits: HashMap::new(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct PartsTokenizer<T> {
+    inner: T,
+    keep_whole: bool,
+    splits: Splits,
+}
+
+impl<T: Tokenizer> Tokenizer for PartsTokenizer<T> {
+    type TokenStream<'a> = PartsStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        if self.splits.len() > REMEMBERED_SPLITS {
+            self.splits.clear();
+        }
+        PartsStream {
+            tail: self.inner.token_stream(text),
+            keep_whole: self.keep_whole,
+            splits: &mut self.splits,
+            pending: None,
+            next_part: 0,
+            token: Token::default(),
+        }
+    }
+}
+
+struct PartsStream<'a, S> {
+    tail: S,
+    keep_whole: bool,
+    splits: &'a mut Splits,
+    /// The parts of the current compound still to give.
+    pending: Option<Arc<[String]>>,
+    next_part: usize,
+    token: Token,
+}
+
+impl<S: TokenStream> PartsStream<'_, S> {
+    fn give_part(&mut self) -> bool {
+        let Some(parts) = &self.pending else {
+            return false;
+        };
+        match parts.get(self.next_part) {
+            Some(part) => {
+                self.token.text.clear();
+                self.token.text.push_str(part);
+                self.next_part += 1;
+                true
+            }
+            None => {
+                self.pending = None;
+                false
+            }
+        }
+    }
+}
+
+impl<S: TokenStream> TokenStream for PartsStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if self.give_part() {
+            return true;
+        }
+        loop {
+            if !self.tail.advance() {
+                return false;
+            }
+            let token = self.tail.token();
+            let parts = match self.splits.get(&token.text) {
+                Some(known) => known.clone(),
+                None => {
+                    let found = if token.text.is_empty() {
+                        None
+                    } else {
+                        raw_parts(&token.text).map(Arc::from)
+                    };
+                    self.splits.insert(token.text.clone(), found.clone());
+                    found
+                }
+            };
+            self.token.clone_from(token);
+            self.pending = parts;
+            self.next_part = 0;
+            if self.keep_whole {
+                return true;
+            }
+            if self.give_part() {
+                return true;
+            }
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
     }
 }

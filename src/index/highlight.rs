@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use tantivy::tokenizer::TokenStream;
 
-use super::analysis::{norwegian, norwegian_ascii, terms};
+use super::analysis::{norwegian, norwegian_ascii, raw_parts, terms};
 use super::ranking::MIN_COMPOUND_HEAD;
 use crate::query::{Item, ParsedQuery};
 
@@ -79,7 +79,9 @@ impl Highlighted {
 }
 
 /// Marks in `text` every word the query's words and phrases would match: the same stem,
-/// the same ASCII-folded stem, or (for long words and prefixes) a word starting with it.
+/// the same ASCII-folded stem, (for long words and prefixes) a word starting with it, the
+/// thesaurus terms and other-standard forms the search adds, and compounds holding one of
+/// them as a part.
 pub fn highlight(text: &str, query: &ParsedQuery) -> Highlighted {
     let mut exact = norwegian();
     let mut folded = norwegian_ascii();
@@ -104,6 +106,15 @@ pub fn highlight(text: &str, query: &ParsedQuery) -> Highlighted {
             }
         }
     }
+    // Single words only: a word of a multi-word term ("partner" of "partner homicide") is
+    // not that term.
+    for (term, _) in super::search::expansions(query) {
+        if term.split_whitespace().count() > 1 {
+            continue;
+        }
+        exact_wanted.extend(terms(&mut exact, &term));
+        folded_wanted.extend(terms(&mut folded, &term));
+    }
     let mut ranges = Vec::new();
     let mut exact_stream = exact.token_stream(text);
     let mut folded_stream = folded.token_stream(text);
@@ -113,9 +124,21 @@ pub fn highlight(text: &str, query: &ParsedQuery) -> Highlighted {
             .get(token.offset_from..token.offset_to)
             .unwrap_or_default()
             .to_lowercase();
+        // A compound is split only when it holds a wanted stem at all: most words do not.
+        let holds_part = || {
+            exact_wanted.iter().any(|w| original.contains(w.as_str()))
+                && raw_parts(&original).is_some_and(|parts| {
+                    parts.iter().any(|p| {
+                        terms(&mut norwegian(), p)
+                            .iter()
+                            .any(|t| exact_wanted.contains(t))
+                    })
+                })
+        };
         if exact_wanted.contains(&token.text)
             || folded_wanted.contains(&folded_stream.token().text)
             || prefixes.iter().any(|p| original.starts_with(p.as_str()))
+            || holds_part()
         {
             ranges.push(token.offset_from..token.offset_to);
         }

@@ -36,7 +36,10 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDo
 
 use crate::model::{DocId, Submission};
 
-pub use analysis::{NORWEGIAN, NORWEGIAN_ASCII, norwegian, norwegian_ascii, terms};
+pub use analysis::{
+    NORWEGIAN, NORWEGIAN_ASCII, NORWEGIAN_PARTS, compound_parts, norwegian, norwegian_ascii,
+    raw_parts, splitting, terms,
+};
 pub use highlight::{Highlighted, highlight};
 pub use search::{
     ConsultationFilter, FacetCounts, Hit, MAX_RESULT_WINDOW, PageSnippet, SearchRequest,
@@ -45,7 +48,7 @@ pub use search::{
 
 /// Bump when the schema or the analysis changes; an index of another version must be
 /// rebuilt with `arkiv reindex`.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 const VERSION_FILE: &str = "arkiv-index.json";
 const WRITER_MEMORY: usize = 100_000_000;
@@ -104,10 +107,13 @@ struct Fields {
     title_ascii: Field,
     body: Field,
     body_ascii: Field,
+    /// The parts of the body's compounds ([`analysis::NORWEGIAN_PARTS`]).
+    body_parts: Field,
     recipient: Field,
     page: Field,
     page_text: Field,
     page_text_ascii: Field,
+    page_parts: Field,
     convention: Field,
     article: Field,
     kind: Field,
@@ -157,11 +163,13 @@ fn build_schema() -> (Schema, Fields) {
         title_ascii: builder.add_text_field("title_ascii", text(NORWEGIAN_ASCII, false, false)),
         body: builder.add_text_field("body", text(NORWEGIAN, true, false)),
         body_ascii: builder.add_text_field("body_ascii", text(NORWEGIAN_ASCII, false, false)),
+        body_parts: builder.add_text_field("body_parts", text(NORWEGIAN_PARTS, false, false)),
         recipient: builder.add_text_field("recipient", text(NORWEGIAN, true, false)),
         page: builder.add_u64_field("page", INDEXED | STORED),
         page_text: builder.add_text_field("page_text", text(NORWEGIAN, false, true)),
         page_text_ascii: builder
             .add_text_field("page_text_ascii", text(NORWEGIAN_ASCII, false, false)),
+        page_parts: builder.add_text_field("page_parts", text(NORWEGIAN_PARTS, false, false)),
         convention: builder.add_facet_field("convention", FacetOptions::default()),
         article: builder.add_facet_field("article", FacetOptions::default()),
         kind: builder.add_facet_field("kind", FacetOptions::default()),
@@ -542,6 +550,8 @@ impl ArchiveWriter {
         self.writer
             .delete_term(Term::from_field_text(f.id, submission.id.as_str()));
 
+        // Without the word lists the parts analyzer gives nothing: skip its pass.
+        let splitting = analysis::splitting();
         let mut doc = TantivyDocument::default();
         doc.add_text(f.record, DOC_RECORD);
         doc.add_text(f.id, submission.id.as_str());
@@ -566,6 +576,9 @@ impl ArchiveWriter {
         for page in &submission.pages {
             doc.add_text(f.body, page);
             doc.add_text(f.body_ascii, page);
+            if splitting {
+                doc.add_text(f.body_parts, page);
+            }
         }
         for convention in &submission.conventions {
             doc.add_facet(f.convention, Facet::from_path([convention.id()]));
@@ -613,6 +626,9 @@ impl ArchiveWriter {
             page.add_u64(f.page, i as u64 + 1);
             page.add_text(f.page_text, text);
             page.add_text(f.page_text_ascii, text);
+            if splitting {
+                page.add_text(f.page_parts, text);
+            }
             self.writer.add_document(page)?;
         }
         Ok(())

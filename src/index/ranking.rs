@@ -17,6 +17,28 @@ pub(super) const FOLDED_WEIGHT: f32 = 0.3;
 /// the word itself.
 pub(super) const COMPOUND_HEAD_WEIGHT: f32 = 0.2;
 
+/// A compound found from one of its parts ("kvinnedrapene" for "drap", through the
+/// `_parts` fields) counts for less than the word itself.
+pub(super) const COMPOUND_PART_WEIGHT: f32 = 0.3;
+
+/// A compound asked for, found as its parts standing near each other ("barnevold" in
+/// "vold mot barn"), counts for less than the compound itself.
+pub(super) const COMPOUND_SPLIT_WEIGHT: f32 = 0.3;
+
+/// How far apart (in words) the parts of a compound asked for may stand.
+pub(super) const COMPOUND_SPLIT_SLOP: u32 = 3;
+
+/// A word of the other written standard ("vald" for "vold") counts for less than the word
+/// as typed, so exact forms rank first.
+pub(super) const STANDARD_WEIGHT: f32 = 0.5;
+
+/// A term of the thesaurus ("partnervold" for "familievold") counts for less than the
+/// words typed.
+pub(super) const THESAURUS_WEIGHT: f32 = 0.3;
+
+/// At most this many thesaurus terms and other-standard forms are added to one search.
+pub(super) const MAX_EXPANSIONS: usize = 24;
+
 /// Compounds are found from their leading part only when the part (as stemmed) has at least
 /// this many characters: long enough to be a word of its own.
 pub(super) const MIN_COMPOUND_HEAD: usize = 7;

@@ -22,12 +22,14 @@ use tantivy::{
 
 use super::highlight::Highlighted;
 use super::ranking::{
-    BODY_BOOST, COMPOUND_HEAD_WEIGHT, CONVENTION_TAG_BOOST, FOLDED_WEIGHT, MIN_COMPOUND_HEAD,
+    BODY_BOOST, COMPOUND_HEAD_WEIGHT, COMPOUND_PART_WEIGHT, COMPOUND_SPLIT_SLOP,
+    COMPOUND_SPLIT_WEIGHT, CONVENTION_TAG_BOOST, FOLDED_WEIGHT, MAX_EXPANSIONS, MIN_COMPOUND_HEAD,
     RELATED_MAX_QUERY_TERMS, RELATED_MIN_DOC_FREQUENCY, RELATED_MIN_TERM_FREQUENCY,
-    RELATED_MIN_WORD_LENGTH, RELATED_TEXT_CHARS, TITLE_BOOST,
+    RELATED_MIN_WORD_LENGTH, RELATED_TEXT_CHARS, STANDARD_WEIGHT, THESAURUS_WEIGHT, TITLE_BOOST,
 };
 use super::{ArchiveIndex, DOC_RECORD, Fields, IndexError, PAGE_RECORD, analysis};
 use crate::model::{ArticleRef, Convention, DocId, Kind, Submission};
+use crate::norwegian::{standards, thesaurus::Thesaurus};
 use crate::query::{self, Clause, Item, ParsedQuery, Target};
 
 /// How hits are ordered.
@@ -65,6 +67,9 @@ pub struct SearchRequest {
     pub pages_per_hit: usize,
     /// The documents of one consultation.
     pub consultation: Option<ConsultationFilter>,
+    /// The words as typed only: no thesaurus terms and no forms of the other written
+    /// standard (stemming and compound parts still apply).
+    pub exact: bool,
 }
 
 /// The documents of one consultation: those whose sidecar names `id`, and those without
@@ -133,6 +138,9 @@ pub struct SearchResults {
     /// A corrected query, when the one asked found nothing and a close one finds something;
     /// `hits` are then that query's hits.
     pub suggestion: Option<String>,
+    /// The thesaurus terms and other-standard forms the search also looked for, below the
+    /// words typed (empty for an exact search).
+    pub also: Vec<String>,
 }
 
 /// Sort key for dates: YYYYMMDD, 0 when unknown.
@@ -414,7 +422,7 @@ impl ArchiveIndex {
         }
         let wants_pages = request.pages_per_hit > 0 && !found.is_empty();
         let page_query = wants_pages
-            .then(|| self.page_text_query(searcher, parsed))
+            .then(|| self.page_text_query(searcher, parsed, request.exact))
             .flatten();
         let mut snippets = match page_query {
             Some(page_query) => {
@@ -439,6 +447,11 @@ impl ArchiveIndex {
             hits,
             facets: counts,
             suggestion: None,
+            also: if request.exact {
+                Vec::new()
+            } else {
+                expansions(parsed).into_iter().map(|(t, _)| t).collect()
+            },
         })
     }
 
@@ -453,7 +466,11 @@ impl ArchiveIndex {
         let mut must: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, Box::new(self.record_query(DOC_RECORD)))];
 
-        let text = self.text_query(searcher, parsed, TextFields::document(f));
+        let fields = TextFields {
+            expand: !request.exact,
+            ..TextFields::document(f)
+        };
+        let text = self.text_query(searcher, parsed, fields);
         if let Some(text) = text {
             let text = match parsed.names_convention {
                 // "Istanbul Convention" also finds a letter that only says
@@ -577,15 +594,31 @@ impl ArchiveIndex {
     }
 
     /// The positive text clauses against page records, to find and highlight pages.
-    fn page_text_query(&self, searcher: &Searcher, parsed: &ParsedQuery) -> Option<Box<dyn Query>> {
+    fn page_text_query(
+        &self,
+        searcher: &Searcher,
+        parsed: &ParsedQuery,
+        exact: bool,
+    ) -> Option<Box<dyn Query>> {
         let f = &self.fields;
-        let clauses: Vec<(Occur, Box<dyn Query>)> = parsed
+        let fields = TextFields {
+            expand: !exact,
+            ..TextFields::page(f)
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = parsed
             .clauses
             .iter()
             .filter(|c| !c.negated && c.target == Target::Anywhere)
-            .filter_map(|c| self.clause_query(searcher, c, TextFields::page(f)))
+            .filter_map(|c| self.clause_query(searcher, c, fields))
             .map(|q| (Occur::Should, q))
             .collect();
+        if !exact {
+            for (term, weight) in expansions(parsed) {
+                if let Some(q) = term_queries(searcher, &term, &fields, weight) {
+                    clauses.push((Occur::Should, q));
+                }
+            }
+        }
         (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
     }
 
@@ -595,13 +628,43 @@ impl ArchiveIndex {
         parsed: &ParsedQuery,
         fields: TextFields,
     ) -> Option<Box<dyn Query>> {
-        let clauses: Vec<(Occur, Box<dyn Query>)> = parsed
-            .clauses
-            .iter()
-            .filter(|c| !c.negated)
-            .filter_map(|c| self.clause_query(searcher, c, fields))
-            .map(|q| (Occur::Must, q))
-            .collect();
+        let positive: Vec<&Clause> = parsed.clauses.iter().filter(|c| !c.negated).collect();
+        let windows = if fields.expand {
+            concept_windows(&positive)
+        } else {
+            Vec::new()
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut i = 0;
+        while i < positive.len() {
+            if let Some((end, concept)) = windows
+                .iter()
+                .find(|(start, _, _)| *start == i)
+                .map(|(_, e, c)| (*e, *c))
+            {
+                // The words of a thesaurus term as typed, or any other term of its concept,
+                // lower.
+                let typed: Vec<(Occur, Box<dyn Query>)> = positive[i..end]
+                    .iter()
+                    .filter_map(|c| self.clause_query(searcher, c, fields))
+                    .map(|q| (Occur::Must, q))
+                    .collect();
+                let mut any: Vec<(Occur, Box<dyn Query>)> =
+                    vec![(Occur::Should, Box::new(BooleanQuery::new(typed)))];
+                for term in other_terms(concept, &positive[i..end]) {
+                    if let Some(q) = term_queries(searcher, &term, &fields, THESAURUS_WEIGHT) {
+                        any.push((Occur::Should, q));
+                    }
+                }
+                clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+                i = end;
+            } else {
+                if let Some(q) = self.clause_query(searcher, positive[i], fields) {
+                    clauses.push((Occur::Must, q));
+                }
+                i += 1;
+            }
+        }
         (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
     }
 
@@ -622,6 +685,16 @@ impl ArchiveIndex {
                 for q in item_queries(searcher, item, target) {
                     alternatives.push((Occur::Should, q));
                 }
+                // The same word in the other written standard, below the form typed.
+                if let Item::Word(word) = item
+                    && fields.expand
+                {
+                    for other in standards::other_forms(&word.to_lowercase()) {
+                        for q in item_queries(searcher, &Item::Word(other.clone()), target) {
+                            alternatives.push((Occur::Should, boosted(q, STANDARD_WEIGHT)));
+                        }
+                    }
+                }
             }
         }
         (!alternatives.is_empty())
@@ -641,7 +714,8 @@ impl ArchiveIndex {
         let id_terms = ids
             .iter()
             .map(|id| Term::from_field_text(f.id, id.as_str()));
-        let generator = snippet_generator(searcher, page_query.as_ref(), f.page_text)?;
+        let generator =
+            snippet_generator(searcher, page_query.as_ref(), f.page_text, f.page_parts)?;
         let query = BooleanQuery::new(vec![
             (
                 Occur::Must,
@@ -725,6 +799,8 @@ struct TextField {
     boost: f32,
     /// Whether `exact` has positions, for phrases (folded twins never do).
     positions: bool,
+    /// The field of its compounds' parts, if it has one.
+    parts: Option<Field>,
 }
 
 /// The text fields each kind of clause is run against.
@@ -733,6 +809,8 @@ struct TextFields {
     anywhere: [TextField; 2],
     title: [TextField; 1],
     recipient: [TextField; 1],
+    /// Whether words also find thesaurus terms and the other written standard.
+    expand: bool,
 }
 
 impl TextFields {
@@ -742,6 +820,7 @@ impl TextFields {
             folded: f.title_ascii,
             boost,
             positions: true,
+            parts: None,
         };
         TextFields {
             anywhere: [
@@ -751,15 +830,18 @@ impl TextFields {
                     folded: f.body_ascii,
                     boost: BODY_BOOST,
                     positions: true,
+                    parts: Some(f.body_parts),
                 },
             ],
             // Asked for by name, the title is all there is: no extra weight.
             title: [title(BODY_BOOST)],
+            expand: true,
             recipient: [TextField {
                 exact: f.recipient,
                 folded: f.recipient,
                 boost: BODY_BOOST,
                 positions: true,
+                parts: None,
             }],
         }
     }
@@ -772,11 +854,13 @@ impl TextFields {
             folded: f.page_text_ascii,
             boost: BODY_BOOST,
             positions: false,
+            parts: Some(f.page_parts),
         };
         TextFields {
             anywhere: [pages, pages],
             title: [pages],
             recipient: [pages],
+            expand: true,
         }
     }
 }
@@ -787,6 +871,7 @@ fn item_queries(searcher: &Searcher, item: &Item, target: &TextField) -> Vec<Box
         folded,
         boost,
         positions,
+        parts,
     } = *target;
     let mut out: Vec<Box<dyn Query>> = Vec::new();
     match item {
@@ -810,6 +895,20 @@ fn item_queries(searcher: &Searcher, item: &Item, target: &TextField) -> Vec<Box
                     out.push(boosted(
                         prefix_query(exact, term),
                         boost * COMPOUND_HEAD_WEIGHT,
+                    ));
+                }
+                if let Some(parts) = parts {
+                    out.push(boosted(
+                        term_query(parts, term),
+                        boost * COMPOUND_PART_WEIGHT,
+                    ));
+                }
+                if let Some(split) = analysis::compound_parts(&word.to_lowercase()) {
+                    out.extend(near(
+                        exact,
+                        &split,
+                        boost * COMPOUND_SPLIT_WEIGHT,
+                        positions,
                     ));
                 }
             }
@@ -841,6 +940,165 @@ fn item_queries(searcher: &Searcher, item: &Item, target: &TextField) -> Vec<Box
         }
     }
     out
+}
+
+/// The stems of a clause's words, when it is one word or one phrase searched anywhere.
+fn clause_stems(clause: &Clause) -> Option<Vec<String>> {
+    if clause.target != Target::Anywhere || clause.alternatives.len() != 1 {
+        return None;
+    }
+    match &clause.alternatives[0] {
+        Item::Word(text) | Item::Phrase(text) => {
+            Some(analysis::terms(&mut analysis::norwegian(), text))
+        }
+        Item::Prefix(_) => None,
+    }
+}
+
+/// Each thesaurus term as the stems of its words, as written and ASCII-folded (so
+/// "horingssvar" names the concept of "høringssvar") → the concepts it belongs to.
+fn concept_terms() -> &'static HashMap<Vec<String>, Vec<usize>> {
+    static TERMS: std::sync::OnceLock<HashMap<Vec<String>, Vec<usize>>> =
+        std::sync::OnceLock::new();
+    TERMS.get_or_init(|| {
+        let mut analyzer = analysis::norwegian();
+        let mut ascii = analysis::norwegian_ascii();
+        let mut map: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
+        for (i, concept) in Thesaurus::shipped().concepts.iter().enumerate() {
+            for term in concept.terms() {
+                for stems in [
+                    analysis::terms(&mut analyzer, &term),
+                    analysis::terms(&mut ascii, &term),
+                ] {
+                    if !stems.is_empty() {
+                        let concepts = map.entry(stems).or_default();
+                        if !concepts.contains(&i) {
+                            concepts.push(i);
+                        }
+                    }
+                }
+            }
+        }
+        map
+    })
+}
+
+/// The stems of a clause's words ASCII-folded, to match a term typed without æ, ø, å.
+fn clause_folded_stems(clause: &Clause) -> Option<Vec<String>> {
+    if clause.target != Target::Anywhere || clause.alternatives.len() != 1 {
+        return None;
+    }
+    match &clause.alternatives[0] {
+        Item::Word(text) | Item::Phrase(text) => {
+            Some(analysis::terms(&mut analysis::norwegian_ascii(), text))
+        }
+        Item::Prefix(_) => None,
+    }
+}
+
+/// The runs of clauses that spell a thesaurus term, longest first from each place, not
+/// overlapping: (first clause, end, concept).
+fn concept_windows(clauses: &[&Clause]) -> Vec<(usize, usize, usize)> {
+    let stems: Vec<Option<Vec<String>>> = clauses.iter().map(|c| clause_stems(c)).collect();
+    let folded: Vec<Option<Vec<String>>> = clauses.iter().map(|c| clause_folded_stems(c)).collect();
+    let terms = concept_terms();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < clauses.len() {
+        let mut found = None;
+        'ends: for end in (i + 1..=clauses.len()).rev() {
+            for spelling in [&stems, &folded] {
+                if spelling[i..end].iter().any(Option::is_none) {
+                    continue;
+                }
+                let words: Vec<String> = spelling[i..end]
+                    .iter()
+                    .flatten()
+                    .flatten()
+                    .cloned()
+                    .collect();
+                if let Some(concepts) = terms.get(&words) {
+                    found = Some((end, concepts[0]));
+                    break 'ends;
+                }
+            }
+        }
+        match found {
+            Some((end, concept)) => {
+                out.push((i, end, concept));
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
+/// The terms of a concept other than the one typed.
+fn other_terms(concept: usize, typed: &[&Clause]) -> Vec<String> {
+    let mut analyzer = analysis::norwegian();
+    let typed: Vec<String> = typed
+        .iter()
+        .filter_map(|c| clause_stems(c))
+        .flatten()
+        .collect();
+    Thesaurus::shipped()
+        .concepts
+        .get(concept)
+        .map(|c| c.terms())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|t| analysis::terms(&mut analyzer, t) != typed)
+        .collect()
+}
+
+/// What a search also looks for besides the words typed, with the weight of each: the
+/// other terms of the thesaurus concepts it names, and its words in the other written
+/// standard. At most [`MAX_EXPANSIONS`].
+pub(super) fn expansions(parsed: &ParsedQuery) -> Vec<(String, f32)> {
+    let positive: Vec<&Clause> = parsed.clauses.iter().filter(|c| !c.negated).collect();
+    let mut out: Vec<(String, f32)> = Vec::new();
+    for (start, end, concept) in concept_windows(&positive) {
+        for term in other_terms(concept, &positive[start..end]) {
+            if !out.iter().any(|(t, _)| *t == term) {
+                out.push((term, THESAURUS_WEIGHT));
+            }
+        }
+    }
+    for clause in &positive {
+        for item in &clause.alternatives {
+            if let Item::Word(word) = item {
+                for other in standards::other_forms(&word.to_lowercase()) {
+                    if !out.iter().any(|(t, _)| t == other) {
+                        out.push((other.clone(), STANDARD_WEIGHT));
+                    }
+                }
+            }
+        }
+    }
+    out.truncate(MAX_EXPANSIONS);
+    out
+}
+
+/// A term (a word or several, as a phrase) searched anywhere in `fields`, with `weight`.
+fn term_queries(
+    searcher: &Searcher,
+    term: &str,
+    fields: &TextFields,
+    weight: f32,
+) -> Option<Box<dyn Query>> {
+    let item = if term.split_whitespace().count() > 1 {
+        Item::Phrase(term.to_string())
+    } else {
+        Item::Word(term.to_string())
+    };
+    let queries: Vec<(Occur, Box<dyn Query>)> = fields
+        .anywhere
+        .iter()
+        .flat_map(|target| item_queries(searcher, &item, target))
+        .map(|q| (Occur::Should, q))
+        .collect();
+    (!queries.is_empty()).then(|| boosted(Box::new(BooleanQuery::new(queries)), weight))
 }
 
 /// Whether the folded twin can find documents the exact field does not. When folding
@@ -878,6 +1136,28 @@ fn phrase(field: Field, terms: &[String], boost: f32, positions: bool) -> Option
             Some(boosted(Box::new(PhraseQuery::new(terms)), boost))
         }
     }
+}
+
+/// The parts of a compound standing near each other, in either order ("barnevold" in
+/// "vold mot barn"); in a field without positions, all of them.
+fn near(field: Field, parts: &[String], boost: f32, positions: bool) -> Option<Box<dyn Query>> {
+    if !positions || parts.len() < 2 {
+        return phrase(field, parts, boost, false);
+    }
+    let orders: Vec<(Occur, Box<dyn Query>)> =
+        [parts.to_vec(), parts.iter().rev().cloned().collect()]
+            .into_iter()
+            .map(|order| {
+                let terms = order
+                    .iter()
+                    .map(|t| Term::from_field_text(field, t))
+                    .collect();
+                let mut query = PhraseQuery::new(terms);
+                query.set_slop(COMPOUND_SPLIT_SLOP);
+                (Occur::Should, Box::new(query) as Box<dyn Query>)
+            })
+            .collect();
+    Some(boosted(Box::new(BooleanQuery::new(orders)), boost))
 }
 
 fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
@@ -992,11 +1272,18 @@ fn snippet_generator(
     searcher: &Searcher,
     query: &dyn Query,
     field: Field,
+    parts_field: Field,
 ) -> Result<SnippetGenerator, IndexError> {
     let mut terms = BTreeMap::new();
     let mut failure = None;
+    let mut parts = false;
     query.query_terms(&mut |term, _| {
-        if term.field() != field || failure.is_some() {
+        if failure.is_some() {
+            return;
+        }
+        if term.field() == parts_field {
+            parts = true;
+        } else if term.field() != field {
             return;
         }
         let value = term.value();
@@ -1015,7 +1302,7 @@ fn snippet_generator(
     if let Some(e) = failure {
         return Err(e.into());
     }
-    let analyzer = analysis::norwegian_finding(terms.keys().cloned().collect());
+    let analyzer = analysis::norwegian_finding(terms.keys().cloned().collect(), parts);
     Ok(SnippetGenerator::new(terms, analyzer, field, SNIPPET_CHARS))
 }
 

@@ -55,6 +55,8 @@ pub struct SearchParams {
     pub lang: Lang,
     /// The id of a consultation (`consultation=<id>`): its documents only.
     pub consultation: Option<String>,
+    /// `exact=1`: the words as typed, without thesaurus terms or the other written standard.
+    pub exact: bool,
 }
 
 /// A parameter that does not parse, or a request past one of the [`limits`].
@@ -222,6 +224,13 @@ impl SearchParams {
                         }
                     }
                 }
+                "exact" | "eksakt" => {
+                    p.exact = match v {
+                        "1" | "true" => true,
+                        "0" | "false" => false,
+                        _ => return Err(invalid("exact", "expected 1 or 0")),
+                    }
+                }
                 "page" | "side" => {
                     p.page = v
                         .parse::<usize>()
@@ -326,6 +335,7 @@ impl SearchParams {
                 id,
                 reference: None,
             }),
+            exact: self.exact,
         }
     }
 
@@ -371,6 +381,9 @@ impl SearchParams {
             Sort::Oldest => {
                 s.append_pair("sort", "oldest");
             }
+        }
+        if self.exact {
+            s.append_pair("exact", "1");
         }
         if self.page > 1 {
             s.append_pair("page", &self.page.to_string());

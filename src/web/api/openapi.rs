@@ -358,6 +358,14 @@ const FILTERS: &[Param] = &[
         en: "The order. Relevance without words in q is newest first.",
         nb: "Rekkefølgen. Relevans uten ord i q gir nyeste først.",
     },
+    Param {
+        name: "exact",
+        values: Values::OneOf(&["0", "1"]),
+        repeats: false,
+        in_path: false,
+        en: "1: the words as typed only, without thesaurus terms or the other written standard (bokmål/nynorsk).",
+        nb: "1: bare ordene slik de er skrevet, uten synonymer fra tesaurusen eller den andre målformen.",
+    },
 ];
 
 const PAGING: &[Param] = &[

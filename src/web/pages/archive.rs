@@ -89,6 +89,9 @@ pub struct SearchPage {
     total: usize,
     took: String,
     suggestion: Option<(String, String)>,
+    /// Thesaurus terms and other-standard forms also searched, and the link to search the
+    /// exact words only.
+    also: Option<(String, String)>,
     cards: Vec<DocCard>,
     groups: Vec<FacetGroup>,
     chips: Vec<Chip>,
@@ -182,6 +185,14 @@ pub async fn search(
         let p = params.with(|n| n.q = s.clone());
         (s.clone(), views::search_url(&p))
     });
+    let also = (!results.also.is_empty()).then(|| {
+        let exact = SearchParams {
+            exact: true,
+            page: 1,
+            ..params.clone()
+        };
+        (results.also.join(", "), views::search_url(&exact))
+    });
     // Filters survive a new query typed into the box: carried as hidden fields.
     let hidden = params.hidden_filters();
     let clear_url = views::search_url(&SearchParams {
@@ -213,6 +224,7 @@ pub async fn search(
         total: results.total,
         took: format!("{:.0} ms", results.took_ms.max(1.0)),
         suggestion,
+        also,
         cards,
         groups: views::facet_groups(
             lang,

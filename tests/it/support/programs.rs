@@ -1,6 +1,6 @@
 //! Programs the tests take from the system: poppler's `pdftotext` and `pdftoppm`,
 //! `tesseract`, `qpdf`, `chromium` and `chromedriver`, PostgreSQL, `wrk`, `schemathesis`,
-//! `prlimit`. A test that needs one asks for it first with [`require`]; when one is missing
+//! `prlimit`, and one package of data, the Norwegian word lists of `hunspell-no`. A test that needs one asks for it first with [`require`]; when one is missing
 //! the test is skipped with a line on stderr, and the skips are listed again when the test
 //! binary exits. With `ARKIV_REQUIRE_ALL_PROGRAMS=1` (which `.ci/run` sets after installing
 //! them all) a missing program fails the test instead, so CI cannot pass by skipping.
@@ -31,7 +31,13 @@ const SOURCES: &[(&str, &str)] = &[
     ("python3", "python3"),
     ("schemathesis", "pip install schemathesis"),
     ("prlimit", "util-linux"),
+    ("hunspell-no", "hunspell-no"),
+    ("hunspell", "hunspell"),
 ];
+
+/// Data rather than programs: the Norwegian Hunspell word lists, found where arkiv reads
+/// them (`ARKIV_HUNSPELL_DIR`, else `/usr/share/hunspell`).
+const HUNSPELL: &str = "hunspell-no";
 
 /// The tests skipped so far: (test, missing programs).
 static SKIPPED: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
@@ -88,6 +94,15 @@ pub fn required() -> bool {
 /// A program on `PATH`; PostgreSQL's server programs also where Debian keeps them, off
 /// `PATH` (`/usr/lib/postgresql/VERSION/bin`).
 pub fn find(name: &str) -> Option<PathBuf> {
+    if name == HUNSPELL {
+        let dir = std::env::var_os("ARKIV_HUNSPELL_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/usr/share/hunspell"));
+        return ["nb_NO.dic", "nn_NO.dic"]
+            .iter()
+            .all(|f| dir.join(f).is_file())
+            .then_some(dir);
+    }
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
     if matches!(name, "postgres" | "initdb" | "pg_ctl") {
