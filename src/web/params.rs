@@ -226,8 +226,8 @@ impl SearchParams {
                 }
                 "exact" | "eksakt" => {
                     p.exact = match v {
-                        "1" | "true" => true,
-                        "0" | "false" => false,
+                        "1" => true,
+                        "0" => false,
                         _ => return Err(invalid("exact", "expected 1 or 0")),
                     }
                 }

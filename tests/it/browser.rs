@@ -937,6 +937,24 @@ async fn walk(client: &Client, server: SocketAddr, upload: &Path) -> Vec<PathBuf
         "sent, deadline, our response and outcome steps"
     );
     shots.push(screenshot(client, "consultation").await);
+    // Back on the reply, its law leads to the law's own page.
+    client.back().await.unwrap();
+    let law = wait_for(client, "ul#laws li > a:first-child").await;
+    law.click().await.unwrap();
+    let h1 = wait_for(client, "main h1").await;
+    assert!(
+        h1.text()
+            .await
+            .unwrap()
+            .to_lowercase()
+            .contains("straffeloven"),
+        "the law's page"
+    );
+    assert_eq!(
+        path_of(client.current_url().await.unwrap().as_str()),
+        "/lov/straffeloven"
+    );
+    shots.push(screenshot(client, "law").await);
     // Text in the other language says so: an English document in the bokmål pages, and a
     // Norwegian one in the English pages.
     let english_doc = first_hit_path(client, &base, "Secretariat").await;
