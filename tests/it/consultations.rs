@@ -694,6 +694,16 @@ async fn staff_create_and_edit_consultations_by_api() {
             StatusCode::BAD_REQUEST,
         ),
         (
+            "/api/consultations/ny-horing",
+            r#"{"": null}"#,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/consultations/ny-horing",
+            r#"{"nonsense": null}"#,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
             "/api/consultations/finnes-ikke",
             r#"{"title": "T"}"#,
             StatusCode::NOT_FOUND,

@@ -70,6 +70,20 @@ fn page_error(lang: Lang, e: SaveError) -> PageError {
     }
 }
 
+/// The fields of a record file, which are the fields a change may name.
+const RECORD_FIELDS: &[&str] = &[
+    "title",
+    "department",
+    "reference",
+    "sent",
+    "deadline",
+    "url",
+    "kind",
+    "outcome",
+    "notes",
+    "sample",
+];
+
 /// Lays `changes` over `base` (a `null` clears a field) and reads the result back as a
 /// record, so unknown fields, wrong types and empty titles are refused as in a file.
 pub fn apply(
@@ -87,6 +101,13 @@ pub fn apply(
         Some(Ok(Value::Object(m))) => m,
         _ => Map::new(),
     };
+    // A `null` clears a field, so it never reaches the record's own unknown-field check.
+    if let Some(key) = changes
+        .keys()
+        .find(|k| !RECORD_FIELDS.contains(&k.as_str()))
+    {
+        return Err(SaveError::Invalid(format!("unknown field `{key}`")));
+    }
     for (key, value) in changes {
         // An empty free text is no value: a case number "" is no case number. (Dates,
         // addresses and kinds keep their rules: "" is not one.)
