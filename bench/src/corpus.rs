@@ -147,8 +147,10 @@ fn sentences(paragraph: &str) -> Vec<String> {
     out
 }
 
-fn convention_index(c: Convention) -> usize {
-    Convention::ALL.iter().position(|x| *x == c).unwrap_or(0)
+/// The place of one of the four core conventions; the generated letters model those four,
+/// so the conventions after them (CRPD, Lanzarote, …) are left out of the model.
+fn convention_index(c: Convention) -> Option<usize> {
+    Convention::ALL.iter().take(4).position(|x| *x == c)
 }
 
 impl Model {
@@ -174,8 +176,11 @@ impl Model {
             if let Some(r) = sidecar.recipient.filter(|r| !model.recipients.contains(r)) {
                 model.recipients.push(r);
             }
-            for c in tagging::detect_conventions(&text).keys() {
-                mentions[convention_index(*c)] += 1;
+            for i in tagging::detect_conventions(&text)
+                .keys()
+                .filter_map(|c| convention_index(*c))
+            {
+                mentions[i] += 1;
             }
             let lines: Vec<&str> = text.lines().collect();
             // The body starts after the dated line and the subject line.
@@ -204,9 +209,8 @@ impl Model {
                                 model.sentences_no.push(s);
                             }
                         } else {
-                            for c in named.keys() {
-                                model.convention_sentences[lang][convention_index(*c)]
-                                    .push(s.clone());
+                            for i in named.keys().filter_map(|c| convention_index(*c)) {
+                                model.convention_sentences[lang][i].push(s.clone());
                             }
                         }
                     }
