@@ -86,6 +86,24 @@ fn law_list(value: &str) -> Option<Vec<String>> {
     (!ids.is_empty()).then_some(ids)
 }
 
+/// A list of ids in JSON, or `null` (detection decides again); anything else is `wrong`.
+fn id_list(
+    value: &serde_json::Value,
+    wrong: MetadataError,
+) -> Result<Option<Vec<String>>, MetadataError> {
+    use serde_json::Value;
+    match value {
+        Value::Null => Ok(None),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string))
+            .collect::<Option<Vec<_>>>()
+            .map(Some)
+            .ok_or(wrong),
+        _ => Err(wrong),
+    }
+}
+
 /// Empty text means "not given".
 fn text(value: &str) -> Option<String> {
     let v = value.trim();
@@ -155,32 +173,12 @@ impl MetadataEdit {
                 "language" => &mut edit.language,
                 "source_url" => &mut edit.source_url,
                 "laws" => {
-                    edit.laws = Some(match value {
-                        Value::Null => None,
-                        Value::Array(items) => Some(
-                            items
-                                .iter()
-                                .map(|i| i.as_str().map(str::to_string))
-                                .collect::<Option<Vec<_>>>()
-                                .ok_or(MetadataError::NotLaws)?,
-                        ),
-                        _ => return Err(MetadataError::NotLaws),
-                    });
+                    edit.laws = Some(id_list(value, MetadataError::NotLaws)?);
                     continue;
                 }
                 "consultation" => &mut edit.consultation,
                 "conventions" => {
-                    edit.conventions = Some(match value {
-                        Value::Null => None,
-                        Value::Array(items) => Some(
-                            items
-                                .iter()
-                                .map(|i| i.as_str().map(str::to_string))
-                                .collect::<Option<Vec<_>>>()
-                                .ok_or(MetadataError::NotConventions)?,
-                        ),
-                        _ => return Err(MetadataError::NotConventions),
-                    });
+                    edit.conventions = Some(id_list(value, MetadataError::NotConventions)?);
                     continue;
                 }
                 other => return Err(MetadataError::UnknownField(other.to_string())),
