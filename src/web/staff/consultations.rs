@@ -313,16 +313,11 @@ impl Form {
 /// The posted form as the JSON object [`apply`] takes: an empty field clears.
 fn form_changes(fields: &Fields) -> Result<Map<String, Value>, SaveError> {
     let mut m = Map::new();
-    for key in [
-        "title",
-        "department",
-        "reference",
-        "sent",
-        "deadline",
-        "url",
-        "kind",
-        "notes",
-    ] {
+    // The form's text fields; `sample` is a checkbox and `outcome` lines, read below.
+    for &key in RECORD_FIELDS
+        .iter()
+        .filter(|k| !matches!(**k, "sample" | "outcome"))
+    {
         let v = fields.get(key).unwrap_or("").trim();
         m.insert(
             key.into(),
