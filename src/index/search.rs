@@ -218,6 +218,38 @@ impl ArchiveIndex {
         self.search_cached(&searcher, &whole)
     }
 
+    /// Which of `ids` the search `request` finds (its query and filters; paging and
+    /// sorting ignored): how a followed search learns whether new documents match it
+    /// without running over the whole archive.
+    pub fn matching(
+        &self,
+        request: &SearchRequest,
+        ids: &[DocId],
+    ) -> Result<Vec<DocId>, IndexError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let parsed = query::parse(&request.query);
+        let terms = ids
+            .iter()
+            .map(|id| Term::from_field_text(self.fields.id, id.as_str()));
+        let query = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                self.document_query(&searcher, request, &parsed),
+            ),
+            (Occur::Must, Box::new(TermSetQuery::new(terms))),
+        ]);
+        let top = searcher.search(&query, &TopDocs::with_limit(ids.len()).order_by_score())?;
+        top.into_iter()
+            .map(|(_, address)| {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                Ok(self.indexed_document(&doc)?.submission.id)
+            })
+            .collect()
+    }
+
     /// The generation of the index a search would read now: it changes with every commit
     /// (and every reopen), so an answer built from one generation can be validated by it.
     pub fn generation(&self) -> u64 {
