@@ -381,10 +381,11 @@ async fn sign_up(
     frequency: Frequency,
     client: &str,
 ) -> Result<(), Refusal> {
+    // A bad request is a 400 whether or not alerts are on.
+    let email = mail::check_address(email).map_err(|e| Refusal::BadAddress(e.to_string()))?;
     let Some(alerts) = state.alerts.clone() else {
         return Err(Refusal::Off);
     };
-    let email = mail::check_address(email).map_err(|e| Refusal::BadAddress(e.to_string()))?;
     let search = canonical(params);
     alerts
         .limits

@@ -683,3 +683,22 @@ async fn without_an_smtp_server_the_form_says_alerts_are_off() {
     let form = post_form(&app, "/varsler/ny", "q=x&email=a%40example.org").await;
     assert_eq!(form.status, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_post_api_alerts() {
+    let app = app(None, system_clock());
+    let doc = support::get(&app.app, "/api/openapi.json").await.json();
+    let op = &doc["paths"]["/api/alerts"]["post"];
+    for status in ["202", "400", "429", "503"] {
+        assert!(op["responses"][status].is_object(), "no {status}: {op}");
+    }
+    assert!(op.get("security").is_none(), "alerts need no token: {op}");
+    let body = &doc["components"]["schemas"]["AlertCreate"];
+    assert_eq!(body["required"], serde_json::json!(["email"]), "{body}");
+    assert!(body["properties"]["search"].is_object());
+    assert!(body["properties"]["frequency"].is_object());
+    // The answer of a bad request is the documented error body.
+    let bad = api_alert(&app, serde_json::json!({"email": "nope"})).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.json()["error"].is_string());
+}
