@@ -194,6 +194,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
              pdftoppm is not installed: pages are shown as text only"
         );
     }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    // The mailer's connection pool starts a task of its own: inside the runtime.
+    let in_runtime = runtime.enter();
     let mut state = crate::web::AppState::new(index, library, &base_url)
         .with_staff(staff)
         .with_page_images(page_cache);
@@ -221,9 +226,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "varsler på e-post er av (ingen --smtp-url) / alerts by e-mail are off (no --smtp-url)"
         );
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    drop(in_runtime);
     runtime.block_on(crate::web::serve_with(args.addr, state, limits))?;
     Ok(ExitCode::SUCCESS)
 }

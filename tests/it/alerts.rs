@@ -702,3 +702,158 @@ async fn the_openapi_document_describes_post_api_alerts() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.json()["error"].is_string());
 }
+
+/// One request to a running server over a fresh connection: (status, body).
+fn http(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        let mut out = String::new();
+        let mut rest = rest;
+        while let Some((size, after)) = rest.split_once("\r\n") {
+            let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            if size == 0 {
+                break;
+            }
+            out.push_str(&after[..size]);
+            rest = &after[size + 2..];
+        }
+        out
+    } else {
+        rest.to_string()
+    };
+    (status, body)
+}
+
+/// `arkiv serve --smtp-url`: a confirmed alert survives a SIGKILL, and what the next start
+/// ingests and what is uploaded after it both reach the subscriber.
+#[test]
+fn serve_with_smtp_url_keeps_confirmed_alerts_across_a_kill() {
+    let Some(sink) = Sink::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("documents");
+    let index = dir.path().join("index");
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&docs).unwrap();
+    support::write_pdf(&docs, "a.pdf", None, &["Et brev om havbruk og merder."]);
+    let token = support::staff_token(&data);
+    let smtp = sink.url();
+    let args = [
+        "--smtp-url",
+        smtp.as_str(),
+        "--public-url",
+        "http://localhost",
+    ];
+    let mut server = support::Server::start_with(
+        &docs,
+        &index,
+        &data,
+        support::ServerLimits::Unlimited,
+        &args,
+    );
+
+    let dora = "dora@example.org";
+    let body = serde_json::json!({"email": dora, "search": {"q": "tareskog"}}).to_string();
+    let (status, answer) = http(
+        server.addr,
+        "POST",
+        "/api/alerts",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    );
+    assert_eq!(status, 202, "{answer}");
+    let link = sink.wait_for(dora, 1).remove(0).link("/varsler/bekreft");
+    let token_value = link.split("token=").nth(1).unwrap();
+    let (status, page) = http(
+        server.addr,
+        "POST",
+        "/varsler/bekreft",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        format!("token={token_value}").as_bytes(),
+    );
+    assert_eq!(status, 200, "{page}");
+    server.kill();
+
+    // A document put in the folder while the server was down is ingested at the start.
+    support::write_pdf(
+        &docs,
+        "b.pdf",
+        None,
+        &["Høringssvar om tareskog og kråkeboller."],
+    );
+    let server = support::Server::start_with(
+        &docs,
+        &index,
+        &data,
+        support::ServerLimits::Unlimited,
+        &args,
+    );
+    let ingested = sink.wait_for(dora, 2).remove(1);
+    assert!(ingested.text.contains("tareskog"), "{}", ingested.text);
+
+    // And an upload.
+    let pdf_dir = tempfile::tempdir().unwrap();
+    let pdf = std::fs::read(support::write_pdf(
+        pdf_dir.path(),
+        "c.pdf",
+        None,
+        &["Tareskog i nord, tredje brev."],
+    ))
+    .unwrap();
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nTareskog i nord\r\n\
+         --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.pdf\"\r\n\
+         Content-Type: application/pdf\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&pdf);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    let auth = format!("Bearer {token}");
+    let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+    let (status, answer) = http(
+        server.addr,
+        "POST",
+        "/api/documents",
+        &[("Authorization", &auth), ("Content-Type", &content_type)],
+        &body,
+    );
+    assert_eq!(status, 201, "{answer}");
+    let uploaded = sink.wait_for(dora, 3).remove(2);
+    assert!(
+        uploaded.text.contains("Tareskog i nord"),
+        "{}",
+        uploaded.text
+    );
+    assert!(
+        !uploaded.text.contains("kråkeboller"),
+        "sent twice: {}",
+        uploaded.text
+    );
+}
