@@ -493,8 +493,9 @@ pub async fn api_create(
             })),
         )
             .into_response(),
+        // Not a 5xx: nothing failed, and nothing will change by trying again.
         Err(Refusal::Off) => refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
+            StatusCode::NOT_FOUND,
             "alerts by e-mail are not available on this archive".into(),
         ),
         Err(Refusal::BadAddress(m)) | Err(Refusal::BadSearch(m)) => {
@@ -817,7 +818,7 @@ pub async fn create(
     match sign_up(&state, email, &params, frequency, &client).await {
         Ok(()) => with_status(StatusCode::OK, page(ctx, w.sent_title, w.sent.into())),
         Err(Refusal::Off) => with_status(
-            StatusCode::SERVICE_UNAVAILABLE,
+            StatusCode::NOT_FOUND,
             page(ctx, w.title, w.unavailable.into()),
         ),
         Err(Refusal::BadAddress(_)) => with_status(

@@ -825,8 +825,12 @@ fn alert_operation() -> utoipa::openapi::path::Operation {
             ),
         )
         .response(
+            "404",
+            error_response("Alerts by e-mail are off on this archive (no SMTP server)."),
+        )
+        .response(
             "503",
-            error_response("Alerts by e-mail are off on this archive, or cannot be stored now."),
+            error_response("The alert cannot be stored now; try again later."),
         )
         .build()
 }
