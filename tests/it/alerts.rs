@@ -504,6 +504,28 @@ async fn a_daily_digest_waits_for_its_hour() {
     let next = sink.wait_for(carl, 3).remove(2);
     assert!(next.text.contains("Reindrift igjen"));
     assert!(!next.text.contains("Reindrift i nord"));
+
+    // One-click unsubscribe (RFC 8058), as a mail program does it from the header.
+    let url = next
+        .list_unsubscribe
+        .trim_start_matches("<http://localhost")
+        .trim_end_matches('>')
+        .to_string();
+    let one_click = send(
+        &app.app,
+        Request::post(url.as_str())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("List-Unsubscribe=One-Click"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        one_click.status,
+        StatusCode::OK,
+        "{url}: {}",
+        one_click.body
+    );
+    assert!(!app.state.alerts.as_ref().unwrap().store.knows_address(carl));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -575,6 +597,24 @@ async fn bad_addresses_floods_and_foreign_forms_are_refused() {
     )
     .await;
     assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+    // Every other form of the alerts is refused from another site too.
+    for path in [
+        "/varsler/bekreft",
+        "/varsler/avmeld",
+        "/varsler/endre",
+        "/varsler/lenke",
+    ] {
+        let foreign = send(
+            &app.app,
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header("sec-fetch-site", "cross-site")
+                .body(Body::from("token=x&email=victim%40example.org&forget=1"))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(foreign.status, StatusCode::FORBIDDEN, "{path}");
+    }
 
     // A flood for one address: the first three sign-ups (three messages), then 429.
     let victim = "victim@example.org";
