@@ -18,6 +18,7 @@ mod ocr;
 mod pdfgen;
 mod reading;
 mod relevance;
+mod replicas;
 mod research;
 mod search;
 mod staff;
