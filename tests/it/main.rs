@@ -21,5 +21,6 @@ mod research;
 mod search;
 mod staff;
 mod tagging;
+mod topics;
 mod usability;
 mod web;
