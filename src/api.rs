@@ -80,6 +80,8 @@ pub struct DocumentJson {
     pub law_sections: Vec<String>,
     /// Ids of the review cycles the document feeds (`cedaw-10`, `grevio-baseline`, …).
     pub cycles: Vec<String>,
+    /// Ids of the secretariat's focus areas the document treats (`partnerdrap`, …).
+    pub topics: Vec<String>,
     pub page_count: usize,
     pub status: TextStatus,
     /// Which extractor produced the text.
@@ -125,6 +127,7 @@ impl DocumentJson {
             laws: s.laws.clone(),
             law_sections: s.law_sections.clone(),
             cycles: s.cycles.clone(),
+            topics: s.topics.clone(),
             page_count,
             status: s.status,
             extraction: s.extraction_note.clone(),

@@ -452,6 +452,19 @@ pub fn describe(file: &str, id: DocId, extracted: Extracted, sidecar: Sidecar) -
             .collect(),
     };
 
+    let topics = match &sidecar.topics {
+        Some(listed) => {
+            let mut listed = listed.clone();
+            listed.sort_by_key(|id| tagging::topics::area_order(id));
+            listed.dedup();
+            listed
+        }
+        None => tagging::topics::detect_topics(&text)
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+    };
+
     let ocr = extracted.metadata.ocr;
     let extraction_note = (!extracted.source.is_empty()).then_some(extracted.source);
     Submission {
@@ -470,6 +483,7 @@ pub fn describe(file: &str, id: DocId, extracted: Extracted, sidecar: Sidecar) -
         laws,
         law_sections,
         cycles,
+        topics,
         pages,
         status,
         extraction_note,

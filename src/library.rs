@@ -93,6 +93,14 @@ pub struct Sidecar {
         deserialize_with = "law_ids"
     )]
     pub laws: Option<Vec<String>>,
+    /// When present, replaces the focus areas detection found (ids of
+    /// `tagging::topics::FOCUS_AREAS`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "topic_ids"
+    )]
+    pub topics: Option<Vec<String>>,
     /// When present, replaces the review cycles detection found (ids of
     /// `tagging::cycles::CYCLES`).
     #[serde(
@@ -182,6 +190,12 @@ pub(crate) fn date_from_toml<'de, D: serde::Deserializer<'de>>(
 
 fn law_ids<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
     known_ids(d, "law", |id| crate::tagging::laws::law(id).is_some())
+}
+
+fn topic_ids<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    known_ids(d, "focus area", |id| {
+        crate::tagging::topics::focus_area(id).is_some()
+    })
 }
 
 fn cycle_ids<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {

@@ -352,6 +352,9 @@ pub struct Submission {
     /// Ids of the review cycles the document feeds (`tagging::cycles`).
     #[serde(default)]
     pub cycles: Vec<String>,
+    /// Ids of the focus areas the document treats (`tagging::topics`), in table order.
+    #[serde(default)]
+    pub topics: Vec<String>,
     /// The text of each page; page `n` (1-based) is `pages[n - 1]`.
     pub pages: Vec<String>,
     pub status: TextStatus,

@@ -48,7 +48,7 @@ pub use search::{
 
 /// Bump when the schema or the analysis changes; an index of another version must be
 /// rebuilt with `arkiv reindex`.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 const VERSION_FILE: &str = "arkiv-index.json";
 const WRITER_MEMORY: usize = 100_000_000;
@@ -125,6 +125,7 @@ struct Fields {
     law: Field,
     law_section: Field,
     cycle: Field,
+    topic: Field,
     year: Field,
     date_sort: Field,
     /// What ties a document to a consultation: `id:<consultation>` when its sidecar names
@@ -183,6 +184,8 @@ fn build_schema() -> (Schema, Fields) {
         law: builder.add_facet_field("law", FacetOptions::default()),
         law_section: builder.add_facet_field("law_section", FacetOptions::default()),
         cycle: builder.add_facet_field("cycle", FacetOptions::default()),
+        // The secretariat's focus areas (`/partnerdrap`).
+        topic: builder.add_facet_field("topic", FacetOptions::default()),
         year: builder.add_i64_field("year", INDEXED | FAST),
         date_sort: builder.add_i64_field("date_sort", FAST),
         consultation: builder.add_text_field("consultation", STRING),
@@ -637,6 +640,9 @@ impl ArchiveWriter {
         }
         for cycle in &submission.cycles {
             doc.add_facet(f.cycle, Facet::from_path([cycle.as_str()]));
+        }
+        for topic in &submission.topics {
+            doc.add_facet(f.topic, Facet::from_path([topic.as_str()]));
         }
         doc.add_facet(f.kind, Facet::from_path([submission.kind.id()]));
         match submission.year() {

@@ -57,6 +57,8 @@ pub struct SearchRequest {
     pub law_sections: Vec<String>,
     /// Any of these review cycles.
     pub cycles: Vec<String>,
+    /// Any of these focus areas (`tagging::topics`).
+    pub topics: Vec<String>,
     pub year_from: Option<i32>,
     pub year_to: Option<i32>,
     pub sort: Sort,
@@ -127,6 +129,7 @@ pub struct FacetCounts {
     /// `straffeloven:282` → documents.
     pub law_section: BTreeMap<String, u64>,
     pub cycle: BTreeMap<String, u64>,
+    pub topic: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -375,12 +378,14 @@ impl ArchiveIndex {
             FacetCollector::for_field("law"),
             FacetCollector::for_field("law_section"),
             FacetCollector::for_field("cycle"),
+            FacetCollector::for_field("topic"),
         );
         law_facets.0.add_facet(Facet::root());
         for law in &crate::tagging::laws::LAWS {
             law_facets.1.add_facet(Facet::from_path([law.id]));
         }
         law_facets.2.add_facet(Facet::root());
+        law_facets.3.add_facet(Facet::root());
         let facets = (facets, law_facets);
 
         let limit = request.limit.max(1);
@@ -429,6 +434,9 @@ impl ArchiveIndex {
         }
         for (facet, n) in law_counts.2.get("/") {
             counts.cycle.insert(facet_leaf(facet), n);
+        }
+        for (facet, n) in law_counts.3.get("/") {
+            counts.topic.insert(facet_leaf(facet), n);
         }
         for (facet, n) in facet_counts.0.get("/") {
             counts.convention.insert(facet_leaf(facet), n);
@@ -559,7 +567,11 @@ impl ArchiveIndex {
                 .collect();
             must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
-        for (values, field) in [(&request.laws, f.law), (&request.cycles, f.cycle)] {
+        for (values, field) in [
+            (&request.laws, f.law),
+            (&request.cycles, f.cycle),
+            (&request.topics, f.topic),
+        ] {
             if !values.is_empty() {
                 let any: Vec<(Occur, Box<dyn Query>)> = values
                     .iter()

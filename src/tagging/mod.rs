@@ -19,6 +19,7 @@ use crate::model::{ArticleRef, Convention, Kind};
 
 pub mod cycles;
 pub mod laws;
+pub mod topics;
 
 // ---------------------------------------------------------------------------------------
 // Convention names

@@ -241,6 +241,8 @@ pub fn router(state: AppState) -> Router {
         .route("/konvensjon/{id}", get(pages::conventions::page))
         .route("/lover", get(pages::laws::index))
         .route("/lov/{id}", get(pages::laws::page))
+        .route("/tema", get(pages::topics::index))
+        .route("/tema/{id}", get(pages::topics::page))
         .route("/horinger", get(pages::consultations::list))
         .route("/horinger.ics", get(pages::consultations::ics))
         .route("/horing/{id}", get(pages::consultations::record))

@@ -13,7 +13,8 @@ pub const DEFAULT_PER_PAGE: usize = 20;
 /// value, each chip's link holding the others), so each is refused past its bound rather
 /// than clipped.
 pub mod limits {
-    /// Values per filter kind (`convention`, `article`, `kind`, `law`, `law_section`, `cycle`).
+    /// Values per filter kind (`convention`, `article`, `kind`, `law`, `law_section`, `cycle`,
+    /// `topic`).
     pub const MAX_FILTER_VALUES: usize = 20;
     /// Characters of the query `q`.
     pub const MAX_QUERY_CHARS: usize = 500;
@@ -45,6 +46,8 @@ pub struct SearchParams {
     pub law_sections: Vec<String>,
     /// Review cycle ids (`cedaw-10`), any of them.
     pub cycles: Vec<String>,
+    /// Focus area ids (`partnerdrap`), any of them.
+    pub topics: Vec<String>,
     pub year: Option<i32>,
     pub from: Option<i32>,
     pub to: Option<i32>,
@@ -145,6 +148,7 @@ impl SearchParams {
         };
         let (mut seen_conventions, mut seen_articles, mut seen_kinds) = (0, 0, 0);
         let (mut seen_laws, mut seen_sections, mut seen_cycles) = (0, 0, 0);
+        let mut seen_topics = 0;
         for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
             let v = value.trim();
             match key.as_ref() {
@@ -209,6 +213,16 @@ impl SearchParams {
                         &mut seen_cycles,
                         cycle.id.to_string(),
                         "cycle",
+                    )?;
+                }
+                "topic" | "tema" => {
+                    let area = crate::tagging::topics::focus_area(v)
+                        .ok_or_else(|| invalid("topic", format!("unknown focus area `{v}`")))?;
+                    push_filter(
+                        &mut p.topics,
+                        &mut seen_topics,
+                        area.id.to_string(),
+                        "topic",
                     )?;
                 }
                 "year" | "år" => p.year = year("year", v)?,
@@ -323,6 +337,7 @@ impl SearchParams {
             laws: self.laws.clone(),
             law_sections: self.law_sections.clone(),
             cycles: self.cycles.clone(),
+            topics: self.topics.clone(),
             year_from,
             year_to,
             sort: self.sort,
@@ -363,6 +378,9 @@ impl SearchParams {
         }
         for c in &self.cycles {
             s.append_pair("cycle", c);
+        }
+        for t in &self.topics {
+            s.append_pair("topic", t);
         }
         if let Some(y) = self.year {
             s.append_pair("year", &y.to_string());
@@ -430,6 +448,9 @@ impl SearchParams {
         for c in &self.cycles {
             hidden.push(("cycle".into(), c.clone()));
         }
+        for t in &self.topics {
+            hidden.push(("topic".into(), t.clone()));
+        }
         if let Some(y) = self.year {
             hidden.push(("year".into(), y.to_string()));
         }
@@ -446,6 +467,7 @@ impl SearchParams {
             || !self.laws.is_empty()
             || !self.law_sections.is_empty()
             || !self.cycles.is_empty()
+            || !self.topics.is_empty()
             || self.year.is_some()
             || self.from.is_some()
             || self.to.is_some()

@@ -23,5 +23,6 @@ mod research;
 mod search;
 mod staff;
 mod tagging;
+mod topics;
 mod usability;
 mod web;

@@ -29,6 +29,7 @@ fn submission(file: &str, text: &str) -> Submission {
         laws: Vec::new(),
         law_sections: Vec::new(),
         cycles: Vec::new(),
+        topics: Vec::new(),
         pages: vec![text.into()],
         status: TextStatus::Ok,
         extraction_note: None,

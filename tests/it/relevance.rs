@@ -16,7 +16,7 @@ const NDCG_FLOOR: f64 = 0.84;
 const MRR_FLOOR: f64 = 0.90;
 
 /// The judged documents ingested once into a temporary index.
-fn judged_index() -> &'static ArchiveIndex {
+pub(crate) fn judged_index() -> &'static ArchiveIndex {
     static INDEX: OnceLock<(tempfile::TempDir, ArchiveIndex)> = OnceLock::new();
     let (_, index) = INDEX.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();

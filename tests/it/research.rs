@@ -132,6 +132,7 @@ async fn export_equals_the_search_for_several_filters() {
                     "lover",
                     "paragrafer",
                     "sykluser",
+                    "tema",
                     "sider",
                     "url",
                     "høring"
@@ -144,7 +145,7 @@ async fn export_equals_the_search_for_several_filters() {
                 delimiter as char
             );
             for (record, hit) in records[1..].iter().zip(search["hits"].as_array().unwrap()) {
-                assert_eq!(record.len(), 14);
+                assert_eq!(record.len(), 15);
                 assert_eq!(record[2], hit["date"].as_str().unwrap_or(""));
                 assert_eq!(record[4], hit["kind"].as_str().unwrap());
                 let laws: Vec<&str> = hit["laws"]
@@ -154,8 +155,15 @@ async fn export_equals_the_search_for_several_filters() {
                     .map(|l| l.as_str().unwrap())
                     .collect();
                 assert_eq!(record[8], laws.join(", "));
-                assert_eq!(record[11], hit["page_count"].to_string());
-                assert_eq!(record[13], hit["consultation"]["id"].as_str().unwrap_or(""));
+                let topics: Vec<&str> = hit["topics"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t.as_str().unwrap())
+                    .collect();
+                assert_eq!(record[11], topics.join(", "));
+                assert_eq!(record[12], hit["page_count"].to_string());
+                assert_eq!(record[14], hit["consultation"]["id"].as_str().unwrap_or(""));
             }
         }
     }

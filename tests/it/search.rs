@@ -261,6 +261,7 @@ fn a_commit_is_seen_by_a_search_asked_before_it() {
         laws: Vec::new(),
         law_sections: Vec::new(),
         cycles: Vec::new(),
+        topics: Vec::new(),
         pages: vec!["Fjordhesten er en norsk hesterase.".into()],
         status: TextStatus::Ok,
         extraction_note: None,

@@ -35,6 +35,8 @@ pub struct ExportRow {
     pub laws: Vec<String>,
     pub law_sections: Vec<String>,
     pub cycles: Vec<String>,
+    /// Focus area ids.
+    pub topics: Vec<String>,
     pub pages: usize,
     /// The document's permanent address.
     pub url: String,
@@ -64,6 +66,7 @@ impl ExportRow {
             laws: d.laws,
             law_sections: d.law_sections,
             cycles: d.cycles,
+            topics: d.topics,
             pages: d.page_count,
             consultation: d.consultation.map(|c| c.id),
         }
@@ -169,6 +172,7 @@ const COLUMNS: &[(&str, &str, Cell)] = &[
     ("lover", "laws", |r| join(&r.laws)),
     ("paragrafer", "law_sections", |r| join(&r.law_sections)),
     ("sykluser", "cycles", |r| join(&r.cycles)),
+    ("tema", "topics", |r| join(&r.topics)),
     ("sider", "pages", |r| r.pages.to_string()),
     ("url", "url", |r| r.url.clone()),
     ("høring", "consultation", |r| {

@@ -54,6 +54,9 @@ mod schema {
         /// Law ids chosen by hand; `null` lets detection decide again.
         #[schema(value_type = Option<Vec<crate::web::api::schema::LawId>>)]
         pub laws: Option<Vec<String>>,
+        /// Focus area ids chosen by hand; `null` lets detection decide again.
+        #[schema(value_type = Option<Vec<crate::web::api::schema::TopicId>>)]
+        pub topics: Option<Vec<String>>,
         /// The id of an existing consultation the document answers; `null` lets its
         /// letter head's case number decide.
         #[schema(pattern = "^[a-z0-9-]{1,80}$")]
@@ -341,6 +344,14 @@ const FILTERS: &[Param] = &[
         in_path: false,
         en: "Documents feeding any of these review cycles (at most 20 values).",
         nb: "Dokumenter i minst én av disse rapporteringssyklusene (høyst 20).",
+    },
+    Param {
+        name: "topic",
+        values: Values::OneOf(&crate::tagging::topics::TOPIC_IDS),
+        repeats: true,
+        in_path: false,
+        en: "Documents treating any of these focus areas of the secretariat (at most 20 values).",
+        nb: "Dokumenter som behandler minst ett av disse fokusområdene (høyst 20).",
     },
     Param {
         name: "kind",

@@ -55,6 +55,7 @@ named!(
     OcrInfo => "Ocr",
     FacetCounts => "Facets",
     LawId => "LawId",
+    TopicId => "TopicId",
 );
 
 /// A law's id in `tagging::laws::LAWS`, as the API names it.
@@ -65,6 +66,18 @@ impl PartialSchema for LawId {
         enum_of(
             "A Norwegian law, by its common short name.",
             &crate::tagging::laws::LAW_IDS,
+        )
+    }
+}
+
+/// A focus area's id in `tagging::topics::FOCUS_AREAS`, as the API names it.
+pub struct TopicId;
+
+impl PartialSchema for TopicId {
+    fn schema() -> RefOr<Schema> {
+        enum_of(
+            "A focus area of the secretariat, by its id.",
+            &crate::tagging::topics::TOPIC_IDS,
         )
     }
 }
@@ -149,8 +162,8 @@ impl PartialSchema for FacetCounts {
     fn schema() -> RefOr<Schema> {
         object(
             "Counts per value over every document the search matches: by convention id, \
-             year (or `ukjent`), kind id, `convention:number`, law id, `law:section` and \
-             review cycle id.",
+             year (or `ukjent`), kind id, `convention:number`, law id, `law:section`, \
+             review cycle id and focus area id.",
             vec![
                 ("convention", counts()),
                 ("year", counts()),
@@ -159,6 +172,7 @@ impl PartialSchema for FacetCounts {
                 ("law", counts()),
                 ("law_section", counts()),
                 ("cycle", counts()),
+                ("topic", counts()),
             ],
         )
     }

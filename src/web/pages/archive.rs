@@ -309,6 +309,8 @@ pub struct DocumentPage {
     laws_title: &'static str,
     cycles: Vec<Badge>,
     cycles_title: &'static str,
+    topics: Vec<Badge>,
+    topics_title: &'static str,
     sample: bool,
     no_text: bool,
     ocr: Option<String>,
@@ -414,6 +416,14 @@ pub async fn document(
             url: chrome.link(&format!("/sok?cycle={c}")),
         })
         .collect();
+    let topics = s
+        .topics
+        .iter()
+        .map(|t| Badge {
+            label: views::topic_label(lang, t),
+            url: chrome.link(&format!("/tema/{t}")),
+        })
+        .collect();
     let search = SearchParams { lang, ..search };
     let back_url = (!search_query.is_empty()).then(|| views::search_url(&search));
     let mut search_hidden: Vec<(String, String)> = form_urlencoded::parse(search_query.as_bytes())
@@ -497,6 +507,11 @@ pub async fn document(
         cycles_title: match lang {
             Lang::Nb => "Rapporteringssyklus",
             Lang::En => "Review cycle",
+        },
+        topics,
+        topics_title: match lang {
+            Lang::Nb => "Fokusområder",
+            Lang::En => "Focus areas",
         },
         sample: s.sample,
         no_text: s.status == crate::model::TextStatus::NoText,

@@ -15,6 +15,7 @@ pub mod reading;
 pub mod sitemap;
 pub mod stats;
 pub mod svg;
+pub mod topics;
 pub mod views;
 
 use std::convert::Infallible;

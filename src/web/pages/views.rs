@@ -277,12 +277,19 @@ fn cycle_keys() -> Vec<&'static str> {
         .collect()
 }
 
+fn topic_keys() -> Vec<&'static str> {
+    crate::tagging::topics::FOCUS_AREAS
+        .iter()
+        .map(|a| a.id)
+        .collect()
+}
+
 fn no_keys() -> Vec<&'static str> {
     Vec::new()
 }
 
 /// Every facet of the search page, in the order shown.
-pub static FACETS: [Facet; 6] = [
+pub static FACETS: [Facet; 7] = [
     Facet {
         id: "convention",
         title: |lang| lang.texts().conventions,
@@ -401,6 +408,30 @@ pub static FACETS: [Facet; 6] = [
         combine: Combine::Any,
         top: None,
         order: cycle_keys,
+    },
+    Facet {
+        id: "topic",
+        title: |lang| match lang {
+            Lang::Nb => "Fokusområder",
+            Lang::En => "Focus areas",
+        },
+        counts: |f| &f.topic,
+        selected: |p| p.topics.clone(),
+        clear: |p| p.topics.clear(),
+        select: |p, key| match crate::tagging::topics::focus_area(key) {
+            Some(area) => {
+                if !p.topics.iter().any(|t| t == area.id) {
+                    p.topics.push(area.id.to_string());
+                }
+                true
+            }
+            None => false,
+        },
+        deselect: |p, key| p.topics.retain(|t| t != key),
+        label: |lang, key| crate::tagging::topics::focus_area(key).map(|_| topic_label(lang, key)),
+        combine: Combine::Any,
+        top: None,
+        order: topic_keys,
     },
     Facet {
         id: "article",
@@ -566,6 +597,17 @@ pub fn cycle_label(lang: Lang, id: &str) -> String {
     )
 }
 
+/// A focus area's name in the page's language, or the id when unknown.
+pub fn topic_label(lang: Lang, id: &str) -> String {
+    crate::tagging::topics::focus_area(id).map_or_else(
+        || id.to_string(),
+        |a| match lang {
+            Lang::Nb => a.name_nb.to_string(),
+            Lang::En => a.name_en.to_string(),
+        },
+    )
+}
+
 pub fn article_label(lang: Lang, a: ArticleRef) -> String {
     format!("{} art. {}", lang.convention(a.convention), a.article)
 }
@@ -655,6 +697,9 @@ impl<'a> Filters<'a> {
         }
         for c in &p.cycles {
             out.push(chip(cycle_label(lang, c), &|n| n.cycles.retain(|x| x != c)));
+        }
+        for t in &p.topics {
+            out.push(chip(topic_label(lang, t), &|n| n.topics.retain(|x| x != t)));
         }
         if let Some(y) = p.year {
             out.push(chip(format!("{} {y}", t.year_word), &|n| n.year = None));

@@ -29,6 +29,10 @@ pub enum MetadataError {
     Law(String),
     #[error("`laws` must be a list of law ids or null")]
     NotLaws,
+    #[error("unknown focus area `{0}`")]
+    Topic(String),
+    #[error("`topics` must be a list of focus area ids or null")]
+    NotTopics,
     #[error("unknown field `{0}`")]
     UnknownField(String),
     #[error("no consultation `{0}`")]
@@ -48,6 +52,10 @@ impl MetadataError {
             MetadataError::Law(v) => match lang {
                 Lang::Nb => format!("Ukjent lov: {v}"),
                 Lang::En => format!("Unknown law: {v}"),
+            },
+            MetadataError::Topic(v) => match lang {
+                Lang::Nb => format!("Ukjent fokusområde: {v}"),
+                Lang::En => format!("Unknown focus area: {v}"),
             },
             other => other.to_string(),
         }
@@ -73,6 +81,8 @@ pub struct MetadataEdit {
     pub laws: Named<Vec<String>>,
     /// The id of the consultation the document answers.
     pub consultation: Named<String>,
+    /// Focus area ids (`tagging::topics`), replacing detection.
+    pub topics: Named<Vec<String>>,
 }
 
 /// Law ids as typed in the form: separated by commas or spaces.
@@ -146,6 +156,10 @@ impl MetadataEdit {
             consultation: named("consultation"),
             conventions: Some(form_conventions(fields)),
             laws: Some(fields.get("laws").and_then(law_list)),
+            // A form without the field (an older page) leaves the areas as they are.
+            topics: fields
+                .get("topics_shown")
+                .map(|_| fields.get("topics").and_then(law_list)),
         }
     }
 
@@ -174,6 +188,10 @@ impl MetadataEdit {
                 "source_url" => &mut edit.source_url,
                 "laws" => {
                     edit.laws = Some(id_list(value, MetadataError::NotLaws)?);
+                    continue;
+                }
+                "topics" => {
+                    edit.topics = Some(id_list(value, MetadataError::NotTopics)?);
                     continue;
                 }
                 "consultation" => &mut edit.consultation,
@@ -278,6 +296,24 @@ impl MetadataEdit {
                         })
                         .collect::<Result<Vec<_>, _>>()?;
                     list.sort_by_key(|id| crate::tagging::laws::law_order(id));
+                    list.dedup();
+                    Some(list)
+                }
+                None => None,
+            };
+        }
+        if let Some(topics) = self.topics {
+            base.topics = match topics {
+                Some(ids) => {
+                    let mut list = ids
+                        .iter()
+                        .map(|id| {
+                            crate::tagging::topics::focus_area(id)
+                                .map(|a| a.id.to_string())
+                                .ok_or_else(|| MetadataError::Topic(id.clone()))
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    list.sort_by_key(|id| crate::tagging::topics::area_order(id));
                     list.dedup();
                     Some(list)
                 }

@@ -85,6 +85,10 @@ pub struct MetaForm {
     pub laws: String,
     /// What the document's laws are now, detected or chosen.
     pub current_laws: String,
+    /// Focus area ids chosen by hand, comma-separated; empty: detected.
+    pub topics: String,
+    /// What the document's focus areas are now, detected or chosen.
+    pub current_topics: String,
     pub kinds: Vec<(String, String)>,
     /// The consultation chosen (an id, or empty), and every one to choose from:
     /// (id, title, chosen).
@@ -111,6 +115,8 @@ impl MetaForm {
                 .collect(),
             laws: String::new(),
             current_laws: String::new(),
+            topics: String::new(),
+            current_topics: String::new(),
             kinds: Kind::ALL
                 .iter()
                 .map(|k| (k.id().to_string(), lang.kind(*k).to_string()))
@@ -155,6 +161,7 @@ impl MetaForm {
         form.source_url = s.source_url.clone().unwrap_or_default();
         form.laws = laws.map(|l| l.join(", ")).unwrap_or_default();
         form.current_laws = s.laws.join(", ");
+        form.current_topics = s.topics.join(", ");
         form.manual_conventions = manual;
         for (id, _, checked) in &mut form.conventions {
             *checked = s.conventions.iter().any(|c| c.id() == id);
@@ -437,9 +444,10 @@ pub async fn edit_form(
     .await?;
     let doc = doc.ok_or(PageError::NotFound(lang))?;
     let manual = sidecar.as_ref().is_some_and(|s| s.conventions.is_some());
+    let topics = sidecar.as_ref().and_then(|s| s.topics.clone());
     let laws = sidecar.and_then(|s| s.laws);
     let saved = ctx.query.split('&').any(|p| p == "lagret=1");
-    Ok(edit_page(
+    let mut page = edit_page(
         ctx,
         &user,
         &doc,
@@ -447,8 +455,9 @@ pub async fn edit_form(
         laws.as_deref(),
         saved,
         &state.consultations.current(),
-    )
-    .into_response())
+    );
+    page.form.topics = topics.map(|t| t.join(", ")).unwrap_or_default();
+    Ok(page.into_response())
 }
 
 fn edit_page(

@@ -121,6 +121,7 @@ fn a_whole_set_may_be_larger_than_the_window() {
                     laws: Vec::new(),
                     law_sections: Vec::new(),
                     cycles: Vec::new(),
+                    topics: Vec::new(),
                     pages: Vec::new(),
                     status: TextStatus::Ok,
                     extraction_note: None,
