@@ -158,6 +158,11 @@ pub fn ingest_with(
         true
     });
 
+    // The word lists take about a second of one core to read; read them while the
+    // workers extract, not after (indexing needs them first).
+    if !work.is_empty() {
+        std::thread::spawn(crate::index::splitting);
+    }
     let progress = progress_bar(options.progress, work.len());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.max(1))
