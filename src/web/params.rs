@@ -336,6 +336,7 @@ impl SearchParams {
                 reference: None,
             }),
             exact: self.exact,
+            internal_notes: false,
         }
     }
 

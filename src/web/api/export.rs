@@ -40,6 +40,8 @@ pub struct ExportRow {
     pub url: String,
     /// The id of the consultation the document answers.
     pub consultation: Option<String>,
+    /// The public notes, each `[p. N] text` when it is about a page.
+    pub notes: Vec<String>,
 }
 
 impl ExportRow {
@@ -66,6 +68,14 @@ impl ExportRow {
             cycles: d.cycles,
             pages: d.page_count,
             consultation: d.consultation.map(|c| c.id),
+            notes: d
+                .notes
+                .iter()
+                .map(|n| match n.page {
+                    Some(page) => format!("[p. {page}] {}", n.text),
+                    None => n.text.clone(),
+                })
+                .collect(),
         }
     }
 }
@@ -174,6 +184,7 @@ const COLUMNS: &[(&str, &str, Cell)] = &[
     ("høring", "consultation", |r| {
         r.consultation.clone().unwrap_or_default()
     }),
+    ("notater", "notes", |r| r.notes.join("\n\n")),
 ];
 
 /// The CSV file: UTF-8 with a byte-order mark, because Excel reads a file without one in
