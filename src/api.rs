@@ -135,7 +135,7 @@ pub struct VersionJson {
     pub id: DocId,
     /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
     pub replaced: String,
-    /// The path of its PDF.
+    /// The path of its PDF (its own id's: an id is its content's hash).
     pub pdf: String,
 }
 
@@ -190,7 +190,7 @@ impl DocumentJson {
                     version: i + 1,
                     id: v.id.clone(),
                     replaced: v.replaced.clone(),
-                    pdf: format!("/dokument/{}/versjon/{}/pdf", s.id, i + 1),
+                    pdf: format!("/dokument/{}/pdf", v.id),
                 })
                 .collect(),
         }
