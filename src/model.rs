@@ -391,7 +391,7 @@ pub const MAX_NOTE_CHARS: usize = 5_000;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Note {
-    /// Unique within its document and never reused, so a link to a note stays its own.
+    /// Unique within its document: one more than the highest in use when it was written.
     pub id: u32,
     /// The page it is about (1-based); none for the whole document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
