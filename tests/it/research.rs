@@ -134,7 +134,8 @@ async fn export_equals_the_search_for_several_filters() {
                     "sykluser",
                     "sider",
                     "url",
-                    "høring"
+                    "høring",
+                    "notater"
                 ]
             );
             let csv_ids: Vec<String> = records[1..].iter().map(|r| r[0].clone()).collect();
@@ -144,7 +145,7 @@ async fn export_equals_the_search_for_several_filters() {
                 delimiter as char
             );
             for (record, hit) in records[1..].iter().zip(search["hits"].as_array().unwrap()) {
-                assert_eq!(record.len(), 14);
+                assert_eq!(record.len(), 15);
                 assert_eq!(record[2], hit["date"].as_str().unwrap_or(""));
                 assert_eq!(record[4], hit["kind"].as_str().unwrap());
                 let laws: Vec<&str> = hit["laws"]
@@ -156,6 +157,8 @@ async fn export_equals_the_search_for_several_filters() {
                 assert_eq!(record[8], laws.join(", "));
                 assert_eq!(record[11], hit["page_count"].to_string());
                 assert_eq!(record[13], hit["consultation"]["id"].as_str().unwrap_or(""));
+                // The samples have no notes.
+                assert_eq!(record[14], "");
             }
         }
     }
