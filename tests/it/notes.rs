@@ -162,6 +162,24 @@ async fn an_anonymous_search_never_finds_or_shows_an_internal_note() {
         .await,
         0
     );
+    // With the staff token the export has both, the internal one marked.
+    let staff_export = with_token(
+        &s.app,
+        &s.token,
+        "GET",
+        &format!("/api/export?format=json&q={INTERNAL_WORD}"),
+        "",
+    )
+    .await;
+    assert_eq!(staff_export.json()["total"], 1);
+    let cells = staff_export.json()["documents"][0]["notes"].clone();
+    assert_eq!(cells.as_array().unwrap().len(), 2);
+    assert!(
+        cells[1]
+            .as_str()
+            .unwrap()
+            .starts_with("[internal] [p. 1] Ring departementet")
+    );
     let feed = get(&s.app, &format!("/feed.atom?q={INTERNAL_WORD}")).await;
     assert!(!feed.body.contains(&id));
     let everything = total(&s.app, "/api/search").await;
