@@ -2,6 +2,7 @@
 
 mod support;
 
+mod alerts;
 mod analysis;
 mod browser;
 mod citations;
@@ -18,6 +19,7 @@ mod ocr;
 mod pdfgen;
 mod reading;
 mod relevance;
+mod replicas;
 mod research;
 mod search;
 mod staff;
