@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::consultations::{Consultation, ConsultationKind, Consultations, StepKind};
 use crate::index::{FacetCounts, Hit, PageSnippet, SearchResults};
-use crate::model::{ArticleRef, Convention, DocId, Kind, OcrInfo, Submission, TextStatus};
+use crate::model::{ArticleRef, Convention, DocId, Kind, Note, OcrInfo, Submission, TextStatus};
 use crate::web::html;
 
 /// One page of search results.
@@ -92,6 +92,53 @@ pub struct DocumentJson {
     /// The consultation the document answers: named by its sidecar, or found by the
     /// recipient's case number in its letter head ("Deres ref.").
     pub consultation: Option<ConsultationRef>,
+    /// Notes staff wrote: the public ones, and the internal ones only for a request with
+    /// a staff token.
+    pub notes: Vec<NoteJson>,
+    /// The current version (1 for a document never replaced).
+    pub version: usize,
+    /// Earlier versions of the PDF, oldest first.
+    pub versions: Vec<VersionJson>,
+}
+
+/// A note on a document or on one of its pages. `text` is plain text, never HTML.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NoteJson {
+    pub id: u32,
+    /// The page it is about (1-based); none for the whole document.
+    pub page: Option<u32>,
+    /// Visible to staff only.
+    pub internal: bool,
+    pub text: String,
+    pub author: String,
+    /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub written: String,
+}
+
+impl From<&Note> for NoteJson {
+    fn from(n: &Note) -> Self {
+        NoteJson {
+            id: n.id,
+            page: n.page,
+            internal: n.internal,
+            text: n.text.clone(),
+            author: n.author.clone(),
+            written: n.written.clone(),
+        }
+    }
+}
+
+/// An earlier version of a document's PDF.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VersionJson {
+    /// 1 for the first.
+    pub version: usize,
+    /// The id the document had then; `/dokument/{id}` redirects to the document.
+    pub id: DocId,
+    /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub replaced: String,
+    /// The path of its PDF (its own id's: an id is its content's hash).
+    pub pdf: String,
 }
 
 /// A document with its whole text.
@@ -136,11 +183,36 @@ impl DocumentJson {
             consultation: consultations
                 .link(s.consultation.as_deref(), s.their_reference.as_deref())
                 .map(ConsultationRef::from),
+            notes: s.public_notes().map(NoteJson::from).collect(),
+            version: s.version_number(),
+            versions: s
+                .versions
+                .iter()
+                .enumerate()
+                .map(|(i, v)| VersionJson {
+                    version: i + 1,
+                    id: v.id.clone(),
+                    replaced: v.replaced.clone(),
+                    pdf: format!("/dokument/{}/pdf", v.id),
+                })
+                .collect(),
         }
+    }
+
+    /// The same, with the internal notes too: only for staff.
+    pub fn with_internal_notes(mut self, s: &Submission) -> DocumentJson {
+        self.notes = s.notes.iter().map(NoteJson::from).collect();
+        self
     }
 }
 
 impl DocumentWithText {
+    /// The same, with the internal notes too: only for staff.
+    pub fn with_internal_notes(mut self, s: &Submission) -> Self {
+        self.document = self.document.with_internal_notes(s);
+        self
+    }
+
     pub fn new(s: &Submission, consultations: &Consultations) -> Self {
         DocumentWithText {
             document: DocumentJson::new(s, s.pages.len(), consultations),
@@ -168,6 +240,14 @@ impl HitJson {
 }
 
 impl SearchResponse {
+    /// The same, with the internal notes of each hit too: only for staff.
+    pub fn with_internal_notes(mut self, r: &SearchResults) -> Self {
+        for (json, hit) in self.hits.iter_mut().zip(&r.hits) {
+            json.document.notes = hit.submission.notes.iter().map(NoteJson::from).collect();
+        }
+        self
+    }
+
     pub fn new(r: &SearchResults, consultations: &Consultations) -> Self {
         SearchResponse {
             total: r.total,

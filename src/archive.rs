@@ -12,7 +12,7 @@ use crate::extract::{self, ExtractConfig, ExtractError, Extracted, PdfMetadata};
 use crate::index::{ArchiveIndex, ArchiveWriter, IndexError};
 use crate::ingest::{describe, fingerprint};
 use crate::library::{Entry, Library, LibraryError, Sidecar};
-use crate::model::{DocId, Submission};
+use crate::model::{DocId, Note, Submission, Version};
 
 /// The pieces a change needs.
 pub struct Archive<'a> {
@@ -45,6 +45,12 @@ pub enum ChangeError {
     IndexLost(IndexError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A change staff asked for that cannot be made as asked (a note too long, …).
+    #[error("{0}")]
+    Invalid(String),
+    /// A new version with the very bytes of the current one.
+    #[error("the file is the same as the current version")]
+    SameFile,
 }
 
 /// A document just added, with what detection made of it.
@@ -110,8 +116,129 @@ impl Archive<'_> {
         })
     }
 
-    /// Replaces a document's sidecar and re-indexes it from the text already extracted.
-    pub fn update(&self, id: &DocId, metadata: Sidecar) -> Result<Submission, ChangeError> {
+    /// Replaces a document's metadata and re-indexes it from the text already extracted.
+    /// Its notes and versions are not metadata: they stay as the sidecar on disk has them.
+    pub fn update(&self, id: &DocId, mut metadata: Sidecar) -> Result<Submission, ChangeError> {
+        let _lock = self.sidecar_lock();
+        // A sidecar that cannot be read is what this edit replaces.
+        let on_disk = match self.current_sidecar(id) {
+            Err(ChangeError::Invalid(_)) => Sidecar::default(),
+            other => other?,
+        };
+        metadata.notes = on_disk.notes;
+        metadata.versions = on_disk.versions;
+        self.rewrite(id, metadata)
+    }
+
+    /// Changes a document's notes with `change`, then checks them (count, length, empty
+    /// text) and writes and indexes the sidecar like a metadata edit.
+    pub fn change_notes<T>(
+        &self,
+        id: &DocId,
+        change: impl FnOnce(&mut Vec<Note>) -> Result<T, ChangeError>,
+    ) -> Result<(Submission, T), ChangeError> {
+        let _lock = self.sidecar_lock();
+        let mut sidecar = self.current_sidecar(id)?;
+        let value = change(&mut sidecar.notes)?;
+        if let Some(problem) = crate::library::notes_problem(&sidecar.notes) {
+            return Err(ChangeError::Invalid(problem));
+        }
+        Ok((self.rewrite(id, sidecar)?, value))
+    }
+
+    /// Replaces a document's PDF with a corrected one. The old PDF is kept under
+    /// `documents/versions/` and listed in the sidecar as an earlier version; the document
+    /// takes the new content's id, and the old id leads to it. Refuses what is not a PDF,
+    /// the same bytes again, and a PDF that is another document already.
+    pub fn replace(&self, id: &DocId, bytes: &[u8]) -> Result<Submission, ChangeError> {
+        if !starts_as_pdf(bytes) {
+            return Err(ChangeError::NotPdf);
+        }
+        let new_id = DocId::from_content(bytes);
+        if &new_id == id {
+            return Err(ChangeError::SameFile);
+        }
+        let current = self
+            .index
+            .metadata(id)?
+            .ok_or_else(|| ChangeError::NotFound(id.to_string()))?
+            .submission;
+        if self.index.metadata(&new_id)?.is_some() {
+            return Err(ChangeError::Duplicate(new_id));
+        }
+        std::fs::create_dir_all(&self.incoming)?;
+        let mut staged = tempfile::Builder::new()
+            .prefix(INCOMING_PREFIX)
+            .suffix(".pdf")
+            .tempfile_in(&self.incoming)?;
+        std::io::Write::write_all(&mut staged, bytes)?;
+        staged.as_file().sync_all()?;
+        let extracted = extract::extract_file(staged.path(), self.extract)?;
+        drop(staged);
+
+        let _lock = self.sidecar_lock();
+        let mut writer = self.writer()?;
+        // Checked again under the writer's lock: the document may have changed meanwhile.
+        if self.index.metadata(id)?.is_none() {
+            return Err(ChangeError::NotFound(id.to_string()));
+        }
+        if self.index.metadata(&new_id)?.is_some() {
+            return Err(ChangeError::Duplicate(new_id));
+        }
+        let entry = self.library.entry(&current.file);
+        let undo = Undo::new(&entry);
+        let mut sidecar = self.current_sidecar(id)?;
+        // The old PDF is safe under `versions/` before anything else changes.
+        let kept = self.library.keep_version(&current.file, id)?;
+        sidecar.versions.push(Version {
+            id: id.clone(),
+            file: kept.clone(),
+            replaced: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        });
+        let written = (|| -> Result<Submission, ChangeError> {
+            self.library
+                .write_atomically(&sidecar_name(&current.file), sidecar.to_toml().as_bytes())?;
+            self.library.write_atomically(&current.file, bytes)?;
+            let submission = describe(&current.file, new_id.clone(), extracted, sidecar);
+            writer.upsert(&submission, &fingerprint(&entry)?)?;
+            writer.commit()?;
+            Ok(submission)
+        })();
+        self.settle(&mut writer, written, || {
+            undo.apply(self.library)?;
+            let old = std::fs::read(self.library.root().join(&kept)).map_err(|source| {
+                LibraryError::Write {
+                    path: entry.pdf.clone(),
+                    source,
+                }
+            })?;
+            self.library.write_atomically(&current.file, &old)
+        })
+    }
+
+    /// The sidecar of a document as it is on disk (empty when it has none).
+    fn current_sidecar(&self, id: &DocId) -> Result<Sidecar, ChangeError> {
+        let doc = self
+            .index
+            .metadata(id)?
+            .ok_or_else(|| ChangeError::NotFound(id.to_string()))?
+            .submission;
+        let entry = self.library.entry(&doc.file);
+        self.library
+            .read_sidecar(&entry)
+            .map(Option::unwrap_or_default)
+            .map_err(|e| ChangeError::Invalid(e.to_string()))
+    }
+
+    /// Held while a sidecar is read, changed and written, so two changes of one sidecar
+    /// never interleave and lose one another.
+    fn sidecar_lock(&self) -> MutexGuard<'static, ()> {
+        static SIDECARS: Mutex<()> = Mutex::new(());
+        SIDECARS.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes a document's whole sidecar and re-indexes it from the text already extracted.
+    fn rewrite(&self, id: &DocId, metadata: Sidecar) -> Result<Submission, ChangeError> {
         let current = self
             .index
             .document(id)?

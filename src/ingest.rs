@@ -472,6 +472,7 @@ pub fn describe(file: &str, id: DocId, extracted: Extracted, sidecar: Sidecar) -
 
     let ocr = extracted.metadata.ocr;
     let extraction_note = (!extracted.source.is_empty()).then_some(extracted.source);
+    let id_of_pdf = id.clone();
     Submission {
         id,
         file: file.to_string(),
@@ -496,6 +497,14 @@ pub fn describe(file: &str, id: DocId, extracted: Extracted, sidecar: Sidecar) -
         sample: sidecar.sample,
         their_reference: letter_head.their_reference,
         consultation: sidecar.consultation,
+        notes: sidecar.notes,
+        // A replacement interrupted after its sidecar was written lists the PDF that is
+        // still current: it is not an earlier version of itself.
+        versions: sidecar
+            .versions
+            .into_iter()
+            .filter(|v| v.id != id_of_pdf)
+            .collect(),
     }
 }
 

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Convention, Kind, Language};
+use crate::model::{Convention, DocId, Kind, Language, MAX_NOTE_CHARS, MAX_NOTES, Note, Version};
 
 /// The folder of PDFs and sidecars.
 #[derive(Debug, Clone)]
@@ -120,12 +120,18 @@ pub struct Sidecar {
     /// wins over the one its letter head's case number points to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consultation: Option<String>,
+    /// Notes staff wrote (`[[notes]]`), public and internal.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+    /// Earlier versions of the PDF (`[[versions]]`), oldest first, kept under `versions/`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<Version>,
 }
 
 impl Sidecar {
     /// Parses sidecar text; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Sidecar, SidecarError> {
-        toml::from_str(text).map_err(|e| {
+        let sidecar: Sidecar = toml::from_str(text).map_err(|e| {
             let (line, field) = toml_error_place(text, &e);
             SidecarError::Invalid {
                 file: file.to_string(),
@@ -133,13 +139,73 @@ impl Sidecar {
                 field,
                 message: e.message().trim().to_string(),
             }
-        })
+        })?;
+        let invalid = |field: &str, message: String| SidecarError::Invalid {
+            file: file.to_string(),
+            line: text
+                .lines()
+                .position(|l| l.trim() == format!("[[{field}]]"))
+                .map_or(1, |i| i + 1),
+            field: format!(", field `{field}`"),
+            message,
+        };
+        if let Some(message) = notes_problem(&sidecar.notes) {
+            return Err(invalid("notes", message));
+        }
+        if let Some(bad) = sidecar.versions.iter().find(|v| !version_is_valid(v)) {
+            return Err(invalid(
+                "versions",
+                format!(
+                    "version `{}` must have a 32-digit hex id and the file `versions/<id>.pdf`",
+                    bad.id
+                ),
+            ));
+        }
+        Ok(sidecar)
     }
 
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("a sidecar always serializes")
     }
 }
+
+/// What is wrong with a document's notes, if anything: too many, too long, empty, or two
+/// with one id.
+pub fn notes_problem(notes: &[Note]) -> Option<String> {
+    if notes.len() > MAX_NOTES {
+        return Some(format!("at most {MAX_NOTES} notes per document"));
+    }
+    for (i, note) in notes.iter().enumerate() {
+        if note.text.trim().is_empty() {
+            return Some(format!("note {} is empty", note.id));
+        }
+        if note.text.chars().count() > MAX_NOTE_CHARS {
+            return Some(format!(
+                "note {} is longer than {MAX_NOTE_CHARS} characters",
+                note.id
+            ));
+        }
+        if notes[..i].iter().any(|n| n.id == note.id) {
+            return Some(format!("two notes have the id {}", note.id));
+        }
+    }
+    None
+}
+
+/// A kept version names a real id and lies where replacing puts it, so a sidecar can never
+/// point a download at another file.
+fn version_is_valid(v: &Version) -> bool {
+    DocId::parse(v.id.as_str()).is_some_and(|id| v.file == version_file(&id))
+}
+
+/// Where the PDF of an earlier version is kept, relative to `documents/`.
+pub fn version_file(id: &DocId) -> String {
+    format!("{VERSIONS_FOLDER}/{id}.pdf")
+}
+
+/// The subfolder of `documents/` that keeps replaced PDFs (ingest reads only the top
+/// folder, so they are never documents of their own).
+pub const VERSIONS_FOLDER: &str = "versions";
 
 /// Where a TOML error is: its line (from the error's span) and `", field `x``, the key
 /// set on that line, or the field a "missing field" message names.
@@ -315,6 +381,35 @@ impl Library {
         temp.persist(&target).map_err(|e| wrap(e.error))?;
         sync_dir(&folder).map_err(wrap)?;
         Ok(())
+    }
+}
+
+impl Library {
+    /// Copies a document's PDF to where its version `id` is kept, durably, before the PDF
+    /// is replaced; returns that path relative to the library. A copy already there (the
+    /// same bytes, since the name is their hash) is kept as it is.
+    pub fn keep_version(&self, file: &str, id: &DocId) -> Result<String, LibraryError> {
+        let kept = version_file(id);
+        let target = self.root.join(&kept);
+        if target.is_file() {
+            return Ok(kept);
+        }
+        let folder = self.root.join(VERSIONS_FOLDER);
+        let wrap = |source| LibraryError::Write {
+            path: target.clone(),
+            source,
+        };
+        fs::create_dir_all(&folder).map_err(wrap)?;
+        let mut temp = tempfile::Builder::new()
+            .prefix(".arkiv-tmp-")
+            .tempfile_in(&folder)
+            .map_err(wrap)?;
+        let mut source = fs::File::open(self.root.join(file)).map_err(wrap)?;
+        io::copy(&mut source, temp.as_file_mut()).map_err(wrap)?;
+        temp.as_file().sync_all().map_err(wrap)?;
+        temp.persist(&target).map_err(|e| wrap(e.error))?;
+        sync_dir(&folder).map_err(wrap)?;
+        Ok(kept)
     }
 }
 

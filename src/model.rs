@@ -375,6 +375,50 @@ pub struct Submission {
     /// consultation records of the moment (`Consultations::link`).
     #[serde(default)]
     pub consultation: Option<String>,
+    /// Notes staff wrote, public and internal alike: whoever shows them filters by
+    /// [`Note::internal`] for its audience.
+    #[serde(default)]
+    pub notes: Vec<Note>,
+    /// Earlier versions of the PDF, oldest first.
+    #[serde(default)]
+    pub versions: Vec<Version>,
+}
+
+/// At most this many notes on one document.
+pub const MAX_NOTES: usize = 200;
+
+/// At most this many characters in one note.
+pub const MAX_NOTE_CHARS: usize = 5_000;
+
+/// A note staff wrote on a document or on one of its pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    /// Unique within its document: one more than the highest in use when it was written.
+    pub id: u32,
+    /// The page it is about (1-based); none for the whole document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    /// Shown to and searched by staff only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub internal: bool,
+    pub text: String,
+    pub author: String,
+    /// When it was written or last changed: UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub written: String,
+}
+
+/// An earlier PDF of a document that staff replaced with a corrected one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Version {
+    /// The id the document had with this PDF (its content hash): a link to it redirects
+    /// to the document.
+    pub id: DocId,
+    /// Where the PDF is kept, relative to `documents/` (`versions/<id>.pdf`).
+    pub file: String,
+    /// When it was replaced: UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub replaced: String,
 }
 
 impl Submission {
@@ -385,5 +429,15 @@ impl Submission {
 
     pub fn page_count(&self) -> usize {
         self.pages.len()
+    }
+
+    /// The notes everyone may read.
+    pub fn public_notes(&self) -> impl Iterator<Item = &Note> {
+        self.notes.iter().filter(|n| !n.internal)
+    }
+
+    /// The number of the current version: 1 for a document never replaced.
+    pub fn version_number(&self) -> usize {
+        self.versions.len() + 1
     }
 }

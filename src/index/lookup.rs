@@ -52,6 +52,26 @@ impl ArchiveIndex {
         Ok(Some(submission))
     }
 
+    /// The current id of a document that had `former` as the id of an earlier version.
+    pub fn current_id(&self, former: &DocId) -> Result<Option<DocId>, IndexError> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.former_id, former.as_str()),
+            IndexRecordOption::Basic,
+        );
+        let found = searcher.search(
+            &query,
+            &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+        )?;
+        match found.first() {
+            Some((_, address)) => {
+                let doc: TantivyDocument = searcher.doc(*address)?;
+                Ok(Some(self.indexed_document(&doc)?.submission.id))
+            }
+            None => Ok(None),
+        }
+    }
+
     /// Where the records of `id` are.
     fn records(&self, searcher: &Searcher, id: &DocId) -> Result<Records, IndexError> {
         let query = TermQuery::new(

@@ -131,6 +131,12 @@ struct Fields {
     /// What ties a document to a consultation: `id:<consultation>` when its sidecar names
     /// one, else `ref:<case number>` from its letter head (see [`ConsultationFilter`]).
     consultation: Field,
+    /// The text of the public notes, searched by everyone.
+    notes: Field,
+    /// The text of the internal notes, searched only when staff ask.
+    notes_internal: Field,
+    /// The ids of earlier versions, so a link to one finds the document.
+    former_id: Field,
 }
 
 const DOC_RECORD: &str = "doc";
@@ -189,6 +195,9 @@ fn build_schema() -> (Schema, Fields) {
         year: builder.add_i64_field("year", INDEXED | FAST),
         date_sort: builder.add_i64_field("date_sort", FAST),
         consultation: builder.add_text_field("consultation", STRING),
+        notes: builder.add_text_field("notes", text(NORWEGIAN, true, false)),
+        notes_internal: builder.add_text_field("notes_internal", text(NORWEGIAN, true, false)),
+        former_id: builder.add_text_field("former_id", STRING),
     };
     (builder.build(), fields)
 }
@@ -655,6 +664,17 @@ impl ArchiveWriter {
         doc.add_i64(f.date_sort, search::date_sort_key(submission.date));
         if let Some(key) = search::consultation_key(submission) {
             doc.add_text(f.consultation, key);
+        }
+        for note in &submission.notes {
+            let field = if note.internal {
+                f.notes_internal
+            } else {
+                f.notes
+            };
+            doc.add_text(field, &note.text);
+        }
+        for version in &submission.versions {
+            doc.add_text(f.former_id, version.id.as_str());
         }
         self.writer.add_document(doc)?;
 

@@ -72,6 +72,8 @@ pub struct SearchRequest {
     /// The words as typed only: no thesaurus terms and no forms of the other written
     /// standard (stemming and compound parts still apply).
     pub exact: bool,
+    /// Whether internal notes are searched too: only for staff, never for the public.
+    pub internal_notes: bool,
 }
 
 /// The documents of one consultation: those whose sidecar names `id`, and those without
@@ -508,7 +510,7 @@ impl ArchiveIndex {
 
         let fields = TextFields {
             expand: !request.exact,
-            ..TextFields::document(f)
+            ..TextFields::document_with(f, request.internal_notes)
         };
         let text = self.text_query(searcher, parsed, fields);
         if let Some(text) = text {
@@ -530,7 +532,8 @@ impl ArchiveIndex {
             must.push((Occur::Must, text));
         }
         for clause in parsed.clauses.iter().filter(|c| c.negated) {
-            if let Some(q) = self.clause_query(searcher, clause, TextFields::document(f)) {
+            let fields = TextFields::document_with(f, request.internal_notes);
+            if let Some(q) = self.clause_query(searcher, clause, fields) {
                 must.push((Occur::MustNot, q));
             }
         }
@@ -719,7 +722,7 @@ impl ArchiveIndex {
         fields: TextFields,
     ) -> Option<Box<dyn Query>> {
         let targets: Vec<TextField> = match clause.target {
-            Target::Anywhere => fields.anywhere.to_vec(),
+            Target::Anywhere => fields.anywhere_targets(),
             Target::Title => fields.title.to_vec(),
             Target::Recipient => fields.recipient.to_vec(),
         };
@@ -851,6 +854,8 @@ struct TextField {
 #[derive(Clone, Copy)]
 struct TextFields {
     anywhere: [TextField; 2],
+    /// Also searched anywhere: the public notes, and the internal notes when staff search.
+    notes: [Option<TextField>; 2],
     title: [TextField; 1],
     recipient: [TextField; 1],
     /// Whether words also find thesaurus terms and the other written standard.
@@ -858,6 +863,31 @@ struct TextFields {
 }
 
 impl TextFields {
+    fn anywhere_targets(&self) -> Vec<TextField> {
+        let mut targets = self.anywhere.to_vec();
+        targets.extend(self.notes.iter().flatten().copied());
+        targets
+    }
+
+    /// The text fields of document records; `internal_notes` adds the notes only staff
+    /// may search.
+    fn document_with(f: &Fields, internal_notes: bool) -> TextFields {
+        let notes = |field| TextField {
+            exact: field,
+            folded: field,
+            boost: BODY_BOOST,
+            positions: true,
+            parts: None,
+        };
+        TextFields {
+            notes: [
+                Some(notes(f.notes)),
+                internal_notes.then(|| notes(f.notes_internal)),
+            ],
+            ..TextFields::document(f)
+        }
+    }
+
     fn document(f: &Fields) -> TextFields {
         let title = |boost| TextField {
             exact: f.title,
@@ -877,6 +907,7 @@ impl TextFields {
                     parts: Some(f.body_parts),
                 },
             ],
+            notes: [None, None],
             // Asked for by name, the title is all there is: no extra weight.
             title: [title(BODY_BOOST)],
             expand: true,
@@ -902,6 +933,7 @@ impl TextFields {
         };
         TextFields {
             anywhere: [pages, pages],
+            notes: [None, None],
             title: [pages],
             recipient: [pages],
             expand: true,
@@ -1127,7 +1159,7 @@ fn term_queries(
         Item::Word(term.to_string())
     };
     let queries: Vec<(Occur, Box<dyn Query>)> = fields
-        .anywhere
+        .anywhere_targets()
         .iter()
         .flat_map(|target| item_queries(searcher, &item, target))
         .map(|q| (Occur::Should, q))

@@ -571,6 +571,35 @@ pub fn session_user(state: &AppState, headers: &HeaderMap) -> Option<StaffUser> 
     })
 }
 
+/// The staff member behind an optional bearer token on a public API route (which then
+/// shows what only staff see): `Ok(None)` without a token, `Err` for a token that is not
+/// valid, so a mistyped token is told rather than quietly answered as the public.
+pub async fn optional_token_user(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<String>, ApiError> {
+    let Some(token) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string())
+    else {
+        return Ok(None);
+    };
+    let Some(data) = state.staff.data.clone() else {
+        return Err(ApiError::Unauthorized);
+    };
+    let user = tokio::task::spawn_blocking(move || {
+        Accounts::load(&data)
+            .ok()
+            .and_then(|a| a.user_of_token(&token).map(str::to_string))
+    })
+    .await
+    .ok()
+    .flatten();
+    user.map(Some).ok_or(ApiError::Unauthorized)
+}
+
 /// Guards the staff API: a bearer token, else 401. Cookies do not count: a cross-site form
 /// could send them.
 pub async fn require_token(

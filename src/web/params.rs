@@ -351,6 +351,7 @@ impl SearchParams {
                 reference: None,
             }),
             exact: self.exact,
+            internal_notes: false,
         }
     }
 

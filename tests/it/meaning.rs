@@ -37,6 +37,8 @@ fn submission(file: &str, text: &str) -> Submission {
         sample: false,
         their_reference: None,
         consultation: None,
+        notes: Vec::new(),
+        versions: Vec::new(),
     }
 }
 

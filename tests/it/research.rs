@@ -135,7 +135,8 @@ async fn export_equals_the_search_for_several_filters() {
                     "tema",
                     "sider",
                     "url",
-                    "høring"
+                    "høring",
+                    "notater"
                 ]
             );
             let csv_ids: Vec<String> = records[1..].iter().map(|r| r[0].clone()).collect();
@@ -164,6 +165,8 @@ async fn export_equals_the_search_for_several_filters() {
                 assert_eq!(record[11], topics.join(", "));
                 assert_eq!(record[12], hit["page_count"].to_string());
                 assert_eq!(record[14], hit["consultation"]["id"].as_str().unwrap_or(""));
+                // The samples have no notes.
+                assert_eq!(record[15], "");
             }
         }
     }

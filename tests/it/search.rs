@@ -269,6 +269,8 @@ fn a_commit_is_seen_by_a_search_asked_before_it() {
         sample: false,
         their_reference: None,
         consultation: None,
+        notes: Vec::new(),
+        versions: Vec::new(),
     };
     writer.upsert(&submission, "fingerprint").unwrap();
     writer.commit().unwrap();

@@ -20,7 +20,7 @@ fn staff_app(max_upload_bytes: usize) -> StaffApp {
     staff_app_with(max_upload_bytes, &[], |_| {})
 }
 
-fn form(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
     let mut s = form_urlencoded::Serializer::new(String::new());
     for (k, v) in pairs {
         s.append_pair(k, v);
@@ -67,10 +67,10 @@ pub(crate) async fn login(app: &Router) -> (String, String) {
     (cookie, page.hidden("csrf"))
 }
 
-const BOUNDARY: &str = "arkivtestgrense";
+pub(crate) const BOUNDARY: &str = "arkivtestgrense";
 
 /// A multipart body: text fields, then files (field name, client file name, bytes).
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Vec<u8> {
+pub(crate) fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Vec<u8> {
     let mut body = Vec::new();
     for (name, value) in fields {
         body.extend_from_slice(
@@ -108,7 +108,7 @@ fn api_upload_request(
 }
 
 /// A small PDF with a word no sample has.
-fn pdf_with(word: &str) -> Vec<u8> {
+pub(crate) fn pdf_with(word: &str) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let path = write_pdf(
         dir.path(),
@@ -146,7 +146,8 @@ async fn every_staff_route_refuses_anonymous_requests() {
     for (method, path) in routes {
         let uri = path
             .replace("{id}", &id)
-            .replace("{name}", "20250101T000000Z--x.pdf");
+            .replace("{name}", "20250101T000000Z--x.pdf")
+            .replace("{note}", "1");
         let request = Request::builder()
             .method(method.clone())
             .uri(&uri)
@@ -195,9 +196,10 @@ async fn forms_without_the_right_csrf_token_are_forbidden() {
         }
         let uri = path
             .replace("{id}", &id)
-            .replace("{name}", "20250101T000000Z--x.pdf");
+            .replace("{name}", "20250101T000000Z--x.pdf")
+            .replace("{note}", "1");
         for token in ["", "feil"] {
-            let request = if path == "/last-opp" {
+            let request = if path == "/last-opp" || path.ends_with("/ny-versjon") {
                 Request::post(&uri)
                     .header(header::COOKIE, &cookie)
                     .header(

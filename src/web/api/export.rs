@@ -42,6 +42,9 @@ pub struct ExportRow {
     pub url: String,
     /// The id of the consultation the document answers.
     pub consultation: Option<String>,
+    /// The public notes (with a staff token, the internal ones too, marked `[internal]`),
+    /// each `[p. N] text` when it is about a page.
+    pub notes: Vec<String>,
 }
 
 impl ExportRow {
@@ -69,8 +72,37 @@ impl ExportRow {
             topics: d.topics,
             pages: d.page_count,
             consultation: d.consultation.map(|c| c.id),
+            notes: d
+                .notes
+                .iter()
+                .map(|n| note_cell(n.page, n.internal, &n.text))
+                .collect(),
         }
     }
+
+    /// The same row with the internal notes too: only for staff.
+    pub fn with_internal_notes(mut self, s: &Submission) -> ExportRow {
+        self.notes = s
+            .notes
+            .iter()
+            .map(|n| note_cell(n.page, n.internal, &n.text))
+            .collect();
+        self
+    }
+}
+
+/// A note as the export writes it: `[p. N]` when it is about a page, `[internal]` when
+/// only staff may read it.
+fn note_cell(page: Option<u32>, internal: bool, text: &str) -> String {
+    let mut cell = String::new();
+    if internal {
+        cell.push_str("[internal] ");
+    }
+    if let Some(page) = page {
+        cell.push_str(&format!("[p. {page}] "));
+    }
+    cell.push_str(text);
+    cell
 }
 
 /// Every hit of a search.
@@ -178,6 +210,7 @@ const COLUMNS: &[(&str, &str, Cell)] = &[
     ("høring", "consultation", |r| {
         r.consultation.clone().unwrap_or_default()
     }),
+    ("notater", "notes", |r| r.notes.join("\n\n")),
 ];
 
 /// The CSV file: UTF-8 with a byte-order mark, because Excel reads a file without one in
@@ -274,16 +307,35 @@ pub fn file_name(params: &SearchParams, today: chrono::NaiveDate, extension: &st
 /// order. Bad parameters answer 400 with `{"error": …}`, like the rest of the API.
 pub async fn export(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = SearchParams::parse(raw.as_deref())?;
     let format = ExportFormat::parse(raw.as_deref()).map_err(ApiError::BadRequest)?;
-    let results = search_whole_set::<ApiError>(&state, &params).await?;
+    // With a staff token, internal notes are searched and exported too.
+    let staff = super::super::auth::optional_token_user(&state, &headers)
+        .await?
+        .is_some();
+    let results = if staff {
+        let mut request = state.search_request(&params, 0);
+        request.internal_notes = true;
+        let index = state.index.clone();
+        super::blocking(move || Ok(index.search_all(&request)?)).await?
+    } else {
+        search_whole_set::<ApiError>(&state, &params).await?
+    };
     let consultations = state.consultations.current();
     let rows: Vec<ExportRow> = results
         .hits
         .iter()
-        .map(|h| ExportRow::new(&h.submission, h.page_count, &state.base_url, &consultations))
+        .map(|h| {
+            let row = ExportRow::new(&h.submission, h.page_count, &state.base_url, &consultations);
+            if staff {
+                row.with_internal_notes(&h.submission)
+            } else {
+                row
+            }
+        })
         .collect();
     match format {
         ExportFormat::Json => {

@@ -11,41 +11,67 @@ pub mod schema;
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
+use super::auth::optional_token_user;
 use super::params::SearchParams;
 use crate::api::{DocumentWithText, SearchResponse};
 use crate::model::DocId;
 
 pub use error::ApiError;
 
+/// `GET /api/search`; with a staff bearer token, internal notes are searched and shown too.
 pub async fn search(
     State(state): State<AppState>,
+    headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SearchResponse>, ApiError> {
     let params = SearchParams::parse(raw.as_deref())?;
-    let request = state.search_request(&params, 3);
+    let staff = optional_token_user(&state, &headers).await?.is_some();
+    let mut request = state.search_request(&params, 3);
+    request.internal_notes = staff;
     let index = state.index.clone();
     let results = blocking(move || Ok(index.search(&request)?)).await?;
-    Ok(Json(SearchResponse::new(
-        &results,
-        &state.consultations.current(),
-    )))
+    let response = SearchResponse::new(&results, &state.consultations.current());
+    Ok(Json(if staff {
+        response.with_internal_notes(&results)
+    } else {
+        response
+    }))
 }
 
+/// `GET /api/documents/{id}`; with a staff bearer token, internal notes too. The id of an
+/// earlier version redirects to the document.
 pub async fn document(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<DocumentWithText>, ApiError> {
+) -> Result<Response, ApiError> {
     let id = DocId::parse(&id).ok_or(ApiError::NotFound)?;
+    let staff = optional_token_user(&state, &headers).await?.is_some();
     let index = state.index.clone();
-    let doc = blocking(move || Ok(index.document(&id)?))
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Json(DocumentWithText::new(
-        &doc,
-        &state.consultations.current(),
-    )))
+    let target = id.clone();
+    let found = blocking(move || match index.document(&target)? {
+        Some(doc) => Ok(Ok(doc)),
+        None => Ok(Err(index.current_id(&target)?)),
+    })
+    .await?;
+    let doc = match found {
+        Ok(doc) => doc,
+        Err(Some(current)) => {
+            return Ok(Redirect::permanent(&format!("/api/documents/{current}")).into_response());
+        }
+        Err(None) => return Err(ApiError::NotFound),
+    };
+    let json = DocumentWithText::new(&doc, &state.consultations.current());
+    Ok(Json(if staff {
+        json.with_internal_notes(&doc)
+    } else {
+        json
+    })
+    .into_response())
 }
 
 /// Runs blocking work (search, file reads) off the async workers.

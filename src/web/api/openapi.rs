@@ -91,6 +91,42 @@ mod schema {
         pub consultation: Option<String>,
     }
 
+    /// A new note: `text` is plain text (never HTML), at most 5,000 characters.
+    #[derive(ToSchema, serde::Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct NoteCreate {
+        #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
+        pub text: String,
+        /// The page it is about; absent or `null` for the whole document.
+        #[schema(minimum = 1)]
+        pub page: Option<u32>,
+        /// Shown to and searched by staff only (default false).
+        #[schema(nullable = false)]
+        pub internal: Option<bool>,
+    }
+
+    /// A note changed: the keys given change, the others stay.
+    #[derive(ToSchema, serde::Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct NotePatch {
+        #[schema(min_length = 1, max_length = 5000, pattern = "\\S", nullable = false)]
+        pub text: Option<String>,
+        /// `null` puts the note on the whole document.
+        #[schema(minimum = 1)]
+        pub page: Option<u32>,
+        #[schema(nullable = false)]
+        pub internal: Option<bool>,
+    }
+
+    /// A corrected PDF that replaces a document's.
+    #[derive(ToSchema, serde::Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct VersionUpload {
+        /// The PDF.
+        #[schema(value_type = String, format = Binary)]
+        pub file: Vec<u8>,
+    }
+
     /// One outcome step as sent.
     #[derive(ToSchema, serde::Serialize)]
     #[serde(deny_unknown_fields)]
@@ -225,7 +261,13 @@ mod schema {
         schema::AlertAccepted,
         schema::AlertFrequency,
         super::error::ErrorBody,
-        crate::web::staff::api::Deleted
+        crate::web::staff::api::Deleted,
+        crate::api::NoteJson,
+        crate::api::VersionJson,
+        schema::NoteCreate,
+        schema::NotePatch,
+        schema::VersionUpload,
+        crate::web::staff::notes::NoteDeleted
     ))
 )]
 struct ApiDoc;
@@ -690,6 +732,19 @@ fn write_paths() -> Vec<(&'static str, HttpMethod, utoipa::openapi::path::Operat
             .response("401", error_response("No valid API token."))
     };
     let id = || parameter(&DOCUMENT[0]);
+    let note = || {
+        ParameterBuilder::new()
+            .name("note")
+            .parameter_in(ParameterIn::Path)
+            .required(Required::True)
+            .description(Some("The note's number within its document."))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1)),
+            ))
+            .build()
+    };
     vec![
         (
             "/api/documents",
@@ -789,6 +844,85 @@ fn write_paths() -> Vec<(&'static str, HttpMethod, utoipa::openapi::path::Operat
                 "409",
                 error_response("Another consultation has the same reference."),
             )
+            .build(),
+        ),
+        (
+            "/api/documents/{id}/notes",
+            HttpMethod::Post,
+            op("addNote", "Add a note to a document or one of its pages.")
+                .parameter(id())
+                .request_body(Some(
+                    RequestBodyBuilder::new()
+                        .required(Some(Required::True))
+                        .content("application/json", json_content("NoteCreate"))
+                        .build(),
+                ))
+                .response("201", json_response("The note as saved.", "NoteJson"))
+                .response("400", error_response("A field has a bad value."))
+                .response("404", error_response("No document has this id."))
+                .response("503", error_response(INDEX_UNWRITABLE))
+                .build(),
+        ),
+        (
+            "/api/documents/{id}/notes/{note}",
+            HttpMethod::Patch,
+            op("patchNote", "Change a note: only the fields named change.")
+                .parameter(id())
+                .parameter(note())
+                .request_body(Some(
+                    RequestBodyBuilder::new()
+                        .required(Some(Required::True))
+                        .content("application/json", json_content("NotePatch"))
+                        .build(),
+                ))
+                .response("200", json_response("The note as saved.", "NoteJson"))
+                .response("400", error_response("A field has a bad value."))
+                .response("404", error_response("No such document or note."))
+                .response("503", error_response(INDEX_UNWRITABLE))
+                .build(),
+        ),
+        (
+            "/api/documents/{id}/notes/{note}",
+            HttpMethod::Delete,
+            op("deleteNote", "Delete a note.")
+                .parameter(id())
+                .parameter(note())
+                .response("200", json_response("The note deleted.", "NoteDeleted"))
+                .response("404", error_response("No such document or note."))
+                .response("503", error_response(INDEX_UNWRITABLE))
+                .build(),
+        ),
+        (
+            "/api/documents/{id}/versions",
+            HttpMethod::Post,
+            op(
+                "newVersion",
+                "Replace a document's PDF with a corrected one; the old PDF is kept as an \
+                 earlier version and its id redirects to the document's new id.",
+            )
+            .parameter(id())
+            .request_body(Some(
+                RequestBodyBuilder::new()
+                    .required(Some(Required::True))
+                    .content("multipart/form-data", json_content("VersionUpload"))
+                    .build(),
+            ))
+            .response(
+                "201",
+                json_response("The document under its new id.", "Document"),
+            )
+            .response("400", error_response("No single file was sent."))
+            .response("404", error_response("No document has this id."))
+            .response(
+                "409",
+                error_response(
+                    "The file is the current version, or another document of the archive.",
+                ),
+            )
+            .response("413", error_response("The file is too large."))
+            .response("415", error_response("Not a PDF."))
+            .response("422", error_response("The PDF cannot be read."))
+            .response("503", error_response(INDEX_UNWRITABLE))
             .build(),
         ),
         (

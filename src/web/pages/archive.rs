@@ -134,7 +134,10 @@ pub async fn search(
         headers.insert(header::ETAG, etag);
         return Ok(conditional::not_modified(&headers));
     }
-    let request = state.search_request(&params, 3);
+    // Staff search their internal notes too; the public never does.
+    let staff = ctx.user.is_some();
+    let mut request = state.search_request(&params, 3);
+    request.internal_notes = staff;
     // For each facet with a selection, the same search without it: what a click on
     // another of its values starts from (see `views::Facet`).
     let unselected: Vec<(&'static str, SearchRequest)> = views::FACETS
@@ -142,6 +145,7 @@ pub async fn search(
         .filter(|f| f.is_active(&params))
         .map(|f| {
             let mut r = state.search_request(&f.cleared(&params), 0);
+            r.internal_notes = staff;
             r.offset = 0;
             r.limit = 1;
             (f.id, r)
@@ -339,6 +343,8 @@ pub struct DocumentPage {
     /// The document's language when it differs from the page's (`lang` on its title and
     /// text, WCAG 3.1.2).
     doc_lang: Option<&'static str>,
+    notes: super::notes::NotesView,
+    versions: super::notes::VersionsView,
 }
 
 pub async fn document(
@@ -364,15 +370,27 @@ pub async fn document(
     let side_param = ctx.param("side");
     let index = state.index.clone();
     let lookup = id.clone();
-    let (submission, related) = blocking(move || {
+    let (submission, related, current) = blocking(move || {
         let doc = index.document(&lookup)?;
-        let related = match &doc {
-            Some(doc) => index.related(doc, 5)?,
-            None => Vec::new(),
+        let (related, current) = match &doc {
+            Some(doc) => (index.related(doc, 5)?, None),
+            None => (Vec::new(), index.current_id(&lookup)?),
         };
-        Ok((doc, related))
+        Ok((doc, related, current))
     })
     .await?;
+    if let Some(current) = current {
+        // The id of an earlier version: the document lives on under its current id.
+        let query = if ctx.query.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", ctx.query)
+        };
+        return Ok(
+            axum::response::Redirect::permanent(&format!("/dokument/{current}{query}"))
+                .into_response(),
+        );
+    }
     let s = submission.ok_or(PageError::NotFound(lang))?;
 
     let parsed = query::parse(&q);
@@ -390,6 +408,10 @@ pub async fn document(
         },
     )
     .await;
+    let mut viewer = viewer;
+    for page in &mut viewer.pages {
+        page.notes = super::notes::page_notes(lang, &s, ctx.user.as_ref(), page.number);
+    }
     let citation = citation(lang, &s, side, &permalink);
     let badges = s
         .conventions
@@ -468,6 +490,8 @@ pub async fn document(
         .map(|l| l.id())
         .filter(|code| *code != lang.code());
     Ok(DocumentPage {
+        notes: super::notes::notes_view(lang, &s, ctx.user.as_ref()),
+        versions: super::notes::versions_view(lang, &s, ctx.user.as_ref()),
         consultation,
         cite_links: CiteLinks::from_permalink(&permalink, lang, side),
         head: HeadMeta::new(lang, &s, side, &permalink),
@@ -572,6 +596,13 @@ fn citation(lang: Lang, s: &crate::model::Submission, page: Option<usize>, url: 
         });
     let title = s.title.trim_end_matches('.');
     let mut out = format!("Krisesentersekretariatet ({year}). {title}");
+    if let Some(v) = super::cite::cited_version(s) {
+        let word = super::notes::texts(lang).version.to_lowercase();
+        out.push_str(&format!(", {word} {}", v.number));
+        if let Some(since) = v.since {
+            out.push_str(&format!(" ({})", lang.date(since)));
+        }
+    }
     if let Some(r) = &s.recipient {
         out.push_str(&format!(
             ". {} {}",
@@ -610,7 +641,9 @@ pub async fn pdf(
     let index = state.index.clone();
     let file = blocking(move || {
         let Some(doc) = index.metadata(&id)?.map(|d| d.submission) else {
-            return Ok(None);
+            // The id of an earlier version: its own bytes, kept under `versions/` (the
+            // sidecar's reader allows no other path there).
+            return Ok(super::notes::earlier_version_file(&index, &id)?);
         };
         // The file name comes from the index, which took it from a folder listing; a name
         // with a path in it is refused all the same.

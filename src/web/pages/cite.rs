@@ -126,6 +126,9 @@ pub fn bibtex(
     if let Some(n) = page {
         fields.push(("pages", n.to_string()));
     }
+    if let Some(v) = cited_version(s) {
+        fields.push(("version", v.number.to_string()));
+    }
     if let Some(r) = &s.recipient {
         fields.push(("note", bibtex_escape(&format!("{} {r}", t.cite_to))));
     }
@@ -140,6 +143,24 @@ pub fn bibtex(
     }
     out.push_str("}\n");
     out
+}
+
+/// The version a citation names: only for a document that has had more than one (the
+/// permanent address names the exact file either way, since an id is its content's hash).
+pub struct CitedVersion {
+    pub number: usize,
+    /// When it became the current version.
+    pub since: Option<NaiveDate>,
+}
+
+pub fn cited_version(s: &Submission) -> Option<CitedVersion> {
+    let last = s.versions.last()?;
+    Some(CitedVersion {
+        number: s.version_number(),
+        since: chrono::DateTime::parse_from_rfc3339(&last.replaced)
+            .ok()
+            .map(|d| d.date_naive()),
+    })
 }
 
 fn date_parts(d: NaiveDate) -> Value {
@@ -175,6 +196,9 @@ pub fn csl_json(
     }
     if let Some(n) = page {
         map.insert("page".into(), json!(n.to_string()));
+    }
+    if let Some(v) = cited_version(s) {
+        map.insert("version".into(), json!(v.number.to_string()));
     }
     if let Some(r) = &s.recipient {
         map.insert("note".into(), json!(format!("{} {r}", t.cite_to)));

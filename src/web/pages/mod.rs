@@ -11,6 +11,7 @@ pub mod conventions;
 pub mod error;
 pub mod feed;
 pub mod laws;
+pub mod notes;
 pub mod reading;
 pub mod sitemap;
 pub mod stats;

@@ -235,6 +235,8 @@ pub struct PageView {
     pub image: Option<PageImage>,
     pub previous_hit: Option<String>,
     pub next_hit: Option<String>,
+    /// The notes on this page a reader may see (filled in by the document page).
+    pub notes: Vec<super::notes::NoteView>,
 }
 
 /// A page's image, in two sizes, with the hit words' boxes in the page's own units.
@@ -375,6 +377,7 @@ pub async fn viewer(state: &AppState, s: &Submission, request: ViewerRequest<'_>
                     .iter()
                     .find(|&&p| p > number)
                     .map(|&p| hit_link(p)),
+                notes: Vec::new(),
             }
         })
         .collect();

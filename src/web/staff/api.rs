@@ -22,7 +22,7 @@ use crate::web::auth::{StaffUser, client_address};
 use crate::web::i18n::Lang;
 
 /// What a failed write means to a program.
-fn api_error(e: ChangeError) -> ApiError {
+pub(super) fn api_error(e: ChangeError) -> ApiError {
     match e {
         ChangeError::Duplicate(id) => ApiError::Conflict { id },
         ChangeError::NotPdf => ApiError::NotPdf,

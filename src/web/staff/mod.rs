@@ -7,6 +7,7 @@
 pub mod api;
 pub mod consultations;
 pub mod metadata;
+pub mod notes;
 pub mod pages;
 
 use std::sync::{Arc, Mutex};
@@ -240,6 +241,55 @@ pub fn routes(max_upload_bytes: usize) -> Vec<StaffRoute> {
             "/api/consultations/{id}",
             Programs,
             patch(consultations::api_patch),
+        ),
+        // Notes and new versions.
+        route(
+            Method::POST,
+            "/dokument/{id}/notater",
+            People,
+            post(notes::add),
+        ),
+        route(
+            Method::POST,
+            "/dokument/{id}/notater/{note}",
+            People,
+            post(notes::edit),
+        ),
+        route(
+            Method::POST,
+            "/dokument/{id}/notater/{note}/slett",
+            People,
+            post(notes::delete),
+        ),
+        route(
+            Method::POST,
+            "/dokument/{id}/ny-versjon",
+            People,
+            post(notes::replace).layer(upload_limit),
+        ),
+        route(
+            Method::POST,
+            "/api/documents/{id}/notes",
+            Programs,
+            post(notes::api_add),
+        ),
+        route(
+            Method::PATCH,
+            "/api/documents/{id}/notes/{note}",
+            Programs,
+            patch(notes::api_patch),
+        ),
+        route(
+            Method::DELETE,
+            "/api/documents/{id}/notes/{note}",
+            Programs,
+            delete(notes::api_delete),
+        ),
+        route(
+            Method::POST,
+            "/api/documents/{id}/versions",
+            Programs,
+            post(notes::api_replace).layer(upload_limit),
         ),
     ]
 }

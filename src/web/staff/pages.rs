@@ -26,7 +26,7 @@ use crate::web::pages::{PageContext, PageError, blocking, embeds_context};
 
 /// A posted staff form: its fields, once its CSRF token is the session's, and the
 /// language it was filled in.
-fn checked_form(user: &StaffUser, body: &[u8]) -> Result<(Fields, Lang), PageError> {
+pub(super) fn checked_form(user: &StaffUser, body: &[u8]) -> Result<(Fields, Lang), PageError> {
     let fields = Fields::parse(body);
     check_csrf(user, fields.get("csrf").unwrap_or(""))?;
     let lang = Lang::from_param(fields.get("lang").unwrap_or(""));
@@ -34,7 +34,7 @@ fn checked_form(user: &StaffUser, body: &[u8]) -> Result<(Fields, Lang), PageErr
 }
 
 /// A failed change of a document, as a page.
-fn change_failed(lang: Lang, e: ChangeError) -> PageError {
+pub(super) fn change_failed(lang: Lang, e: ChangeError) -> PageError {
     match e {
         ChangeError::NotFound(_) => PageError::NotFound(lang),
         ChangeError::IndexLost(e) => {
@@ -239,7 +239,7 @@ pub async fn upload_form(
     .into_response()
 }
 
-fn change_message(lang: Lang, error: &ChangeError) -> String {
+pub(super) fn change_message(lang: Lang, error: &ChangeError) -> String {
     let t = lang.texts();
     match error {
         ChangeError::NotPdf => t.upload_not_pdf.to_string(),

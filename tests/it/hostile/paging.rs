@@ -129,6 +129,8 @@ fn a_whole_set_may_be_larger_than_the_window() {
                     sample: false,
                     their_reference: None,
                     consultation: None,
+                    notes: Vec::new(),
+                    versions: Vec::new(),
                 },
                 "fingerprint",
             )
