@@ -90,6 +90,9 @@ pub struct DocumentJson {
     /// The consultation the document answers: named by its sidecar, or found by the
     /// recipient's case number in its letter head ("Deres ref.").
     pub consultation: Option<ConsultationRef>,
+    /// Waits in the staff inbox: what was detected has not yet been confirmed or
+    /// corrected by staff.
+    pub to_review: bool,
 }
 
 /// A document with its whole text.
@@ -133,6 +136,7 @@ impl DocumentJson {
             consultation: consultations
                 .link(s.consultation.as_deref(), s.their_reference.as_deref())
                 .map(ConsultationRef::from),
+            to_review: s.to_review,
         }
     }
 }

@@ -452,6 +452,7 @@ pub fn describe(file: &str, id: DocId, extracted: Extracted, sidecar: Sidecar) -
             .collect(),
     };
 
+    let to_review = sidecar.to_review();
     let ocr = extracted.metadata.ocr;
     let extraction_note = (!extracted.source.is_empty()).then_some(extracted.source);
     Submission {
@@ -477,6 +478,7 @@ pub fn describe(file: &str, id: DocId, extracted: Extracted, sidecar: Sidecar) -
         sample: sidecar.sample,
         their_reference: letter_head.their_reference,
         consultation: sidecar.consultation,
+        to_review,
     }
 }
 

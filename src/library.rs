@@ -112,6 +112,11 @@ pub struct Sidecar {
     /// wins over the one its letter head's case number points to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consultation: Option<String>,
+    /// Whether staff have reviewed what was detected: `true` once confirmed or corrected,
+    /// `false` while it waits in the inbox. Absent, a sidecar that sets any metadata counts
+    /// as reviewed (staff wrote it) and an empty one, or none, as waiting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reviewed: Option<bool>,
 }
 
 impl Sidecar {
@@ -126,6 +131,28 @@ impl Sidecar {
                 message: e.message().trim().to_string(),
             }
         })
+    }
+
+    /// Whether the document waits in the inbox for staff to confirm what was detected.
+    pub fn to_review(&self) -> bool {
+        match self.reviewed {
+            Some(reviewed) => !reviewed,
+            None => !self.sets_metadata(),
+        }
+    }
+
+    /// Whether the sidecar sets any of what detection would otherwise decide.
+    pub fn sets_metadata(&self) -> bool {
+        self.title.is_some()
+            || self.kind.is_some()
+            || self.date.is_some()
+            || self.recipient.is_some()
+            || self.reference.is_some()
+            || self.conventions.is_some()
+            || self.laws.is_some()
+            || self.cycles.is_some()
+            || self.language.is_some()
+            || self.consultation.is_some()
     }
 
     pub fn to_toml(&self) -> String {

@@ -372,6 +372,10 @@ pub struct Submission {
     /// consultation records of the moment (`Consultations::link`).
     #[serde(default)]
     pub consultation: Option<String>,
+    /// Waits in the staff inbox: arrived without metadata staff set, not yet confirmed
+    /// (`Sidecar::to_review`).
+    #[serde(default)]
+    pub to_review: bool,
 }
 
 impl Submission {

@@ -48,7 +48,7 @@ pub use search::{
 
 /// Bump when the schema or the analysis changes; an index of another version must be
 /// rebuilt with `arkiv reindex`.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 const VERSION_FILE: &str = "arkiv-index.json";
 const WRITER_MEMORY: usize = 100_000_000;
@@ -126,7 +126,12 @@ struct Fields {
     /// What ties a document to a consultation: `id:<consultation>` when its sidecar names
     /// one, else `ref:<case number>` from its letter head (see [`ConsultationFilter`]).
     consultation: Field,
+    /// [`TO_REVIEW`] on documents that wait in the staff inbox.
+    review: Field,
 }
+
+/// The `review` term of documents in the inbox.
+const TO_REVIEW: &str = "pending";
 
 const DOC_RECORD: &str = "doc";
 const PAGE_RECORD: &str = "page";
@@ -182,6 +187,7 @@ fn build_schema() -> (Schema, Fields) {
         year: builder.add_i64_field("year", INDEXED | FAST),
         date_sort: builder.add_i64_field("date_sort", FAST),
         consultation: builder.add_text_field("consultation", STRING),
+        review: builder.add_text_field("review", STRING),
     };
     (builder.build(), fields)
 }
@@ -447,6 +453,29 @@ impl ArchiveIndex {
         Ok(out)
     }
 
+    /// The documents waiting in the staff inbox: how many there are, and the newest
+    /// `limit` of them by date.
+    pub fn to_review(&self, limit: usize) -> Result<(usize, Vec<IndexedDocument>), IndexError> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.review, TO_REVIEW),
+            IndexRecordOption::Basic,
+        );
+        let count = searcher.search(&query, &tantivy::collector::Count)?;
+        // Newest first by date, so the page reads the records it shows and no more.
+        let addresses = searcher.search(
+            &query,
+            &TopDocs::with_limit(limit.max(1))
+                .order_by_fast_field::<i64>("date_sort", tantivy::Order::Desc),
+        )?;
+        let mut out = Vec::with_capacity(addresses.len());
+        for (_, address) in addresses.into_iter().take(limit) {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            out.push(self.indexed_document(&doc)?);
+        }
+        Ok((count, out))
+    }
+
     fn record_query(&self, record: &str) -> TermQuery {
         TermQuery::new(
             Term::from_field_text(self.fields.record, record),
@@ -614,6 +643,9 @@ impl ArchiveWriter {
         doc.add_i64(f.date_sort, search::date_sort_key(submission.date));
         if let Some(key) = search::consultation_key(submission) {
             doc.add_text(f.consultation, key);
+        }
+        if submission.to_review {
+            doc.add_text(f.review, TO_REVIEW);
         }
         self.writer.add_document(doc)?;
 

@@ -10,6 +10,7 @@ mod compounds;
 mod consultations;
 mod hostile;
 mod html_snapshots;
+mod inbox;
 mod ingest;
 mod laws;
 mod meaning;

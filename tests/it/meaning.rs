@@ -36,6 +36,7 @@ fn submission(file: &str, text: &str) -> Submission {
         sample: false,
         their_reference: None,
         consultation: None,
+        to_review: false,
     }
 }
 

@@ -268,6 +268,7 @@ fn a_commit_is_seen_by_a_search_asked_before_it() {
         sample: false,
         their_reference: None,
         consultation: None,
+        to_review: false,
     };
     writer.upsert(&submission, "fingerprint").unwrap();
     writer.commit().unwrap();

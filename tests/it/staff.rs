@@ -91,7 +91,7 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Vec<u8> 
     body
 }
 
-fn api_upload_request(
+pub(crate) fn api_upload_request(
     token: &str,
     fields: &[(&str, &str)],
     file_name: &str,

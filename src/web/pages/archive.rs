@@ -334,6 +334,8 @@ pub struct DocumentPage {
     /// The document's language when it differs from the page's (`lang` on its title and
     /// text, WCAG 3.1.2).
     doc_lang: Option<&'static str>,
+    /// Said while staff have not yet confirmed what was detected.
+    review_badge: Option<&'static str>,
 }
 
 pub async fn document(
@@ -463,6 +465,10 @@ pub async fn document(
         whole_url,
         restored,
         doc_lang,
+        review_badge: s.to_review.then_some(match lang {
+            Lang::Nb => "Ikke gjennomgått: opplysningene er funnet automatisk",
+            Lang::En => "Not yet reviewed: the details were detected automatically",
+        }),
         ctx,
         title: s.title.clone(),
         date: views::date_text(lang, &s),

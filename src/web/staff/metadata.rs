@@ -33,6 +33,8 @@ pub enum MetadataError {
     UnknownField(String),
     #[error("no consultation `{0}`")]
     Consultation(String),
+    #[error("`reviewed` must be true or false")]
+    NotReviewed,
 }
 
 impl MetadataError {
@@ -73,6 +75,8 @@ pub struct MetadataEdit {
     pub laws: Named<Vec<String>>,
     /// The id of the consultation the document answers.
     pub consultation: Named<String>,
+    /// Whether staff have reviewed the document (the inbox); `None` leaves it.
+    pub reviewed: Option<bool>,
 }
 
 /// Law ids as typed in the form: separated by commas or spaces.
@@ -146,6 +150,7 @@ impl MetadataEdit {
             consultation: named("consultation"),
             conventions: Some(form_conventions(fields)),
             laws: Some(fields.get("laws").and_then(law_list)),
+            reviewed: None,
         }
     }
 
@@ -177,6 +182,10 @@ impl MetadataEdit {
                     continue;
                 }
                 "consultation" => &mut edit.consultation,
+                "reviewed" => {
+                    edit.reviewed = Some(value.as_bool().ok_or(MetadataError::NotReviewed)?);
+                    continue;
+                }
                 "conventions" => {
                     edit.conventions = Some(id_list(value, MetadataError::NotConventions)?);
                     continue;
@@ -265,6 +274,9 @@ impl MetadataEdit {
                 }
                 None => None,
             };
+        }
+        if let Some(reviewed) = self.reviewed {
+            base.reviewed = Some(reviewed);
         }
         if let Some(laws) = self.laws {
             base.laws = match laws {

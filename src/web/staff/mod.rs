@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod consultations;
+pub mod inbox;
 pub mod metadata;
 pub mod pages;
 
@@ -240,6 +241,14 @@ pub fn routes(max_upload_bytes: usize) -> Vec<StaffRoute> {
             "/api/consultations/{id}",
             Programs,
             patch(consultations::api_patch),
+        ),
+        // The inbox of documents to review.
+        route(Method::GET, "/innboks", People, get(inbox::inbox)),
+        route(
+            Method::POST,
+            "/innboks/{id}/bekreft",
+            People,
+            post(inbox::confirm),
         ),
     ]
 }

@@ -488,7 +488,9 @@ pub async fn edit(
         Ok(doc.is_some_and(|d| d.submission.sample))
     })
     .await?;
-    let metadata = form_metadata(&fields, lang, sample, &state.consultations.current())?;
+    let mut metadata = form_metadata(&fields, lang, sample, &state.consultations.current())?;
+    // Saving the editor is staff's correction: the document leaves the inbox.
+    metadata.reviewed = Some(true);
     let st = state.clone();
     let target = id.clone();
     let result = blocking(move || Ok(archive(&st)?.update(&target, metadata))).await?;

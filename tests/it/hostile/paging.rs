@@ -128,6 +128,7 @@ fn a_whole_set_may_be_larger_than_the_window() {
                     sample: false,
                     their_reference: None,
                     consultation: None,
+                    to_review: false,
                 },
                 "fingerprint",
             )
