@@ -4,6 +4,7 @@ mod support;
 
 mod analysis;
 mod browser;
+mod bulk;
 mod citations;
 mod cli;
 mod compounds;

@@ -146,7 +146,8 @@ async fn every_staff_route_refuses_anonymous_requests() {
     for (method, path) in routes {
         let uri = path
             .replace("{id}", &id)
-            .replace("{name}", "20250101T000000Z--x.pdf");
+            .replace("{name}", "20250101T000000Z--x.pdf")
+            .replace("{batch}", "20250101T000000.000Z");
         let request = Request::builder()
             .method(method.clone())
             .uri(&uri)
@@ -195,7 +196,8 @@ async fn forms_without_the_right_csrf_token_are_forbidden() {
         }
         let uri = path
             .replace("{id}", &id)
-            .replace("{name}", "20250101T000000Z--x.pdf");
+            .replace("{name}", "20250101T000000Z--x.pdf")
+            .replace("{batch}", "20250101T000000.000Z");
         for token in ["", "feil"] {
             let request = if path == "/last-opp" {
                 Request::post(&uri)

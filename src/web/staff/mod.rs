@@ -5,6 +5,7 @@
 //! table to prove it.
 
 pub mod api;
+pub mod bulk;
 pub mod consultations;
 pub mod inbox;
 pub mod metadata;
@@ -241,6 +242,14 @@ pub fn routes(max_upload_bytes: usize) -> Vec<StaffRoute> {
             "/api/consultations/{id}",
             Programs,
             patch(consultations::api_patch),
+        ),
+        // Bulk edits and their undo.
+        route(Method::POST, "/api/bulk", Programs, post(bulk::api_bulk)),
+        route(
+            Method::POST,
+            "/api/bulk/{batch}/undo",
+            Programs,
+            post(bulk::api_undo),
         ),
         // The inbox of documents to review.
         route(Method::GET, "/innboks", People, get(inbox::inbox)),
