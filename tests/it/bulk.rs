@@ -216,3 +216,48 @@ async fn bad_bulk_edits_are_refused_with_a_reason() {
     .await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_batch_is_undone_from_the_audit_log_page() {
+    let s = app();
+    let done = bulk(
+        &s,
+        "/api/bulk",
+        json!({"search": "q=samleprøve", "add": {"conventions": ["crc"]}}),
+    )
+    .await
+    .json();
+    let batch = done["batch"].as_str().unwrap().to_string();
+    assert_eq!(
+        doc(&s, FILES[0]).conventions,
+        vec![Convention::Istanbul, Convention::Crc]
+    );
+    let (cookie, csrf) = crate::staff::login(&s.app).await;
+    let log = send(
+        &s.app,
+        Request::get("/logg")
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    let action = format!("/samleendring/{batch}/angre");
+    // One button for the batch, though it has three entries.
+    assert_eq!(log.body.matches(&action).count(), 1, "{}", log.body);
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("csrf", &csrf)
+        .finish();
+    let answer = send(
+        &s.app,
+        Request::post(&action)
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    for file in FILES {
+        assert_eq!(doc(&s, file).conventions, vec![Convention::Istanbul]);
+    }
+}

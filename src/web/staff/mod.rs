@@ -251,6 +251,12 @@ pub fn routes(max_upload_bytes: usize) -> Vec<StaffRoute> {
             Programs,
             post(bulk::api_undo),
         ),
+        route(
+            Method::POST,
+            "/samleendring/{batch}/angre",
+            People,
+            post(pages::undo_bulk),
+        ),
         // The inbox of documents to review.
         route(Method::GET, "/innboks", People, get(inbox::inbox)),
         route(
