@@ -34,8 +34,26 @@ pub struct ServeArgs {
     /// it at any time) [default: DATA/page-cache]
     #[arg(long, env = "ARKIV_PAGE_CACHE")]
     page_cache: Option<std::path::PathBuf>,
+    /// Serve an index that another `arkiv serve` writes to: search and read only, with no
+    /// ingest and no staff features; each of the writer's commits is seen within a second
+    #[arg(long, env = "ARKIV_READ_ONLY")]
+    read_only: bool,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    mail: MailArgs,
+}
+
+/// Alerts by e-mail: off unless an SMTP server is named.
+#[derive(Debug, Args)]
+struct MailArgs {
+    /// SMTP server for alerts by e-mail: smtp://host:25, smtp://user:password@host:587?tls=required
+    /// (STARTTLS) or smtps://user:password@host (TLS). Without it, alerts are off
+    #[arg(long, env = "ARKIV_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of alert messages [default: arkiv <noreply@HOST of the public address>]
+    #[arg(long, env = "ARKIV_MAIL_FROM")]
+    mail_from: Option<String>,
 }
 
 /// The limits an operator may need to change; every other value is in `web::Limits`.
@@ -108,6 +126,9 @@ fn seconds(text: &str) -> Result<Duration, String> {
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    if args.read_only {
+        return run_read_only(args);
+    }
     let library = Library::new(&args.paths.documents);
     let index = super::open_index(&args.paths.index)?;
     // The server owns the index's only writer for as long as it runs.
@@ -121,8 +142,29 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             crate::norwegian::Dictionaries::dir().display()
         );
     }
+    // With alerts on, what this ingest adds is matched against them like an upload.
+    let known: Option<std::collections::HashSet<crate::model::DocId>> = match args.mail.smtp_url {
+        Some(_) => Some(
+            index
+                .documents()?
+                .into_iter()
+                .map(|d| d.submission.id)
+                .collect(),
+        ),
+        None => None,
+    };
     let report = ingest_with(&library, &index, &mut writer, &options)?;
     super::ingest::print_summary(&report);
+    let ingested: Vec<crate::model::DocId> = known
+        .map(|known| {
+            report
+                .documents
+                .iter()
+                .filter(|d| !known.contains(&d.id))
+                .map(|d| d.id.clone())
+                .collect()
+        })
+        .unwrap_or_default();
 
     let base_url = args
         .public_url
@@ -137,6 +179,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             data.incoming().display()
         );
     }
+    let alert_store = crate::alerts::AlertStore::open(&data)?;
     let limits = args.limits.limits();
     let mut staff = Staff::new(
         data,
@@ -146,24 +189,93 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         base_url.starts_with("https://"),
     );
     staff.limiter = Limiter::new(&limits);
-    let page_cache_dir = args
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    // The mailer's connection pool starts a task of its own: inside the runtime.
+    let in_runtime = runtime.enter();
+    let mut state = crate::web::AppState::new(index, library, &base_url)
+        .with_staff(staff)
+        .with_page_images(page_cache(&args, &options.extract));
+    if let Some(url) = &args.mail.smtp_url {
+        let from = args.mail.mail_from.clone().unwrap_or_else(|| {
+            let host = base_url
+                .split("://")
+                .nth(1)
+                .unwrap_or("localhost")
+                .split(['/', ':'])
+                .next()
+                .unwrap_or("localhost");
+            format!("arkiv <noreply@{host}>")
+        });
+        let mailer = crate::alerts::mail::Mailer::new(url, &from)?;
+        state = state.with_alerts(crate::web::alerts::Alerts::new(
+            alert_store,
+            mailer,
+            std::sync::Arc::new(crate::alerts::SystemClock),
+        ));
+        state.documents_added(&ingested);
+        tracing::info!("alerts by e-mail on, sent as {from}");
+    } else {
+        tracing::info!(
+            "varsler på e-post er av (ingen --smtp-url) / alerts by e-mail are off (no --smtp-url)"
+        );
+    }
+    drop(in_runtime);
+    runtime.block_on(crate::web::serve_with(args.addr, state, limits))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `serve --read-only`: one of several processes that search an index a single writer
+/// commits to. It takes no writer lock and writes nothing but page images, so as many run
+/// as the machine has room for.
+fn run_read_only(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let library = Library::new(&args.paths.documents);
+    let index = crate::index::ArchiveIndex::open_read_only(&args.paths.index)?;
+    let options = args.extract.options()?;
+    let base_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", args.addr));
+    let state = crate::web::AppState::new(index, library, &base_url)
+        .with_page_images(page_cache(&args, &options.extract));
+    tracing::info!(
+        "read-only: serving the index in {} as its writer commits",
+        args.paths.index.display()
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        // The writer changes consultation records without a commit; follow the folder.
+        let follow = tokio::spawn(crate::web::follow_consultations(
+            state.clone(),
+            CONSULTATIONS_CHECKED_EVERY,
+        ));
+        let served = crate::web::serve_with(args.addr, state, args.limits.limits()).await;
+        follow.abort();
+        served
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// How often a read-only server looks for changed consultation records.
+const CONSULTATIONS_CHECKED_EVERY: Duration = Duration::from_secs(1);
+
+fn page_cache(
+    args: &ServeArgs,
+    extract: &crate::extract::ExtractConfig,
+) -> crate::extract::render::PageCache {
+    let dir = args
         .page_cache
         .clone()
         .unwrap_or_else(|| args.data.data.join("page-cache"));
-    let page_cache =
-        crate::extract::render::PageCache::new(page_cache_dir, options.extract.clone());
-    if !page_cache.can_render() {
+    let cache = crate::extract::render::PageCache::new(dir, extract.clone());
+    if !cache.can_render() {
         tracing::warn!(
             "pdftoppm er ikke installert: sidene vises som tekst / \
              pdftoppm is not installed: pages are shown as text only"
         );
     }
-    let state = crate::web::AppState::new(index, library, &base_url)
-        .with_staff(staff)
-        .with_page_images(page_cache);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(crate::web::serve_with(args.addr, state, limits))?;
-    Ok(ExitCode::SUCCESS)
+    cache
 }

@@ -5,6 +5,7 @@
 //! (`PageError`), [`api`] answers JSON for programs (`ApiError`), and [`staff`] holds the
 //! staff routes, their pages and their part of the API behind one guard.
 
+pub mod alerts;
 pub mod api;
 pub mod auth;
 pub mod conditional;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub staff: Arc<staff::Staff>,
     /// Page images and word boxes; `None` shows documents as text only.
     pub page_images: Option<Arc<pages::reading::PageImages>>,
+    /// Alerts by e-mail; `None` when no SMTP server is configured (the forms say so).
+    pub alerts: Option<Arc<alerts::Alerts>>,
 }
 
 impl AppState {
@@ -63,6 +66,20 @@ impl AppState {
             base_url: base_url.trim_end_matches('/').into(),
             staff: staff::disabled(),
             page_images: None,
+            alerts: None,
+        }
+    }
+
+    /// Lets anyone follow a search by e-mail (see [`alerts`]).
+    pub fn with_alerts(mut self, alerts: alerts::Alerts) -> AppState {
+        self.alerts = Some(Arc::new(alerts));
+        self
+    }
+
+    /// Documents just added: the alerts match them (blocking: a file write).
+    pub fn documents_added(&self, ids: &[crate::model::DocId]) {
+        if let Some(alerts) = &self.alerts {
+            alerts.added(ids);
         }
     }
 
@@ -134,6 +151,45 @@ impl ConsultationStore {
     }
 }
 
+/// Reads the consultation records again whenever their folder changes: for a read-only
+/// server, whose records another process writes without telling it.
+pub async fn follow_consultations(state: AppState, every: Duration) {
+    let folder = crate::consultations::folder(&state.library);
+    let mut seen = folder_state(folder.clone()).await;
+    loop {
+        tokio::time::sleep(every).await;
+        let now = folder_state(folder.clone()).await;
+        if now != seen {
+            let store = state.consultations.clone();
+            let library = state.library.clone();
+            let _ = tokio::task::spawn_blocking(move || store.reload(&library)).await;
+            seen = now;
+        }
+    }
+}
+
+/// The names, sizes and change times of a folder's files: what tells that one changed
+/// (every write is a rename, which gives the file a new change time).
+async fn folder_state(
+    folder: std::path::PathBuf,
+) -> Vec<(std::ffi::OsString, u64, std::time::SystemTime)> {
+    tokio::task::spawn_blocking(move || {
+        let mut files: Vec<_> = std::fs::read_dir(&folder)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| {
+                let meta = entry.metadata().ok()?;
+                Some((entry.file_name(), meta.len(), meta.modified().ok()?))
+            })
+            .collect();
+        files.sort();
+        files
+    })
+    .await
+    .unwrap_or_default()
+}
+
 fn read_consultations(library: &Library) -> Consultations {
     let (all, errors) = Consultations::load(&crate::consultations::folder(library));
     for e in errors {
@@ -192,6 +248,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/consultations/{id}", get(api::consultations::one))
         .route("/logg-inn", get(auth::login_form).post(auth::login))
         .route("/logg-ut", axum::routing::post(auth::logout))
+        .merge(alerts::routes())
         .layer(timeout(30))
         // Uploads are large and each is extracted before the answer: a longer bound.
         .merge(staff::staff_router(&state).layer(timeout(600)))
@@ -256,8 +313,10 @@ pub async fn serve_with(addr: SocketAddr, state: AppState, limits: Limits) -> st
     println!("serving http://{}", listener.local_addr()?);
     let staff = state.staff.clone();
     let audit = tokio::spawn(auth::flush_sign_in_audit(staff.clone()));
+    let sender = tokio::spawn(alerts::sender(state.clone()));
     let result = server::run(listener, router(state), limits, shutdown_signal()).await;
     audit.abort();
+    sender.abort();
     auth::flush_all_sign_in_audit(&staff);
     result
 }

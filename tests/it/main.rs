@@ -2,6 +2,7 @@
 
 mod support;
 
+mod alerts;
 mod analysis;
 mod browser;
 mod bulk;
@@ -19,6 +20,7 @@ mod ocr;
 mod pdfgen;
 mod reading;
 mod relevance;
+mod replicas;
 mod research;
 mod search;
 mod staff;
