@@ -92,6 +92,9 @@ pub struct DocumentJson {
     /// The consultation the document answers: named by its sidecar, or found by the
     /// recipient's case number in its letter head ("Deres ref.").
     pub consultation: Option<ConsultationRef>,
+    /// Waits in the staff inbox: what was detected has not yet been confirmed or
+    /// corrected by staff.
+    pub to_review: bool,
     /// Notes staff wrote: the public ones, and the internal ones only for a request with
     /// a staff token.
     pub notes: Vec<NoteJson>,
@@ -196,6 +199,7 @@ impl DocumentJson {
                     pdf: format!("/dokument/{}/pdf", v.id),
                 })
                 .collect(),
+            to_review: s.to_review,
         }
     }
 

@@ -266,6 +266,56 @@ impl Archive<'_> {
         self.settle(&mut writer, written, || undo.apply(self.library))
     }
 
+    /// Replaces the sidecars of many documents and re-indexes them with one commit: a bulk
+    /// edit, or its undo. Each sidecar is written atomically; when any step fails, every
+    /// sidecar already written is put back and nothing is committed.
+    pub fn update_many(
+        &self,
+        changes: Vec<(DocId, Sidecar)>,
+    ) -> Result<Vec<Submission>, ChangeError> {
+        let mut current = Vec::with_capacity(changes.len());
+        for (id, sidecar) in changes {
+            let doc = self
+                .index
+                .document(&id)?
+                .ok_or_else(|| ChangeError::NotFound(id.to_string()))?;
+            current.push((doc, sidecar));
+        }
+        let mut writer = self.writer()?;
+        let undo: Vec<Undo> = current
+            .iter()
+            .map(|(doc, _)| Undo::new(&self.library.entry(&doc.file)))
+            .collect();
+        let written = (|| -> Result<Vec<Submission>, ChangeError> {
+            let mut done = Vec::with_capacity(current.len());
+            for (doc, sidecar) in current {
+                let entry = self.library.entry(&doc.file);
+                self.library
+                    .write_atomically(&sidecar_name(&doc.file), sidecar.to_toml().as_bytes())?;
+                let extracted = Extracted {
+                    metadata: PdfMetadata {
+                        ocr: doc.ocr,
+                        ..PdfMetadata::default()
+                    },
+                    source: doc.extraction_note.clone().unwrap_or_default(),
+                    pages: doc.pages,
+                };
+                let submission = describe(&doc.file, doc.id, extracted, sidecar);
+                writer.upsert(&submission, &fingerprint(&entry)?)?;
+                // The batch's result carries metadata only; the pages are in the index.
+                done.push(Submission {
+                    pages: Vec::new(),
+                    ..submission
+                });
+            }
+            writer.commit()?;
+            Ok(done)
+        })();
+        self.settle(&mut writer, written, || {
+            undo.iter().try_for_each(|u| u.apply(self.library))
+        })
+    }
+
     /// Moves a document's files to the trash and drops it from the index; returns the name
     /// it has in the trash.
     pub fn delete(&self, id: &DocId) -> Result<String, ChangeError> {

@@ -470,6 +470,7 @@ pub fn describe(file: &str, id: DocId, extracted: Extracted, sidecar: Sidecar) -
             .collect(),
     };
 
+    let to_review = sidecar.to_review();
     let ocr = extracted.metadata.ocr;
     let extraction_note = (!extracted.source.is_empty()).then_some(extracted.source);
     let id_of_pdf = id.clone();
@@ -505,6 +506,7 @@ pub fn describe(file: &str, id: DocId, extracted: Extracted, sidecar: Sidecar) -
             .into_iter()
             .filter(|v| v.id != id_of_pdf)
             .collect(),
+        to_review,
     }
 }
 

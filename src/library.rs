@@ -126,6 +126,11 @@ pub struct Sidecar {
     /// Earlier versions of the PDF (`[[versions]]`), oldest first, kept under `versions/`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<Version>,
+    /// Whether staff have reviewed what was detected: `true` once confirmed or corrected,
+    /// `false` while it waits in the inbox. Absent, a sidecar that sets any metadata counts
+    /// as reviewed (staff wrote it) and an empty one, or none, as waiting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reviewed: Option<bool>,
 }
 
 impl Sidecar {
@@ -162,6 +167,29 @@ impl Sidecar {
             ));
         }
         Ok(sidecar)
+    }
+
+    /// Whether the document waits in the inbox for staff to confirm what was detected.
+    pub fn to_review(&self) -> bool {
+        match self.reviewed {
+            Some(reviewed) => !reviewed,
+            None => !self.sets_metadata(),
+        }
+    }
+
+    /// Whether the sidecar sets any of what detection would otherwise decide.
+    pub fn sets_metadata(&self) -> bool {
+        self.title.is_some()
+            || self.kind.is_some()
+            || self.date.is_some()
+            || self.recipient.is_some()
+            || self.reference.is_some()
+            || self.conventions.is_some()
+            || self.laws.is_some()
+            || self.topics.is_some()
+            || self.cycles.is_some()
+            || self.language.is_some()
+            || self.consultation.is_some()
     }
 
     pub fn to_toml(&self) -> String {

@@ -375,6 +375,10 @@ pub struct Submission {
     /// consultation records of the moment (`Consultations::link`).
     #[serde(default)]
     pub consultation: Option<String>,
+    /// Waits in the staff inbox: arrived without metadata staff set, not yet confirmed
+    /// (`Sidecar::to_review`).
+    #[serde(default)]
+    pub to_review: bool,
     /// Notes staff wrote, public and internal alike: whoever shows them filters by
     /// [`Note::internal`] for its audience.
     #[serde(default)]

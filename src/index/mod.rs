@@ -137,7 +137,12 @@ struct Fields {
     notes_internal: Field,
     /// The ids of earlier versions, so a link to one finds the document.
     former_id: Field,
+    /// [`TO_REVIEW`] on documents that wait in the staff inbox.
+    review: Field,
 }
+
+/// The `review` term of documents in the inbox.
+const TO_REVIEW: &str = "pending";
 
 const DOC_RECORD: &str = "doc";
 const PAGE_RECORD: &str = "page";
@@ -198,6 +203,7 @@ fn build_schema() -> (Schema, Fields) {
         notes: builder.add_text_field("notes", text(NORWEGIAN, true, false)),
         notes_internal: builder.add_text_field("notes_internal", text(NORWEGIAN, true, false)),
         former_id: builder.add_text_field("former_id", STRING),
+        review: builder.add_text_field("review", STRING),
     };
     (builder.build(), fields)
 }
@@ -494,6 +500,29 @@ impl ArchiveIndex {
         Ok(out)
     }
 
+    /// The documents waiting in the staff inbox: how many there are, and the newest
+    /// `limit` of them by date.
+    pub fn to_review(&self, limit: usize) -> Result<(usize, Vec<IndexedDocument>), IndexError> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.review, TO_REVIEW),
+            IndexRecordOption::Basic,
+        );
+        let count = searcher.search(&query, &tantivy::collector::Count)?;
+        // Newest first by date, so the page reads the records it shows and no more.
+        let addresses = searcher.search(
+            &query,
+            &TopDocs::with_limit(limit.max(1))
+                .order_by_fast_field::<i64>("date_sort", tantivy::Order::Desc),
+        )?;
+        let mut out = Vec::with_capacity(addresses.len());
+        for (_, address) in addresses.into_iter().take(limit) {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            out.push(self.indexed_document(&doc)?);
+        }
+        Ok((count, out))
+    }
+
     fn record_query(&self, record: &str) -> TermQuery {
         TermQuery::new(
             Term::from_field_text(self.fields.record, record),
@@ -675,6 +704,9 @@ impl ArchiveWriter {
         }
         for version in &submission.versions {
             doc.add_text(f.former_id, version.id.as_str());
+        }
+        if submission.to_review {
+            doc.add_text(f.review, TO_REVIEW);
         }
         self.writer.add_document(doc)?;
 

@@ -56,6 +56,9 @@ impl Lang {
             "delete" => ("Flyttet til papirkurven", "Moved to the trash"),
             "restore" => ("Hentet fra papirkurven", "Restored from the trash"),
             "token_use" => ("Brukte API-nøkkel", "Used an API token"),
+            "confirm" => ("Bekreftet fra innboksen", "Confirmed from the inbox"),
+            "bulk_edit" => ("Endret i en samleendring", "Edited in a bulk edit"),
+            "bulk_undo" => ("Samleendring angret", "Bulk edit undone"),
             other => return other.to_string(),
         };
         match self {

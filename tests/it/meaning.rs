@@ -39,6 +39,7 @@ fn submission(file: &str, text: &str) -> Submission {
         consultation: None,
         notes: Vec::new(),
         versions: Vec::new(),
+        to_review: false,
     }
 }
 

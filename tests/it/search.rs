@@ -271,6 +271,7 @@ fn a_commit_is_seen_by_a_search_asked_before_it() {
         consultation: None,
         notes: Vec::new(),
         versions: Vec::new(),
+        to_review: false,
     };
     writer.upsert(&submission, "fingerprint").unwrap();
     writer.commit().unwrap();

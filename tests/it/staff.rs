@@ -91,7 +91,7 @@ pub(crate) fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) 
     body
 }
 
-fn api_upload_request(
+pub(crate) fn api_upload_request(
     token: &str,
     fields: &[(&str, &str)],
     file_name: &str,
@@ -147,7 +147,8 @@ async fn every_staff_route_refuses_anonymous_requests() {
         let uri = path
             .replace("{id}", &id)
             .replace("{name}", "20250101T000000Z--x.pdf")
-            .replace("{note}", "1");
+            .replace("{note}", "1")
+            .replace("{batch}", "20250101T000000.000Z");
         let request = Request::builder()
             .method(method.clone())
             .uri(&uri)
@@ -197,7 +198,8 @@ async fn forms_without_the_right_csrf_token_are_forbidden() {
         let uri = path
             .replace("{id}", &id)
             .replace("{name}", "20250101T000000Z--x.pdf")
-            .replace("{note}", "1");
+            .replace("{note}", "1")
+            .replace("{batch}", "20250101T000000.000Z");
         for token in ["", "feil"] {
             let request = if path == "/last-opp" || path.ends_with("/ny-versjon") {
                 Request::post(&uri)

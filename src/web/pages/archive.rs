@@ -345,6 +345,8 @@ pub struct DocumentPage {
     doc_lang: Option<&'static str>,
     notes: super::notes::NotesView,
     versions: super::notes::VersionsView,
+    /// Said while staff have not yet confirmed what was detected.
+    review_badge: Option<&'static str>,
 }
 
 pub async fn document(
@@ -500,6 +502,10 @@ pub async fn document(
         whole_url,
         restored,
         doc_lang,
+        review_badge: s.to_review.then_some(match lang {
+            Lang::Nb => "Ikke gjennomgått: opplysningene er funnet automatisk",
+            Lang::En => "Not yet reviewed: the details were detected automatically",
+        }),
         ctx,
         title: s.title.clone(),
         date: views::date_text(lang, &s),

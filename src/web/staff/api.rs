@@ -119,7 +119,11 @@ pub async fn patch(
     let id = DocId::parse(&id).ok_or(ApiError::NotFound)?;
     let patch: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("the body is not a JSON object: {e}")))?;
-    let edit = MetadataEdit::from_json(&patch).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let mut edit =
+        MetadataEdit::from_json(&patch).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    // A correction by staff reviews the document, unless the patch says otherwise
+    // (`"reviewed": false` puts it back in the inbox).
+    edit.reviewed.get_or_insert(true);
     let st = state.clone();
     let target = id.clone();
     let s = blocking(move || {

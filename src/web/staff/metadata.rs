@@ -37,6 +37,8 @@ pub enum MetadataError {
     UnknownField(String),
     #[error("no consultation `{0}`")]
     Consultation(String),
+    #[error("`reviewed` must be true or false")]
+    NotReviewed,
 }
 
 impl MetadataError {
@@ -83,6 +85,8 @@ pub struct MetadataEdit {
     pub consultation: Named<String>,
     /// Focus area ids (`tagging::topics`), replacing detection.
     pub topics: Named<Vec<String>>,
+    /// Whether staff have reviewed the document (the inbox); `None` leaves it.
+    pub reviewed: Option<bool>,
 }
 
 /// Law ids as typed in the form: separated by commas or spaces.
@@ -160,6 +164,7 @@ impl MetadataEdit {
             topics: fields
                 .get("topics_shown")
                 .map(|_| fields.get("topics").and_then(law_list)),
+            reviewed: None,
         }
     }
 
@@ -195,6 +200,10 @@ impl MetadataEdit {
                     continue;
                 }
                 "consultation" => &mut edit.consultation,
+                "reviewed" => {
+                    edit.reviewed = Some(value.as_bool().ok_or(MetadataError::NotReviewed)?);
+                    continue;
+                }
                 "conventions" => {
                     edit.conventions = Some(id_list(value, MetadataError::NotConventions)?);
                     continue;
@@ -283,6 +292,9 @@ impl MetadataEdit {
                 }
                 None => None,
             };
+        }
+        if let Some(reviewed) = self.reviewed {
+            base.reviewed = Some(reviewed);
         }
         if let Some(laws) = self.laws {
             base.laws = match laws {

@@ -5,7 +5,9 @@
 //! table to prove it.
 
 pub mod api;
+pub mod bulk;
 pub mod consultations;
+pub mod inbox;
 pub mod metadata;
 pub mod notes;
 pub mod pages;
@@ -290,6 +292,28 @@ pub fn routes(max_upload_bytes: usize) -> Vec<StaffRoute> {
             "/api/documents/{id}/versions",
             Programs,
             post(notes::api_replace).layer(upload_limit),
+        ),
+        // Bulk edits and their undo.
+        route(Method::POST, "/api/bulk", Programs, post(bulk::api_bulk)),
+        route(
+            Method::POST,
+            "/api/bulk/{batch}/undo",
+            Programs,
+            post(bulk::api_undo),
+        ),
+        route(
+            Method::POST,
+            "/samleendring/{batch}/angre",
+            People,
+            post(pages::undo_bulk),
+        ),
+        // The inbox of documents to review.
+        route(Method::GET, "/innboks", People, get(inbox::inbox)),
+        route(
+            Method::POST,
+            "/innboks/{id}/bekreft",
+            People,
+            post(inbox::confirm),
         ),
     ]
 }

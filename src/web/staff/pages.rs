@@ -501,7 +501,9 @@ pub async fn edit(
         Ok(doc.is_some_and(|d| d.submission.sample))
     })
     .await?;
-    let metadata = form_metadata(&fields, lang, sample, &state.consultations.current())?;
+    let mut metadata = form_metadata(&fields, lang, sample, &state.consultations.current())?;
+    // Saving the editor is staff's correction: the document leaves the inbox.
+    metadata.reviewed = Some(true);
     let st = state.clone();
     let target = id.clone();
     let result = blocking(move || Ok(archive(&st)?.update(&target, metadata))).await?;
@@ -670,6 +672,8 @@ pub struct AuditRow {
     detail: Option<String>,
     address: Option<String>,
     count: Option<u64>,
+    /// The form that undoes the bulk edit this entry belongs to (on its newest entry).
+    undo_action: Option<String>,
 }
 
 impl AuditRow {
@@ -682,7 +686,12 @@ impl AuditRow {
                 Lang::Nb => format!("/dokument/{id}"),
                 Lang::En => format!("/dokument/{id}?lang=en"),
             });
+        let undo_action = (e.action == "bulk_edit")
+            .then(|| e.detail.as_deref().and_then(super::bulk::batch_of))
+            .flatten()
+            .map(|batch| format!("/samleendring/{batch}/angre"));
         AuditRow {
+            undo_action,
             time: e.time.format("%Y-%m-%d %H:%M:%S").to_string(),
             user: e.user,
             action: lang.audit_action(&e.action),
@@ -730,9 +739,19 @@ pub async fn audit_log(
     });
     entries.truncate(AUDIT_PAGE);
     let lang = ctx.lang();
+    let mut batches = std::collections::HashSet::new();
     let entries = entries
         .into_iter()
-        .map(|e| AuditRow::new(lang, e))
+        .map(|e| {
+            let mut row = AuditRow::new(lang, e);
+            // One undo button per batch.
+            if let Some(action) = &row.undo_action
+                && !batches.insert(action.clone())
+            {
+                row.undo_action = None;
+            }
+            row
+        })
         .collect();
     Ok(AuditPage {
         ctx,
@@ -742,6 +761,36 @@ pub async fn audit_log(
         older,
     }
     .into_response())
+}
+
+/// `POST /samleendring/{batch}/angre`: undoes a bulk edit from the audit log.
+pub async fn undo_bulk(
+    State(state): State<AppState>,
+    Extension(user): Extension<StaffUser>,
+    extensions: axum::http::Extensions,
+    Path(batch): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (_, lang) = checked_form(&user, &body)?;
+    let address = client_address(&extensions);
+    let st = state.clone();
+    let name = user.name.clone();
+    let result = blocking(move || Ok(super::bulk::undo(&st, &name, Some(address), &batch))).await?;
+    match result {
+        Ok(_) => {
+            let suffix = if lang == Lang::En { "?lang=en" } else { "" };
+            Ok(Redirect::to(&format!("/logg{suffix}")).into_response())
+        }
+        Err(crate::web::ApiError::NotFound) => Err(PageError::NotFound(lang)),
+        Err(crate::web::ApiError::ConflictWith(_)) => Err(PageError::BadRequest {
+            message: match lang {
+                Lang::Nb => "Denne samleendringen er allerede angret.".into(),
+                Lang::En => "This bulk edit was already undone.".into(),
+            },
+            lang,
+        }),
+        Err(e) => Err(PageError::Internal(e.to_string())),
+    }
 }
 
 embeds_context!(UploadPage, EditPage, TrashPage, AuditPage);

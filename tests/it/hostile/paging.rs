@@ -131,6 +131,7 @@ fn a_whole_set_may_be_larger_than_the_window() {
                     consultation: None,
                     notes: Vec::new(),
                     versions: Vec::new(),
+                    to_review: false,
                 },
                 "fingerprint",
             )

@@ -1,0 +1,263 @@
+//! Bulk edits through the staff API: preview, one commit for the batch, an audit entry per
+//! document, the undo of a batch, and the bound on its size.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::{Value, json};
+
+use arkiv::model::{Convention, DocId};
+
+use crate::support::{Answer, StaffApp, send, staff_app_with, write_pdf};
+
+fn app() -> StaffApp {
+    staff_app_with(10 << 20, &[], |docs| {
+        for (i, name) in ["a", "b", "c"].iter().enumerate() {
+            write_pdf(
+                docs,
+                &format!("2024-0{}-01-samle-{name}.pdf", i + 1),
+                None,
+                &[&format!(
+                    "Høringssvar om samleprøve {name}\n\nOslo, 1. mars 2024\n\nVi viser til Istanbulkonvensjonen artikkel 18."
+                )],
+            );
+        }
+    })
+}
+
+async fn bulk(s: &StaffApp, uri: &str, body: Value) -> Answer {
+    send(
+        &s.app,
+        Request::post(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {}", s.token))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+fn doc(s: &StaffApp, file: &str) -> arkiv::model::Submission {
+    let id = DocId::parse(&s.id_of(file)).unwrap();
+    s.index.document(&id).unwrap().unwrap()
+}
+
+const FILES: [&str; 3] = [
+    "2024-01-01-samle-a.pdf",
+    "2024-02-01-samle-b.pdf",
+    "2024-03-01-samle-c.pdf",
+];
+
+#[tokio::test]
+async fn a_bulk_edit_previews_changes_in_one_batch_and_is_undone() {
+    let s = app();
+    let request = json!({
+        "search": "q=samleprøve",
+        "add": {"conventions": ["cedaw"], "laws": ["barneloven"]},
+        "preview": true,
+    });
+    let preview = bulk(&s, "/api/bulk", request.clone()).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    let p = preview.json();
+    assert_eq!(p["selected"], 3);
+    assert_eq!(p["changed"], 3);
+    assert!(p["batch"].is_null());
+    let first = &p["documents"][0];
+    assert_eq!(first["before"]["conventions"], json!(["istanbul"]));
+    assert_eq!(first["after"]["conventions"], json!(["istanbul", "cedaw"]));
+    assert_eq!(first["after"]["laws"], json!(["barneloven"]));
+    // A preview changes nothing.
+    for file in FILES {
+        assert_eq!(doc(&s, file).conventions, vec![Convention::Istanbul]);
+    }
+
+    let mut request = request;
+    request["preview"] = json!(false);
+    let done = bulk(&s, "/api/bulk", request.clone()).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let d = done.json();
+    let batch = d["batch"].as_str().unwrap().to_string();
+    assert_eq!(d["changed"], 3);
+    eprintln!("bulk edit of 3 documents: {} ms", d["took_ms"]);
+    for file in FILES {
+        let now = doc(&s, file);
+        assert_eq!(
+            now.conventions,
+            vec![Convention::Istanbul, Convention::Cedaw]
+        );
+        assert_eq!(now.laws, ["barneloven"]);
+        // Tags written down keep the document in the inbox.
+        assert!(now.to_review, "{file}");
+    }
+    // Doing it again changes nothing and makes no batch.
+    let again = bulk(&s, "/api/bulk", request).await.json();
+    assert_eq!(again["changed"], 0);
+    assert!(again["batch"].is_null());
+
+    let log = s.data().audit_file();
+    let entries = arkiv::audit::AuditLog::new(log.clone())
+        .recent(100)
+        .unwrap();
+    let of_batch: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == "bulk_edit")
+        .filter(|e| {
+            arkiv::web::staff::bulk::batch_of(e.detail.as_deref().unwrap_or(""))
+                == Some(batch.as_str())
+        })
+        .collect();
+    assert_eq!(of_batch.len(), 3);
+
+    // Remove by ids, and set the kind.
+    let a = s.id_of(FILES[0]);
+    let b = s.id_of(FILES[1]);
+    let second = bulk(
+        &s,
+        "/api/bulk",
+        json!({"ids": [a, b], "remove": {"conventions": ["istanbul"]}, "kind": "rapport"}),
+    )
+    .await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    let second_batch = second.json()["batch"].as_str().unwrap().to_string();
+    assert_eq!(doc(&s, FILES[0]).conventions, vec![Convention::Cedaw]);
+    assert_eq!(doc(&s, FILES[0]).kind.id(), "rapport");
+    assert_eq!(
+        doc(&s, FILES[2]).conventions,
+        vec![Convention::Istanbul, Convention::Cedaw]
+    );
+
+    // Undo the second batch: the two documents are as the first batch left them.
+    let undone = bulk(&s, &format!("/api/bulk/{second_batch}/undo"), json!({})).await;
+    assert_eq!(undone.status, StatusCode::OK, "{}", undone.body);
+    assert_eq!(undone.json()["changed"], 2);
+    assert_eq!(
+        doc(&s, FILES[0]).conventions,
+        vec![Convention::Istanbul, Convention::Cedaw]
+    );
+    assert_ne!(doc(&s, FILES[0]).kind.id(), "rapport");
+    let twice = bulk(&s, &format!("/api/bulk/{second_batch}/undo"), json!({})).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+
+    // Undo the first: back to what detection found, still waiting for review.
+    let undone = bulk(&s, &format!("/api/bulk/{batch}/undo"), json!({})).await;
+    assert_eq!(undone.status, StatusCode::OK, "{}", undone.body);
+    for file in FILES {
+        let now = doc(&s, file);
+        assert_eq!(now.conventions, vec![Convention::Istanbul]);
+        assert!(now.laws.is_empty(), "{file}: {:?}", now.laws);
+        assert!(now.to_review);
+    }
+    let entries = arkiv::audit::AuditLog::new(log).recent(100).unwrap();
+    assert_eq!(
+        entries.iter().filter(|e| e.action == "bulk_undo").count(),
+        5
+    );
+    let unknown = bulk(&s, "/api/bulk/20200101T000000.000Z/undo", json!({})).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn bad_bulk_edits_are_refused_with_a_reason() {
+    let s = app();
+    let too_many: Vec<String> = (0..501).map(|i| format!("{i:032x}")).collect();
+    let cases = [
+        (
+            json!({"ids": too_many, "add": {"conventions": ["cedaw"]}}),
+            "at most 500",
+        ),
+        (
+            json!({"search": "q=samleprøve", "add": {"conventions": ["ukjent"]}}),
+            "unknown convention",
+        ),
+        (
+            json!({"search": "q=samleprøve", "add": {"laws": ["ukjentloven"]}}),
+            "unknown law",
+        ),
+        (json!({"search": "q=samleprøve"}), "nothing to change"),
+        (
+            json!({"search": "q=samleprøve", "add": {"consultation": "finnes-ikke"}}),
+            "no consultation",
+        ),
+        (
+            json!({"search": "q=ingentingslikt", "kind": "rapport"}),
+            "no documents",
+        ),
+        (
+            json!({"ids": ["x"], "kind": "rapport"}),
+            "not a document id",
+        ),
+        (
+            json!({"ids": [], "kind": "rapport", "extra": 1}),
+            "unknown field",
+        ),
+    ];
+    for (body, message) in cases {
+        let answer = bulk(&s, "/api/bulk", body.clone()).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{body}: {}",
+            answer.body
+        );
+        assert!(answer.body.contains(message), "{body}: {}", answer.body);
+    }
+    for file in FILES {
+        assert_eq!(doc(&s, file).conventions, vec![Convention::Istanbul]);
+    }
+    // Without the token, nothing.
+    let anonymous = send(
+        &s.app,
+        Request::post("/api/bulk")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                json!({"search": "q=samleprøve", "kind": "rapport"}).to_string(),
+            ))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_batch_is_undone_from_the_audit_log_page() {
+    let s = app();
+    let done = bulk(
+        &s,
+        "/api/bulk",
+        json!({"search": "q=samleprøve", "add": {"conventions": ["crc"]}}),
+    )
+    .await
+    .json();
+    let batch = done["batch"].as_str().unwrap().to_string();
+    assert_eq!(
+        doc(&s, FILES[0]).conventions,
+        vec![Convention::Istanbul, Convention::Crc]
+    );
+    let (cookie, csrf) = crate::staff::login(&s.app).await;
+    let log = send(
+        &s.app,
+        Request::get("/logg")
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    let action = format!("/samleendring/{batch}/angre");
+    // One button for the batch, though it has three entries.
+    assert_eq!(log.body.matches(&action).count(), 1, "{}", log.body);
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("csrf", &csrf)
+        .finish();
+    let answer = send(
+        &s.app,
+        Request::post(&action)
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    for file in FILES {
+        assert_eq!(doc(&s, file).conventions, vec![Convention::Istanbul]);
+    }
+}
