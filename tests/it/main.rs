@@ -20,6 +20,7 @@ mod relevance;
 mod research;
 mod search;
 mod staff;
+mod suggest;
 mod tagging;
 mod usability;
 mod web;
