@@ -337,3 +337,51 @@ async fn suggestions_follow_a_change_to_the_index() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn the_search_box_works_without_its_script_and_loads_it_within_the_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, app) = archive(dir.path());
+    for uri in ["/", "/sok?q=krise", "/?lang=en"] {
+        let page = get(&app, uri).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let html = scraper::Html::parse_document(&page.body);
+        let form = scraper::Selector::parse("form.searchbox[action='/sok'][method=get]").unwrap();
+        let form = html.select(&form).next().expect("a plain search form");
+        let input = scraper::Selector::parse("input[name=q]").unwrap();
+        let input = form.select(&input).next().expect("its text field");
+        // The combobox roles are the script's to add: without it, a plain search field.
+        assert_eq!(input.value().attr("role"), None, "{uri}");
+        assert_eq!(input.value().attr("type"), Some("search"));
+        let script = scraper::Selector::parse("script[src='/static/suggest.js'][defer]").unwrap();
+        assert!(
+            html.select(&script).next().is_some(),
+            "{uri} loads no suggest.js"
+        );
+        let lang = if uri.contains("lang=en") { "en" } else { "nb" };
+        assert_eq!(
+            form.value().attr("data-suggest"),
+            Some(format!("/api/suggest?lang={lang}").as_str())
+        );
+        // The script fetches from the archive itself, which the policy must allow.
+        let csp = page.header("content-security-policy");
+        assert!(csp.contains("connect-src 'self'"), "{csp}");
+    }
+    let script = get(&app, "/static/suggest.js").await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert!(script.content_type().starts_with("text/javascript"));
+    // Text from the server is set as text only.
+    assert!(script.body.contains("textContent"));
+    for unsafe_sink in [
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+    ] {
+        assert!(
+            !script.body.contains(unsafe_sink),
+            "suggest.js uses {unsafe_sink}"
+        );
+    }
+}
