@@ -158,6 +158,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
              pdftoppm is not installed: pages are shown as text only"
         );
     }
+    // The suggestions' lists, built before the first keystroke rather than during it.
+    let warm = index.clone();
+    std::thread::Builder::new()
+        .name("arkiv-suggest-warm".into())
+        .spawn(move || {
+            if let Err(e) = warm.completions() {
+                tracing::warn!("suggestions not built: {e}");
+            }
+        })?;
     let state = crate::web::AppState::new(index, library, &base_url)
         .with_staff(staff)
         .with_page_images(page_cache);
