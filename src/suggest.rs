@@ -19,8 +19,6 @@
 //! suggestions left, in kind order, so every kind that matches is seen; the list is shown
 //! grouped by kind, in kind order.
 
-use std::cmp::Ordering;
-
 use unicode_normalization::UnicodeNormalization;
 
 use crate::consultations::Consultations;
@@ -174,22 +172,14 @@ pub struct PrefixMatch<'a> {
     pub weight: u64,
 }
 
-impl PrefixMatch<'_> {
-    /// The order of the module's documentation: starts first, then weight, then text.
-    fn rank(&self, other: &Self) -> Ordering {
-        other
-            .starts
-            .cmp(&self.starts)
-            .then(other.weight.cmp(&self.weight))
-            .then_with(|| self.text.cmp(other.text))
-    }
-}
-
 /// Many weighted names (document titles, words) found by the start of any of their words:
-/// every word start of every name's normalized form, sorted, so a prefix is a binary
-/// search and a scan of the keys that start with it.
+/// every word start of every name's normalized form, sorted, so a prefix is two binary
+/// searches. The names are numbered in the order of the module's documentation (weight,
+/// then text), so the best of a range is found from the numbers alone, without reading a
+/// name: a scan of a range of 8-byte entries, however short the prefix.
 #[derive(Debug, Default)]
 pub struct PrefixList {
+    /// Best first: by weight, then text.
     items: Vec<Item>,
     /// (item, byte offset of a word start in its key), sorted by the key from that offset.
     starts: Vec<(u32, u32)>,
@@ -213,6 +203,7 @@ impl PrefixList {
                 (!key.is_empty()).then_some(Item { text, key, weight })
             })
             .collect();
+        items.sort_unstable_by(|a, b| b.weight.cmp(&a.weight).then_with(|| a.text.cmp(&b.text)));
         items.shrink_to_fit();
         let mut starts = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
@@ -249,38 +240,38 @@ impl PrefixList {
             return Vec::new();
         }
         let key = |&(i, at): &(u32, u32)| &self.items[i as usize].key[at as usize..];
+        // Keys below the prefix, then those starting with it, then the rest: two binary
+        // searches give the range.
         let first = self.starts.partition_point(|s| key(s) < prefix);
-        let mut best: Vec<(u32, PrefixMatch<'_>)> = Vec::with_capacity(limit + 1);
-        for start in &self.starts[first..] {
-            if !key(start).starts_with(prefix) {
-                break;
+        let end = first + self.starts[first..].partition_point(|s| key(s).starts_with(prefix));
+        // (does not start the name, item number): smaller is better.
+        let mut best: Vec<(bool, u32)> = Vec::with_capacity(limit + 1);
+        for &(item, at) in &self.starts[first..end] {
+            let found = (at != 0, item);
+            if best.len() == limit && best.last().is_some_and(|worst| found >= *worst) {
+                continue;
             }
-            let item = &self.items[start.0 as usize];
-            let found = PrefixMatch {
-                text: &item.text,
-                starts: start.1 == 0,
-                weight: item.weight,
-            };
             // A name matched at several word starts counts once, at its best.
-            if let Some(seen) = best.iter_mut().find(|(i, _)| *i == start.0) {
-                if found.rank(&seen.1) == Ordering::Less {
-                    seen.1 = found;
-                    best.sort_by(|a, b| a.1.rank(&b.1));
+            if let Some(seen) = best.iter().position(|&(_, i)| i == item) {
+                if found >= best[seen] {
+                    continue;
                 }
-                continue;
+                best.remove(seen);
             }
-            if best.len() == limit
-                && best
-                    .last()
-                    .is_some_and(|(_, worst)| found.rank(worst) != Ordering::Less)
-            {
-                continue;
-            }
-            let at = best.partition_point(|(_, m)| m.rank(&found) != Ordering::Greater);
-            best.insert(at, (start.0, found));
+            let at = best.partition_point(|m| *m < found);
+            best.insert(at, found);
             best.truncate(limit);
         }
-        best.into_iter().map(|(_, m)| m).collect()
+        best.into_iter()
+            .map(|(later, item)| {
+                let item = &self.items[item as usize];
+                PrefixMatch {
+                    text: &item.text,
+                    starts: !later,
+                    weight: item.weight,
+                }
+            })
+            .collect()
     }
 }
 
