@@ -34,6 +34,10 @@ pub struct ServeArgs {
     /// it at any time) [default: DATA/page-cache]
     #[arg(long, env = "ARKIV_PAGE_CACHE")]
     page_cache: Option<std::path::PathBuf>,
+    /// Serve an index that another `arkiv serve` writes to: search and read only, with no
+    /// ingest and no staff features; each of the writer's commits is seen within a second
+    #[arg(long, env = "ARKIV_READ_ONLY")]
+    read_only: bool,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -108,6 +112,9 @@ fn seconds(text: &str) -> Result<Duration, String> {
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    if args.read_only {
+        return run_read_only(args);
+    }
     let library = Library::new(&args.paths.documents);
     let index = super::open_index(&args.paths.index)?;
     // The server owns the index's only writer for as long as it runs.
@@ -146,19 +153,75 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         base_url.starts_with("https://"),
     );
     staff.limiter = Limiter::new(&limits);
-    let page_cache_dir = args
+    warm_suggestions(&index)?;
+    let state = crate::web::AppState::new(index, library, &base_url)
+        .with_staff(staff)
+        .with_page_images(page_cache(&args, &options.extract));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(crate::web::serve_with(args.addr, state, limits))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `serve --read-only`: one of several processes that search an index a single writer
+/// commits to. It takes no writer lock and writes nothing but page images, so as many run
+/// as the machine has room for.
+fn run_read_only(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let library = Library::new(&args.paths.documents);
+    let index = crate::index::ArchiveIndex::open_read_only(&args.paths.index)?;
+    let options = args.extract.options()?;
+    let base_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", args.addr));
+    warm_suggestions(&index)?;
+    let state = crate::web::AppState::new(index, library, &base_url)
+        .with_page_images(page_cache(&args, &options.extract));
+    tracing::info!(
+        "read-only: serving the index in {} as its writer commits",
+        args.paths.index.display()
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        // The writer changes consultation records without a commit; follow the folder.
+        let follow = tokio::spawn(crate::web::follow_consultations(
+            state.clone(),
+            CONSULTATIONS_CHECKED_EVERY,
+        ));
+        let served = crate::web::serve_with(args.addr, state, args.limits.limits()).await;
+        follow.abort();
+        served
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// How often a read-only server looks for changed consultation records.
+const CONSULTATIONS_CHECKED_EVERY: Duration = Duration::from_secs(1);
+
+fn page_cache(
+    args: &ServeArgs,
+    extract: &crate::extract::ExtractConfig,
+) -> crate::extract::render::PageCache {
+    let dir = args
         .page_cache
         .clone()
         .unwrap_or_else(|| args.data.data.join("page-cache"));
-    let page_cache =
-        crate::extract::render::PageCache::new(page_cache_dir, options.extract.clone());
-    if !page_cache.can_render() {
+    let cache = crate::extract::render::PageCache::new(dir, extract.clone());
+    if !cache.can_render() {
         tracing::warn!(
             "pdftoppm er ikke installert: sidene vises som tekst / \
              pdftoppm is not installed: pages are shown as text only"
         );
     }
-    // The suggestions' lists, built before the first keystroke rather than during it.
+    cache
+}
+
+/// Builds the suggestions' lists on a thread of their own, before the first keystroke
+/// rather than during it.
+fn warm_suggestions(index: &crate::index::ArchiveIndex) -> std::io::Result<()> {
     let warm = index.clone();
     std::thread::Builder::new()
         .name("arkiv-suggest-warm".into())
@@ -167,12 +230,5 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 tracing::warn!("suggestions not built: {e}");
             }
         })?;
-    let state = crate::web::AppState::new(index, library, &base_url)
-        .with_staff(staff)
-        .with_page_images(page_cache);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(crate::web::serve_with(args.addr, state, limits))?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

@@ -71,6 +71,10 @@ pub enum IndexError {
     Foreign(PathBuf),
     #[error("another process is writing to the index in {0} (is `arkiv serve` running?)")]
     Busy(PathBuf),
+    #[error(
+        "{0} holds no index yet: start the server that writes it (`arkiv serve` or `arkiv ingest`) first"
+    )]
+    NotYet(PathBuf),
     #[error("cannot use index folder {path}: {source}")]
     Io {
         path: PathBuf,
@@ -307,6 +311,37 @@ impl ArchiveIndex {
                 Index::create_in_dir(dir, schema)?
             }
         };
+        Self::from_index(index, fields, Some(dir.to_path_buf()))
+    }
+
+    /// Opens an index that another process writes to, for searching and reading only: it
+    /// never creates, rebuilds or writes a file there. Each of the writer's commits is seen
+    /// within about a second, whole or not at all: tantivy replaces `meta.json` atomically
+    /// and never changes a committed segment, and the reader reloads when `meta.json` does.
+    pub fn open_read_only(dir: &Path) -> Result<ArchiveIndex, IndexError> {
+        if !dir.join("meta.json").is_file() {
+            return Err(IndexError::NotYet(dir.to_path_buf()));
+        }
+        let recorded = std::fs::read_to_string(dir.join(VERSION_FILE))
+            .ok()
+            .and_then(|t| serde_json::from_str::<VersionFile>(&t).ok())
+            .map(|v| v.schema_version);
+        let mismatch = |found: Option<u32>| match found {
+            Some(found) => IndexError::SchemaVersion {
+                dir: dir.to_path_buf(),
+                found,
+                expected: SCHEMA_VERSION,
+            },
+            None => IndexError::Foreign(dir.to_path_buf()),
+        };
+        if recorded.is_some_and(|found| found != SCHEMA_VERSION) {
+            return Err(mismatch(recorded));
+        }
+        let (schema, fields) = build_schema();
+        let index = Index::open_in_dir(dir)?;
+        if index.schema() != schema {
+            return Err(mismatch(recorded));
+        }
         Self::from_index(index, fields, Some(dir.to_path_buf()))
     }
 

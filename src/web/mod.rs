@@ -134,6 +134,45 @@ impl ConsultationStore {
     }
 }
 
+/// Reads the consultation records again whenever their folder changes: for a read-only
+/// server, whose records another process writes without telling it.
+pub async fn follow_consultations(state: AppState, every: Duration) {
+    let folder = crate::consultations::folder(&state.library);
+    let mut seen = folder_state(folder.clone()).await;
+    loop {
+        tokio::time::sleep(every).await;
+        let now = folder_state(folder.clone()).await;
+        if now != seen {
+            let store = state.consultations.clone();
+            let library = state.library.clone();
+            let _ = tokio::task::spawn_blocking(move || store.reload(&library)).await;
+            seen = now;
+        }
+    }
+}
+
+/// The names, sizes and change times of a folder's files: what tells that one changed
+/// (every write is a rename, which gives the file a new change time).
+async fn folder_state(
+    folder: std::path::PathBuf,
+) -> Vec<(std::ffi::OsString, u64, std::time::SystemTime)> {
+    tokio::task::spawn_blocking(move || {
+        let mut files: Vec<_> = std::fs::read_dir(&folder)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| {
+                let meta = entry.metadata().ok()?;
+                Some((entry.file_name(), meta.len(), meta.modified().ok()?))
+            })
+            .collect();
+        files.sort();
+        files
+    })
+    .await
+    .unwrap_or_default()
+}
+
 fn read_consultations(library: &Library) -> Consultations {
     let (all, errors) = Consultations::load(&crate::consultations::folder(library));
     for e in errors {

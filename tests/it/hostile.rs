@@ -35,7 +35,7 @@ mod paging;
 mod pdfs;
 mod procmon;
 mod security;
-mod server;
+pub(crate) mod server;
 mod signin;
 mod writes;
 

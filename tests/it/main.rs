@@ -17,6 +17,7 @@ mod ocr;
 mod pdfgen;
 mod reading;
 mod relevance;
+mod replicas;
 mod research;
 mod search;
 mod staff;
