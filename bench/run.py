@@ -16,6 +16,10 @@ Steps (all by default; --only takes a comma-separated subset):
   sqlite    the SQLite FTS5 peer on the same corpus and mix
   postgres  the PostgreSQL full-text peer on the same corpus and mix (a temporary server
             on a Unix socket, started and stopped here)
+  relevance nDCG@10, recall@20 and MRR of arkiv and PostgreSQL on the judged set
+  norwegian the cost of the Norwegian analysis: the corpus of each size indexed with and
+            without compound splitting, and the mix searched with and without splitting and
+            expansion (thesaurus, nynorsk ↔ bokmål), alternating on and off in one run
 
 --smoke: a 1k-document corpus, 20 PDFs, 12 queries, one round, debug build: it checks that
 the harness still works (seconds, not minutes, once built); its figures mean nothing.
@@ -38,7 +42,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus"))
-STEPS = ["extract", "ingest", "index", "search", "suggest", "http", "sqlite", "postgres", "relevance"]
+STEPS = ["extract", "ingest", "index", "search", "suggest", "http", "sqlite", "postgres",
+         "relevance", "norwegian"]
 EXAMPLES = ["bench-corpus", "bench-search", "bench-extract", "bench-sqlite", "bench-postgres",
             "bench-relevance"]
 CLEANUP = []  # callables run at exit, last first
@@ -378,6 +383,45 @@ class Bench:
         self.note(f"postgres_{n}", cmd)
         return data
 
+    def norwegian(self, n):
+        """The corpus of size n indexed with the Norwegian analysis on (the word lists found,
+        as `serve` and `ingest` run) and off (`ARKIV_HUNSPELL_DIR` naming an empty folder),
+        then the mix searched on each index, on (splitting and expansion) and off (neither,
+        `--expansion off`), alternating, so that the load of a shared machine falls on both
+        alike. Index builds are timed with the letters' generation, which costs the same in
+        both."""
+        empty = os.path.join(self.work, "no-word-lists")
+        os.makedirs(empty, exist_ok=True)
+        envs = {"on": dict(os.environ), "off": dict(os.environ, ARKIV_HUNSPELL_DIR=empty)}
+        out = {"builds": {"on": [], "off": []}, "search": {"on": [], "off": []}}
+        indexes = {}
+        for mode in ("on", "off"):
+            index = os.path.join(self.work, f"index-{n}-{mode}")
+            shutil.rmtree(index, ignore_errors=True)
+            cmd = [self.example("bench-corpus"), "index", "--docs", n, "--out", index]
+            data, seconds, rss = run_json(cmd, env=envs[mode])
+            data["peak_rss_bytes"] = rss * 1024
+            data["index_bytes"] = du(index)
+            if data.get("splitting") != (mode == "on"):
+                log(f"warning: the {mode} index of {n} was built with splitting "
+                    f"{data.get('splitting')}")
+            out["builds"][mode].append(data)
+            indexes[mode] = index
+            self.note(f"norwegian_index_{n}_{mode}",
+                      (["ARKIV_HUNSPELL_DIR=" + empty] if mode == "off" else []) + cmd)
+        for _ in range(self.args.norwegian_rounds):
+            for mode in ("on", "off"):
+                cmd = ([self.example("bench-search"), "inproc", "--index", indexes[mode]]
+                       + self.mix_args + ["--expansion", mode])
+                data, _, _ = run_json(cmd, env=envs[mode])
+                out["search"][mode].append(data)
+                self.note(f"norwegian_search_{n}_{mode}",
+                          (["ARKIV_HUNSPELL_DIR=" + empty] if mode == "off" else []) + cmd)
+        if not self.args.keep:
+            for index in indexes.values():
+                shutil.rmtree(index, ignore_errors=True)
+        return out
+
     def relevance(self, conn):
         """The judged set (resources/relevance/judgements.toml) over documents/ and
         ../shared/corpus/{norwegian,conventions}, for arkiv and PostgreSQL."""
@@ -425,6 +469,10 @@ class Bench:
                 log("PostgreSQL is not installed (Debian: postgresql): skipping its peer")
         if self.wanted("relevance"):
             self.relevance(conn)
+        if self.wanted("norwegian"):
+            # The smoke run (a debug build) only checks that the step works.
+            sizes = [200] if self.smoke else self.args.sizes
+            self.results["norwegian"] = {str(n): self.norwegian(n) for n in sizes}
         for n in self.args.sizes:
             if not any(self.wanted(s) for s in sized):
                 break
@@ -707,6 +755,35 @@ def render(r, work):
                               f"queries/s ({cores} clients)", "arkiv ÷ peer (1)", f"arkiv ÷ peer ({cores})",
                               "queries where both find something / either does", "command"], rows))
 
+    nor = r.get("norwegian") or {}
+    if nor:
+        rows = []
+        for n, e in nor.items():
+            b = {m: e["builds"][m][0] for m in ("on", "off")}
+            lat = {m: [x["latency"] for x in e["search"][m]] for m in ("on", "off")}
+            best = lambda m, k: min(l[k] for l in lat[m])
+            for m in ("on", "off"):
+                rows.append([f"{int(n):,}", m, f0(b[m]["pages_per_s"]), mb(b[m]["index_bytes"]),
+                             " / ".join(f2(l["p50_ms"]) for l in lat[m]),
+                             " / ".join(f2(l["p99_ms"]) for l in lat[m]),
+                             cmd(r, f"norwegian_index_{n}_{m}", work) + " "
+                             + cmd(r, f"norwegian_search_{n}_{m}", work)])
+            cost_ingest = 1 - b["on"]["pages_per_s"] / b["off"]["pages_per_s"]
+            cost_p99 = best("on", "p99_ms") / best("off", "p99_ms") - 1
+            rows.append([f"{int(n):,}", "on ÷ off", ratio(b["on"]["pages_per_s"], b["off"]["pages_per_s"]),
+                         ratio(b["on"]["index_bytes"], b["off"]["index_bytes"]),
+                         ratio(best("on", "p50_ms"), best("off", "p50_ms")),
+                         ratio(best("on", "p99_ms"), best("off", "p99_ms")), "(best of the runs of each)"])
+            if int(n) >= 100000:
+                targets.append((f"Norwegian analysis costs ≤ 20 % of ingest pages/s at {int(n):,} documents",
+                                f"{cost_ingest * 100:.1f} %", cost_ingest <= 0.20))
+                targets.append((f"Norwegian analysis costs ≤ 15 % of search p99 at {int(n):,} documents",
+                                f"{cost_p99 * 100:.1f} %", cost_p99 <= 0.15))
+        out.append("\n### Norwegian analysis on and off (compound splitting; expansion by thesaurus and "
+                   "nynorsk ↔ bokmål), alternating in one run\n")
+        out.append(table(["documents", "analysis", "index build pages/s (with generation)", "index size",
+                          "search p50 ms (each run)", "search p99 ms (each run)", "commands"], rows))
+
     if targets:
         out.append("\n### Targets\n")
         out.append(table(["target", "measured", "met"],
@@ -748,6 +825,8 @@ def main():
     p.add_argument("--budget", type=float, default=90, help="seconds of latency rounds per engine at most")
     p.add_argument("--seconds", type=float, default=15, help="seconds of each throughput run")
     p.add_argument("--wrk-seconds", type=int, default=15)
+    p.add_argument("--norwegian-rounds", type=int, default=2,
+                   help="searches of the mix per mode (on, off, on, off, …) in the norwegian step")
     p.add_argument("--write", default=None, help="write the tables into this Markdown file")
     args = p.parse_args()
     args.sizes = [int(s) for s in (args.sizes or ("1000" if args.smoke else "10000,100000")).split(",")]

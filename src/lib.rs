@@ -8,6 +8,7 @@
 //! search), [`api`] (JSON shapes), and [`cli`] (the subcommands).
 
 pub mod accounts;
+pub mod alerts;
 pub mod api;
 pub mod archive;
 pub mod audit;

@@ -131,6 +131,9 @@ fn index(model: &Model, seed: u64, docs: u64, out: &Path, tsv: Option<&Path>) ->
             "text_bytes": text_bytes,
             "seconds": seconds,
             "generate_seconds": generate_s,
+            // Whether compounds were split into the `_parts` fields (the Hunspell word
+            // lists were found).
+            "splitting": arkiv::index::splitting(),
             "docs_per_s": docs as f64 / seconds,
             "pages_per_s": pages as f64 / seconds,
             "index_bytes": index_bytes,

@@ -1,7 +1,7 @@
 //! Search latency and throughput over the fixed query mix, in-process and over HTTP.
 //!
 //!     bench-search inproc --index DIR [--rounds R] [--budget S] [--threads T] [--seconds S] [--queries K]
-//!                         [--limit N] [--pages-per-hit N]
+//!                         [--limit N] [--pages-per-hit N] [--expansion on|off]
 //!     bench-search serve  --index DIR --addr 127.0.0.1:PORT [--no-cache]
 //!     bench-search http   --url http://127.0.0.1:PORT [--rounds R] [--budget S] [--queries K]
 //!     bench-search stats  --index DIR
@@ -9,6 +9,10 @@
 //!
 //! `inproc` runs `ArchiveIndex::search_uncached` as the web runs a search it has not seen (20 hits, facets, 3 pages
 //! of snippets per hit): per-query latency on one thread, then queries/s with T threads.
+//! `--expansion off` searches the exact words only (no thesaurus terms, no other written
+//! standard); with `ARKIV_HUNSPELL_DIR` naming a folder without the word lists, compounds
+//! are not split either: the Norwegian analysis off, for the on/off comparison of
+//! BENCHMARKS.md.
 //! `serve` serves an existing index read-only (the web archive without staff features and
 //! without ingest, so a synthetic index is not touched). `http` times `/api/search` over one
 //! keep-alive connection. `stats` counts an index's documents, pages and text bytes.
@@ -45,10 +49,16 @@ fn main() -> Result<()> {
             // Variants for profiling: fewer hits or snippet pages than the web asks for.
             let limit: Option<usize> = support::arg(&args, "--limit");
             let pages: Option<usize> = support::arg(&args, "--pages-per-hit");
+            let expansion = match support::arg::<String>(&args, "--expansion").as_deref() {
+                None | Some("on") => true,
+                Some("off") => false,
+                Some(other) => bail!("--expansion on|off, not {other}"),
+            };
             let request = |q: &BenchQuery| {
                 let mut r = q.request();
                 r.limit = limit.unwrap_or(r.limit);
                 r.pages_per_hit = pages.unwrap_or(r.pages_per_hit);
+                r.exact = !expansion;
                 r
             };
             let mut hits = 0usize;
@@ -84,6 +94,8 @@ fn main() -> Result<()> {
                 "{}",
                 json!({
                     "documents": index.document_count()?,
+                    "splitting": arkiv::index::splitting(),
+                    "expansion": expansion,
                     "queries": mix.len(),
                     "hits_returned": hits,
                     "latency": latency,

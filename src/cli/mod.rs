@@ -32,7 +32,7 @@ pub enum Command {
     /// Search the index from the terminal
     Search(search::SearchArgs),
     /// Ingest what is new, then serve the web archive
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Manage staff accounts and API tokens
     User(user::UserArgs),
     /// Extract one PDF in a bounded process (used internally by ingest)
@@ -136,7 +136,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ingest(args) => ingest::run(args),
         Command::Reindex(args) => reindex::run(args),
         Command::Search(args) => search::run(args),
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
         Command::User(args) => user::run(args),
         Command::ExtractWorker(args) => {
             let Some(engine) = Engine::from_id(&args.engine) else {

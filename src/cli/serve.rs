@@ -40,6 +40,20 @@ pub struct ServeArgs {
     read_only: bool,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    mail: MailArgs,
+}
+
+/// Alerts by e-mail: off unless an SMTP server is named.
+#[derive(Debug, Args)]
+struct MailArgs {
+    /// SMTP server for alerts by e-mail: smtp://host:25, smtp://user:password@host:587?tls=required
+    /// (STARTTLS) or smtps://user:password@host (TLS). Without it, alerts are off
+    #[arg(long, env = "ARKIV_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of alert messages [default: arkiv <noreply@HOST of the public address>]
+    #[arg(long, env = "ARKIV_MAIL_FROM")]
+    mail_from: Option<String>,
 }
 
 /// The limits an operator may need to change; every other value is in `web::Limits`.
@@ -128,8 +142,29 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             crate::norwegian::Dictionaries::dir().display()
         );
     }
+    // With alerts on, what this ingest adds is matched against them like an upload.
+    let known: Option<std::collections::HashSet<crate::model::DocId>> = match args.mail.smtp_url {
+        Some(_) => Some(
+            index
+                .documents()?
+                .into_iter()
+                .map(|d| d.submission.id)
+                .collect(),
+        ),
+        None => None,
+    };
     let report = ingest_with(&library, &index, &mut writer, &options)?;
     super::ingest::print_summary(&report);
+    let ingested: Vec<crate::model::DocId> = known
+        .map(|known| {
+            report
+                .documents
+                .iter()
+                .filter(|d| !known.contains(&d.id))
+                .map(|d| d.id.clone())
+                .collect()
+        })
+        .unwrap_or_default();
 
     let base_url = args
         .public_url
@@ -144,6 +179,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             data.incoming().display()
         );
     }
+    let alert_store = crate::alerts::AlertStore::open(&data)?;
     let limits = args.limits.limits();
     let mut staff = Staff::new(
         data,
@@ -154,12 +190,39 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     );
     staff.limiter = Limiter::new(&limits);
     warm_suggestions(&index)?;
-    let state = crate::web::AppState::new(index, library, &base_url)
-        .with_staff(staff)
-        .with_page_images(page_cache(&args, &options.extract));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    // The mailer's connection pool starts a task of its own: inside the runtime.
+    let in_runtime = runtime.enter();
+    let mut state = crate::web::AppState::new(index, library, &base_url)
+        .with_staff(staff)
+        .with_page_images(page_cache(&args, &options.extract));
+    if let Some(url) = &args.mail.smtp_url {
+        let from = args.mail.mail_from.clone().unwrap_or_else(|| {
+            let host = base_url
+                .split("://")
+                .nth(1)
+                .unwrap_or("localhost")
+                .split(['/', ':'])
+                .next()
+                .unwrap_or("localhost");
+            format!("arkiv <noreply@{host}>")
+        });
+        let mailer = crate::alerts::mail::Mailer::new(url, &from)?;
+        state = state.with_alerts(crate::web::alerts::Alerts::new(
+            alert_store,
+            mailer,
+            std::sync::Arc::new(crate::alerts::SystemClock),
+        ));
+        state.documents_added(&ingested);
+        tracing::info!("alerts by e-mail on, sent as {from}");
+    } else {
+        tracing::info!(
+            "varsler på e-post er av (ingen --smtp-url) / alerts by e-mail are off (no --smtp-url)"
+        );
+    }
+    drop(in_runtime);
     runtime.block_on(crate::web::serve_with(args.addr, state, limits))?;
     Ok(ExitCode::SUCCESS)
 }

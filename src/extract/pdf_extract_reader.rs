@@ -105,6 +105,21 @@ pub(super) fn read_pages(path: &Path) -> Result<WorkerOutput, String> {
     })
 }
 
+/// The title and creation date of the PDF at `path` from its Info dictionary, reading only
+/// the cross-reference tables and that dictionary (lopdf, under pdf-extract): what the
+/// pdftotext worker prints before the text. Anything it cannot read is `None`.
+pub(super) fn read_metadata(path: &Path) -> PdfMetadata {
+    let read = std::panic::catch_unwind(|| pdf_extract::Document::load_metadata(path));
+    match read {
+        Ok(Ok(info)) => PdfMetadata {
+            title: info.title.filter(|t| !t.trim().is_empty()),
+            creation_date: info.creation_date,
+            ocr: None,
+        },
+        _ => PdfMetadata::default(),
+    }
+}
+
 /// An output device that keeps each page's plain text apart, by running pdf-extract's own
 /// plain-text device afresh for every page.
 #[derive(Default)]

@@ -12,10 +12,11 @@
 //!   ([`crate::norwegian::compound`]). It feeds the `_parts` fields, which rank below the
 //!   exact ones; without the word lists it gives no terms.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
 use std::mem;
 use std::sync::{Arc, OnceLock};
 
+use crate::norwegian::compound::MIN_COMPOUND;
 use crate::norwegian::{Dictionaries, Splitter};
 
 use tantivy::Index;
@@ -116,15 +117,85 @@ pub fn splitter() -> Option<&'static Splitter> {
     SPLITTER
         .get_or_init(|| {
             let dictionaries = Dictionaries::system()?;
-            let mut stemmer = norwegian();
-            Some(Splitter::new(dictionaries, &mut |word| {
-                terms(&mut stemmer, word)
-                    .into_iter()
-                    .next()
-                    .unwrap_or_default()
-            }))
+            Some(Splitter::new(dictionaries, &mut stem))
         })
         .as_ref()
+}
+
+/// The index's stem of one word, from an analyzer built once per thread: building one
+/// (boxing its filters, making the Snowball stemmer) costs more than stemming a word, and
+/// the splitter stems every candidate last part of every word it tries.
+pub fn stem(word: &str) -> String {
+    thread_local! {
+        static STEMMER: RefCell<TextAnalyzer> = RefCell::new(norwegian());
+    }
+    STEMMER.with_borrow_mut(|analyzer| {
+        let mut stream = analyzer.token_stream(word);
+        if stream.advance() {
+            mem::take(&mut stream.token_mut().text)
+        } else {
+            String::new()
+        }
+    })
+}
+
+/// [`terms`] of [`norwegian`] on an analyzer built once per thread, for query building.
+pub fn stems(text: &str) -> Vec<String> {
+    thread_local! {
+        static ANALYZER: RefCell<TextAnalyzer> = RefCell::new(norwegian());
+    }
+    ANALYZER.with_borrow_mut(|analyzer| terms(analyzer, text))
+}
+
+/// [`terms`] of [`norwegian_ascii`] on an analyzer built once per thread.
+pub fn folded_stems(text: &str) -> Vec<String> {
+    thread_local! {
+        static ANALYZER: RefCell<TextAnalyzer> = RefCell::new(norwegian_ascii());
+    }
+    ANALYZER.with_borrow_mut(|analyzer| terms(analyzer, text))
+}
+
+/// A compound's parts as written in it and their stems.
+struct Split {
+    raw: Arc<[String]>,
+    stems: Arc<[String]>,
+}
+
+/// How many words' splits the process remembers (about 100 bytes each): the same words
+/// come back page after page, in every indexing thread, snippet and query.
+const REMEMBERED_SPLITS: usize = 200_000;
+
+/// The split of a lower-case word as written, remembered in one bounded map shared by
+/// every thread. Words too short to be compounds, or holding anything but letters, are
+/// refused before the map is asked.
+fn split(word: &str) -> Option<Arc<Split>> {
+    static SPLITS: OnceLock<quick_cache::sync::Cache<String, Option<Arc<Split>>>> = OnceLock::new();
+    if word.len() < MIN_COMPOUND {
+        return None;
+    }
+    let mut letters = 0;
+    for c in word.chars() {
+        if !c.is_alphabetic() {
+            return None;
+        }
+        letters += 1;
+    }
+    if letters < MIN_COMPOUND {
+        return None;
+    }
+    let splitter = splitter()?;
+    let splits = SPLITS.get_or_init(|| quick_cache::sync::Cache::new(REMEMBERED_SPLITS));
+    if let Some(known) = splits.get(word) {
+        return known;
+    }
+    let found = splitter.split(word, &mut stem).map(|parts| {
+        Arc::new(Split {
+            stems: parts.iter().map(|part| stem(part)).collect(),
+            raw: parts.into_iter().map(str::to_string).collect(),
+        })
+    });
+    splits.insert(word.to_string(), found.clone());
+    found
 }
 
 /// Whether compounds are split (the word lists were found).
@@ -135,16 +206,7 @@ pub fn splitting() -> bool {
 /// The stems of the parts of a compound, given as a lower-case word as written: what the
 /// `_parts` fields hold for it. `None` when it is not a compound.
 pub fn compound_parts(word: &str) -> Option<Vec<String>> {
-    let splitter = splitter()?;
-    let mut stemmer = norwegian();
-    let mut stem = |w: &str| {
-        terms(&mut stemmer, w)
-            .into_iter()
-            .next()
-            .unwrap_or_default()
-    };
-    let parts = splitter.split(word, &mut stem)?;
-    Some(parts.iter().map(|part| stem(part)).collect())
+    split(word).map(|s| s.stems.to_vec())
 }
 
 /// The terms `analyzer` makes of `text`, for tests and query building.
@@ -284,30 +346,15 @@ impl<S: TokenStream> TokenStream for CandidateStream<'_, S> {
 
 /// The parts of a lower-case word as written in it, unstemmed (the analyzer stems them).
 pub fn raw_parts(word: &str) -> Option<Vec<String>> {
-    let splitter = splitter()?;
-    let mut stemmer = norwegian();
-    let mut stem = |w: &str| {
-        terms(&mut stemmer, w)
-            .into_iter()
-            .next()
-            .unwrap_or_default()
-    };
-    let parts = splitter.split(word, &mut stem)?;
-    Some(parts.into_iter().map(str::to_string).collect())
+    split(word).map(|s| s.raw.to_vec())
 }
 
 /// Replaces (or, with `keep_whole`, follows) each compound with its parts, at
-/// the compound's place and offsets. Splits are remembered per tokenizer (one per indexing
-/// thread), since the same words come back page after page.
+/// the compound's place and offsets, from the shared map of splits.
 #[derive(Clone)]
 struct PartsFilter {
     keep_whole: bool,
 }
-
-/// How many words' splits a tokenizer remembers before it starts again.
-const REMEMBERED_SPLITS: usize = 100_000;
-
-type Splits = HashMap<String, Option<Arc<[String]>>>;
 
 impl TokenFilter for PartsFilter {
     type Tokenizer<T: Tokenizer> = PartsTokenizer<T>;
@@ -316,7 +363,6 @@ impl TokenFilter for PartsFilter {
         PartsTokenizer {
             inner: tokenizer,
             keep_whole: self.keep_whole,
-            splits: HashMap::new(),
         }
     }
 }
@@ -325,20 +371,15 @@ impl TokenFilter for PartsFilter {
 struct PartsTokenizer<T> {
     inner: T,
     keep_whole: bool,
-    splits: Splits,
 }
 
 impl<T: Tokenizer> Tokenizer for PartsTokenizer<T> {
-    type TokenStream<'a> = PartsStream<'a, T::TokenStream<'a>>;
+    type TokenStream<'a> = PartsStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        if self.splits.len() > REMEMBERED_SPLITS {
-            self.splits.clear();
-        }
         PartsStream {
             tail: self.inner.token_stream(text),
             keep_whole: self.keep_whole,
-            splits: &mut self.splits,
             pending: None,
             next_part: 0,
             token: Token::default(),
@@ -346,22 +387,21 @@ impl<T: Tokenizer> Tokenizer for PartsTokenizer<T> {
     }
 }
 
-struct PartsStream<'a, S> {
+struct PartsStream<S> {
     tail: S,
     keep_whole: bool,
-    splits: &'a mut Splits,
-    /// The parts of the current compound still to give.
-    pending: Option<Arc<[String]>>,
+    /// The current compound, whose parts are still to give.
+    pending: Option<Arc<Split>>,
     next_part: usize,
     token: Token,
 }
 
-impl<S: TokenStream> PartsStream<'_, S> {
+impl<S: TokenStream> PartsStream<S> {
     fn give_part(&mut self) -> bool {
-        let Some(parts) = &self.pending else {
+        let Some(split) = &self.pending else {
             return false;
         };
-        match parts.get(self.next_part) {
+        match split.raw.get(self.next_part) {
             Some(part) => {
                 self.token.text.clear();
                 self.token.text.push_str(part);
@@ -376,7 +416,7 @@ impl<S: TokenStream> PartsStream<'_, S> {
     }
 }
 
-impl<S: TokenStream> TokenStream for PartsStream<'_, S> {
+impl<S: TokenStream> TokenStream for PartsStream<S> {
     fn advance(&mut self) -> bool {
         if self.give_part() {
             return true;
@@ -386,26 +426,18 @@ impl<S: TokenStream> TokenStream for PartsStream<'_, S> {
                 return false;
             }
             let token = self.tail.token();
-            let parts = match self.splits.get(&token.text) {
-                Some(known) => known.clone(),
-                None => {
-                    let found = if token.text.is_empty() {
-                        None
-                    } else {
-                        raw_parts(&token.text).map(Arc::from)
-                    };
-                    self.splits.insert(token.text.clone(), found.clone());
-                    found
-                }
-            };
-            self.token.clone_from(token);
-            self.pending = parts;
-            self.next_part = 0;
+            self.pending = split(&token.text);
             if self.keep_whole {
+                self.token.clone_from(token);
+                self.next_part = 0;
                 return true;
             }
-            if self.give_part() {
-                return true;
+            if self.pending.is_some() {
+                self.token.clone_from(token);
+                self.next_part = 0;
+                if self.give_part() {
+                    return true;
+                }
             }
         }
     }

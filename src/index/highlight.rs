@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use tantivy::tokenizer::TokenStream;
 
-use super::analysis::{norwegian, norwegian_ascii, raw_parts, terms};
+use super::analysis::{compound_parts, norwegian, norwegian_ascii, terms};
 use super::ranking::MIN_COMPOUND_HEAD;
 use crate::query::{Item, ParsedQuery};
 
@@ -127,13 +127,8 @@ pub fn highlight(text: &str, query: &ParsedQuery) -> Highlighted {
         // A compound is split only when it holds a wanted stem at all: most words do not.
         let holds_part = || {
             exact_wanted.iter().any(|w| original.contains(w.as_str()))
-                && raw_parts(&original).is_some_and(|parts| {
-                    parts.iter().any(|p| {
-                        terms(&mut norwegian(), p)
-                            .iter()
-                            .any(|t| exact_wanted.contains(t))
-                    })
-                })
+                && compound_parts(&original)
+                    .is_some_and(|parts| parts.iter().any(|p| exact_wanted.contains(p)))
         };
         if exact_wanted.contains(&token.text)
             || folded_wanted.contains(&folded_stream.token().text)

@@ -218,6 +218,38 @@ impl ArchiveIndex {
         self.search_cached(&searcher, &whole)
     }
 
+    /// Which of `ids` the search `request` finds (its query and filters; paging and
+    /// sorting ignored): how a followed search learns whether new documents match it
+    /// without running over the whole archive.
+    pub fn matching(
+        &self,
+        request: &SearchRequest,
+        ids: &[DocId],
+    ) -> Result<Vec<DocId>, IndexError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let parsed = query::parse(&request.query);
+        let terms = ids
+            .iter()
+            .map(|id| Term::from_field_text(self.fields.id, id.as_str()));
+        let query = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                self.document_query(&searcher, request, &parsed),
+            ),
+            (Occur::Must, Box::new(TermSetQuery::new(terms))),
+        ]);
+        let top = searcher.search(&query, &TopDocs::with_limit(ids.len()).order_by_score())?;
+        top.into_iter()
+            .map(|(_, address)| {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                Ok(self.indexed_document(&doc)?.submission.id)
+            })
+            .collect()
+    }
+
     /// The generation of the index a search would read now: it changes with every commit
     /// (and every reopen), so an answer built from one generation can be validated by it.
     pub fn generation(&self) -> u64 {
@@ -876,10 +908,8 @@ fn item_queries(searcher: &Searcher, item: &Item, target: &TextField) -> Vec<Box
     let mut out: Vec<Box<dyn Query>> = Vec::new();
     match item {
         Item::Word(word) => {
-            let mut norwegian = analysis::norwegian();
-            let mut ascii = analysis::norwegian_ascii();
-            let exact_terms = analysis::terms(&mut norwegian, word);
-            let folded_terms = analysis::terms(&mut ascii, word);
+            let exact_terms = analysis::stems(word);
+            let folded_terms = analysis::folded_stems(word);
             let fold = folded != exact && twin_adds(searcher, target, &exact_terms, &folded_terms);
             // A "word" with inner punctuation (e.g. "9-2") analyses into several terms.
             if exact_terms.len() > 1 {
@@ -919,20 +949,17 @@ fn item_queries(searcher: &Searcher, item: &Item, target: &TextField) -> Vec<Box
         Item::Prefix(prefix) => {
             let lower = prefix.to_lowercase();
             out.push(boosted(prefix_query(exact, &lower), boost));
-            if folded != exact {
-                let mut ascii = analysis::norwegian_ascii();
-                if let Some(term) = analysis::terms(&mut ascii, &lower).first() {
-                    out.push(boosted(prefix_query(folded, term), boost * FOLDED_WEIGHT));
-                }
+            if folded != exact
+                && let Some(term) = analysis::folded_stems(&lower).first()
+            {
+                out.push(boosted(prefix_query(folded, term), boost * FOLDED_WEIGHT));
             }
         }
         Item::Phrase(text) => {
-            let mut norwegian = analysis::norwegian();
-            let terms = analysis::terms(&mut norwegian, text);
+            let terms = analysis::stems(text);
             out.extend(phrase(exact, &terms, boost, positions));
             if folded != exact {
-                let mut ascii = analysis::norwegian_ascii();
-                let folded_terms = analysis::terms(&mut ascii, text);
+                let folded_terms = analysis::folded_stems(text);
                 if twin_adds(searcher, target, &terms, &folded_terms) {
                     out.extend(phrase(folded, &folded_terms, boost * FOLDED_WEIGHT, false));
                 }
@@ -948,9 +975,7 @@ fn clause_stems(clause: &Clause) -> Option<Vec<String>> {
         return None;
     }
     match &clause.alternatives[0] {
-        Item::Word(text) | Item::Phrase(text) => {
-            Some(analysis::terms(&mut analysis::norwegian(), text))
-        }
+        Item::Word(text) | Item::Phrase(text) => Some(analysis::stems(text)),
         Item::Prefix(_) => None,
     }
 }
@@ -989,9 +1014,7 @@ fn clause_folded_stems(clause: &Clause) -> Option<Vec<String>> {
         return None;
     }
     match &clause.alternatives[0] {
-        Item::Word(text) | Item::Phrase(text) => {
-            Some(analysis::terms(&mut analysis::norwegian_ascii(), text))
-        }
+        Item::Word(text) | Item::Phrase(text) => Some(analysis::folded_stems(text)),
         Item::Prefix(_) => None,
     }
 }
@@ -1036,7 +1059,6 @@ fn concept_windows(clauses: &[&Clause]) -> Vec<(usize, usize, usize)> {
 
 /// The terms of a concept other than the one typed.
 fn other_terms(concept: usize, typed: &[&Clause]) -> Vec<String> {
-    let mut analyzer = analysis::norwegian();
     let typed: Vec<String> = typed
         .iter()
         .filter_map(|c| clause_stems(c))
@@ -1048,7 +1070,7 @@ fn other_terms(concept: usize, typed: &[&Clause]) -> Vec<String> {
         .map(|c| c.terms())
         .unwrap_or_default()
         .into_iter()
-        .filter(|t| analysis::terms(&mut analyzer, t) != typed)
+        .filter(|t| analysis::stems(t) != typed)
         .collect()
 }
 

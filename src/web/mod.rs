@@ -5,6 +5,7 @@
 //! (`PageError`), [`api`] answers JSON for programs (`ApiError`), and [`staff`] holds the
 //! staff routes, their pages and their part of the API behind one guard.
 
+pub mod alerts;
 pub mod api;
 pub mod auth;
 pub mod conditional;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub staff: Arc<staff::Staff>,
     /// Page images and word boxes; `None` shows documents as text only.
     pub page_images: Option<Arc<pages::reading::PageImages>>,
+    /// Alerts by e-mail; `None` when no SMTP server is configured (the forms say so).
+    pub alerts: Option<Arc<alerts::Alerts>>,
 }
 
 impl AppState {
@@ -63,6 +66,20 @@ impl AppState {
             base_url: base_url.trim_end_matches('/').into(),
             staff: staff::disabled(),
             page_images: None,
+            alerts: None,
+        }
+    }
+
+    /// Lets anyone follow a search by e-mail (see [`alerts`]).
+    pub fn with_alerts(mut self, alerts: alerts::Alerts) -> AppState {
+        self.alerts = Some(Arc::new(alerts));
+        self
+    }
+
+    /// Documents just added: the alerts match them (blocking: a file write).
+    pub fn documents_added(&self, ids: &[crate::model::DocId]) {
+        if let Some(alerts) = &self.alerts {
+            alerts.added(ids);
         }
     }
 
@@ -234,6 +251,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/consultations/{id}", get(api::consultations::one))
         .route("/logg-inn", get(auth::login_form).post(auth::login))
         .route("/logg-ut", axum::routing::post(auth::logout))
+        .merge(alerts::routes())
         .layer(timeout(30))
         // Uploads are large and each is extracted before the answer: a longer bound.
         .merge(staff::staff_router(&state).layer(timeout(600)))
@@ -298,8 +316,10 @@ pub async fn serve_with(addr: SocketAddr, state: AppState, limits: Limits) -> st
     println!("serving http://{}", listener.local_addr()?);
     let staff = state.staff.clone();
     let audit = tokio::spawn(auth::flush_sign_in_audit(staff.clone()));
+    let sender = tokio::spawn(alerts::sender(state.clone()));
     let result = server::run(listener, router(state), limits, shutdown_signal()).await;
     audit.abort();
+    sender.abort();
     auth::flush_all_sign_in_audit(&staff);
     result
 }

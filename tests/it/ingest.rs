@@ -355,6 +355,79 @@ fn marking_pdftotext(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     (script, marks)
 }
 
+/// Designed PDFs (embedded TrueType and CID fonts, object streams) are read by pdftotext
+/// first, since pdf-extract is several times slower on them; pdf-extract is not asked when
+/// pdftotext read every page, and the file's title still comes from its Info dictionary.
+#[test]
+fn pdftotext_reads_designed_pdfs_first() {
+    if programs::require(["pdftotext"]).is_none() {
+        return;
+    }
+    let config = extract_config();
+    let designed = [
+        "norwegian/no_nordodal_innsyn_valgprotokoll_2021_brev.pdf",
+        "norwegian/no_skatteetaten_regler_mvamelding.pdf",
+        "norwegian/no_fhi_smittestopp2_vedlegg.pdf",
+        "conventions/en_un_upr_report_norway2014.pdf",
+    ];
+    for file in designed {
+        let path = corpus_dir().join(file);
+        let extracted = arkiv::extract::extract_file(&path, &config).unwrap();
+        assert_eq!(extracted.source, "pdftotext", "{file}");
+        let reference = pdftotext(&path).unwrap();
+        let coverage = word_coverage(&extracted.pages.join("\n"), &reference);
+        assert!(coverage >= 0.99, "{file}: {coverage}");
+    }
+    let letter = corpus_dir().join(designed[0]);
+    let extracted = arkiv::extract::extract_file(&letter, &config).unwrap();
+    assert_eq!(
+        extracted.metadata.title.as_deref(),
+        Some("Innsyn i valgprotokoll for storting og sameting valget 2021")
+    );
+    assert_eq!(
+        extracted
+            .metadata
+            .creation_date
+            .as_deref()
+            .and_then(arkiv::tagging::parse_pdf_date),
+        chrono::NaiveDate::from_ymd_opt(2015, 5, 13)
+    );
+}
+
+/// When pdftotext leaves a page's glyphs undecoded, pdf-extract reads the file too and
+/// its pages are used where they hold pdftotext's words.
+#[test]
+fn pdf_extract_reads_what_pdftotext_left_undecoded() {
+    use std::os::unix::fs::PermissionsExt;
+    if programs::require(["pdftotext"]).is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("bin").join("pdftotext");
+    std::fs::create_dir_all(script.parent().unwrap()).unwrap();
+    // A pdftotext whose one page is private-use code points, as an undecodable font gives.
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nprintf '\\357\\200\\201\\357\\200\\202\\357\\200\\203 \\357\\200\\204\\014'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut config = extract_config();
+    config.pdftotext = Some(script);
+    let letter = corpus_dir().join("norwegian/no_nordodal_innsyn_valgprotokoll_2021_brev.pdf");
+    let extracted = arkiv::extract::extract_file(&letter, &config).unwrap();
+    assert!(
+        extracted.source.contains("pdf-extract"),
+        "{}",
+        extracted.source
+    );
+    assert!(
+        extracted.pages.join(" ").contains("Nord-Odal"),
+        "{:?}",
+        extracted.pages
+    );
+}
+
 #[test]
 fn pdftotext_reads_only_what_pdf_extract_does_not_read_whole() {
     if programs::require(["pdftotext"]).is_none() {

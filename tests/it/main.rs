@@ -2,6 +2,7 @@
 
 mod support;
 
+mod alerts;
 mod analysis;
 mod browser;
 mod citations;

@@ -128,6 +128,44 @@ mod schema {
         pub sample: Option<bool>,
     }
 
+    /// How often a followed search is reported.
+    #[derive(ToSchema, serde::Serialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum AlertFrequency {
+        /// A message soon after a matching document arrives.
+        Immediate,
+        /// One message a day (06:00 UTC) with everything new since the last.
+        Daily,
+    }
+
+    /// Follow a search by e-mail. Nothing is sent but the confirmation message until its
+    /// link is used.
+    #[derive(ToSchema, serde::Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct AlertCreate {
+        /// One plain address, `user@domain` (no name, no list).
+        #[schema(
+            max_length = 254,
+            pattern = "^[^\\s<>,\"@]+@[^\\s<>,\"@\\[\\]]+\\.[^\\s<>,\"@]+$"
+        )]
+        pub email: String,
+        /// The parameters of `/api/search` (those of `/feed.atom`) as an object, a list
+        /// for a repeated one: `{"q": "vold", "convention": ["istanbul"]}`. `page`,
+        /// `per_page`, `sort` and `lang` are ignored. Left out: every new document.
+        #[schema(value_type = Option<Object>)]
+        pub search: Option<serde_json::Value>,
+        /// Left out: `immediate`.
+        pub frequency: Option<AlertFrequency>,
+    }
+
+    /// The answer to a sign-up.
+    #[derive(ToSchema, serde::Serialize)]
+    pub struct AlertAccepted {
+        /// `confirmation_sent`.
+        pub status: String,
+        pub message: String,
+    }
+
     /// The fields a `PATCH` of a consultation changes: a value sets one, `null` clears it;
     /// a field left out keeps its value. The id cannot change.
     #[derive(ToSchema, serde::Serialize)]
@@ -183,6 +221,9 @@ mod schema {
         schema::ConsultationCreate,
         schema::ConsultationPatch,
         schema::OutcomeStepInput,
+        schema::AlertCreate,
+        schema::AlertAccepted,
+        schema::AlertFrequency,
         super::error::ErrorBody,
         crate::web::staff::api::Deleted
     ))
@@ -795,6 +836,48 @@ fn write_paths() -> Vec<(&'static str, HttpMethod, utoipa::openapi::path::Operat
     ]
 }
 
+/// `POST /api/alerts`: public, no token.
+fn alert_operation() -> utoipa::openapi::path::Operation {
+    OperationBuilder::new()
+        .operation_id(Some("createAlert"))
+        .summary(Some(
+            "Follow a search by e-mail: a confirmation message is sent; its link confirms.",
+        ))
+        .tag("alerts")
+        .request_body(Some(
+            RequestBodyBuilder::new()
+                .required(Some(Required::True))
+                .content("application/json", json_content("AlertCreate"))
+                .build(),
+        ))
+        .response(
+            "202",
+            json_response(
+                "Taken: a message with the confirmation link is on its way.",
+                "AlertAccepted",
+            ),
+        )
+        .response(
+            "400",
+            error_response("Not one usable address, or a search parameter has a bad value."),
+        )
+        .response(
+            "429",
+            error_response(
+                "Too many sign-ups for this address or from this client (`Retry-After`).",
+            ),
+        )
+        .response(
+            "404",
+            error_response("Alerts by e-mail are off on this archive (no SMTP server)."),
+        )
+        .response(
+            "503",
+            error_response("The alert cannot be stored now; try again later."),
+        )
+        .build()
+}
+
 /// The OpenAPI document, with `base_url` as its server.
 pub fn document(base_url: &str) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
@@ -802,6 +885,7 @@ pub fn document(base_url: &str) -> utoipa::openapi::OpenApi {
     for (path, method, operation) in write_paths() {
         paths.add_path_operation(path, vec![method], operation);
     }
+    paths.add_path_operation("/api/alerts", vec![HttpMethod::Post], alert_operation());
     doc.paths = paths;
     if let Some(components) = doc.components.as_mut() {
         components.add_security_scheme(

@@ -107,6 +107,8 @@ pub struct SearchPage {
     year_errors: Vec<String>,
     hidden: Vec<(String, String)>,
     research: ResearchLinks,
+    /// The form to follow the search by e-mail.
+    alert: crate::web::alerts::AlertForm,
 }
 
 pub async fn search(
@@ -218,6 +220,7 @@ pub async fn search(
     let year_errors = year_errors(&ctx, &params);
     let mut response = SearchPage {
         research: ResearchLinks::for_params(&params),
+        alert: crate::web::alerts::form(&state, &params),
         ctx,
         lang_field: lang == Lang::En,
         q: params.q.clone(),

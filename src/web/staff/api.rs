@@ -77,7 +77,11 @@ pub async fn upload(
     let st = state.clone();
     let added = blocking(move || {
         let _slot = slot;
-        Ok(archive(&st)?.add(&bytes, metadata))
+        let added = archive(&st)?.add(&bytes, metadata);
+        if let Ok(a) = &added {
+            st.documents_added(std::slice::from_ref(&a.submission.id));
+        }
+        Ok(added)
     })
     .await?
     .map_err(api_error)?;

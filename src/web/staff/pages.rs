@@ -296,7 +296,11 @@ pub async fn upload(
         let slot = slot.clone();
         let result = blocking(move || {
             let _slot = slot;
-            Ok(archive(&st)?.add(&bytes, meta))
+            let added = archive(&st)?.add(&bytes, meta);
+            if let Ok(a) = &added {
+                st.documents_added(std::slice::from_ref(&a.submission.id));
+            }
+            Ok(added)
         })
         .await?;
         outcomes.push(match result {

@@ -1,6 +1,7 @@
 //! Programs the tests take from the system: poppler's `pdftotext` and `pdftoppm`,
 //! `tesseract`, `qpdf`, `chromium` and `chromedriver`, PostgreSQL, `wrk`, `schemathesis`,
-//! `prlimit`, and one package of data, the Norwegian word lists of `hunspell-no`. A test that needs one asks for it first with [`require`]; when one is missing
+//! `prlimit`, one package of data, the Norwegian word lists of `hunspell-no`, and one Python
+//! module, `aiosmtpd` (the loopback SMTP server of the alert tests). A test that needs one asks for it first with [`require`]; when one is missing
 //! the test is skipped with a line on stderr, and the skips are listed again when the test
 //! binary exits. With `ARKIV_REQUIRE_ALL_PROGRAMS=1` (which `.ci/run` sets after installing
 //! them all) a missing program fails the test instead, so CI cannot pass by skipping.
@@ -33,11 +34,16 @@ const SOURCES: &[(&str, &str)] = &[
     ("prlimit", "util-linux"),
     ("hunspell-no", "hunspell-no"),
     ("hunspell", "hunspell"),
+    (AIOSMTPD, "python3-aiosmtpd, or pip install aiosmtpd"),
 ];
 
 /// Data rather than programs: the Norwegian Hunspell word lists, found where arkiv reads
 /// them (`ARKIV_HUNSPELL_DIR`, else `/usr/share/hunspell`).
 const HUNSPELL: &str = "hunspell-no";
+
+/// A Python module rather than a program: the SMTP server of the alert tests. Found as the
+/// path of a Python 3 that imports it (`python3` on `PATH`, else the system's).
+pub const AIOSMTPD: &str = "aiosmtpd";
 
 /// The tests skipped so far: (test, missing programs).
 static SKIPPED: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
@@ -94,6 +100,20 @@ pub fn required() -> bool {
 /// A program on `PATH`; PostgreSQL's server programs also where Debian keeps them, off
 /// `PATH` (`/usr/lib/postgresql/VERSION/bin`).
 pub fn find(name: &str) -> Option<PathBuf> {
+    if name == AIOSMTPD {
+        let on_path = find("python3");
+        return on_path
+            .into_iter()
+            .chain([PathBuf::from("/usr/bin/python3")])
+            .find(|python| {
+                std::process::Command::new(python)
+                    .args(["-c", "import aiosmtpd"])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .status()
+                    .is_ok_and(|s| s.success())
+            });
+    }
     if name == HUNSPELL {
         let dir = std::env::var_os("ARKIV_HUNSPELL_DIR")
             .map(PathBuf::from)
