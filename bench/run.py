@@ -42,8 +42,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus"))
-STEPS = ["extract", "ingest", "index", "search", "http", "sqlite", "postgres", "relevance",
-         "norwegian"]
+STEPS = ["extract", "ingest", "index", "search", "suggest", "http", "sqlite", "postgres",
+         "relevance", "norwegian"]
 EXAMPLES = ["bench-corpus", "bench-search", "bench-extract", "bench-sqlite", "bench-postgres",
             "bench-relevance"]
 CLEANUP = []  # callables run at exit, last first
@@ -317,6 +317,12 @@ class Bench:
         self.note(f"search_{n}", cmd)
         return data
 
+    def suggest(self, n, index):
+        cmd = [self.example("bench-search"), "suggest", "--index", index] + self.mix_args
+        data, _, _ = run_json(cmd)
+        self.note(f"suggest_{n}", cmd)
+        return data
+
     def http(self, n, index, queries):
         """The API and the search page over HTTP: first with the result cache off (every
         query computed, as the first time it is asked), then on, as `arkiv serve` runs."""
@@ -453,7 +459,7 @@ class Bench:
             self.extract(pdfs, shared)
         if self.wanted("ingest"):
             self.ingest(pdfs, shared)
-        sized = ("index", "search", "http", "sqlite", "postgres")
+        sized = ("index", "search", "suggest", "http", "sqlite", "postgres")
         queries = self.queries() if any(self.wanted(s) for s in sized) else None
         conn = None
         if self.wanted("postgres") or self.wanted("relevance"):
@@ -468,7 +474,7 @@ class Bench:
             sizes = [200] if self.smoke else self.args.sizes
             self.results["norwegian"] = {str(n): self.norwegian(n) for n in sizes}
         for n in self.args.sizes:
-            if not any(self.wanted(s) for s in ("index", "search", "http", "sqlite", "postgres")):
+            if not any(self.wanted(s) for s in sized):
                 break
             index, tsv, built = self.synthetic(n)
             built["index_bytes"] = du(index)
@@ -477,6 +483,8 @@ class Bench:
                                      "--out", index, "--tsv", tsv])
             if self.wanted("search"):
                 size["search"] = self.search(n, index)
+            if self.wanted("suggest"):
+                size["suggest"] = self.suggest(n, index)
             if self.wanted("http"):
                 size["http"] = self.http(n, index, queries)
             if self.wanted("sqlite"):
@@ -663,6 +671,24 @@ def render(r, work):
                     classes.append([f"{int(n):,}", cls, f2(l["p50_ms"]), f2(l["p95_ms"]), f2(l["p99_ms"])])
             out.append("\nBy kind of query:\n")
             out.append(table(["documents", "kind", "p50 ms", "p95 ms", "p99 ms"], classes))
+
+        rows = []
+        for n, s in sizes.items():
+            su = s.get("suggest")
+            if not su:
+                continue
+            l = su["latency"]
+            by = su.get("by_typed_chars", {})
+            rows.append([f"{int(n):,}", f"{su['titles']:,}", f"{su['words']:,}", f"{f0(su['build_ms'])} ms",
+                         l["samples"], f2(l["p50_ms"]), f2(l["p95_ms"]), f2(l["p99_ms"]),
+                         f2((by.get("2") or {}).get("p99_ms")), cmd(r, f"suggest_{n}", work)])
+            if int(n) >= 100000:
+                targets.append((f"Suggestions p99 ≤ 5 ms at {int(n):,} documents (in-process)",
+                                f"{l['p99_ms']:.2f} ms", l["p99_ms"] <= 5))
+        if rows:
+            out.append("\n### Suggestions as you type, in-process (`/api/suggest`'s work: every prefix of 2–20 characters of the mix's query texts)\n")
+            out.append(table(["documents", "distinct titles", "words kept", "lists built in", "samples",
+                              "p50 ms", "p95 ms", "p99 ms", "p99 ms, 2 characters typed", "command"], rows))
 
         rows = []
         for n, s in sizes.items():

@@ -380,3 +380,49 @@ pub fn consultation_kinds() -> impl Iterator<Item = &'static str> {
 pub fn step_kinds() -> impl Iterator<Item = &'static str> {
     StepKind::ALL.into_iter().map(StepKind::id)
 }
+
+/// What `GET /api/suggest` answers: completions of the typed text, at most 8, in the order
+/// `crate::suggest` defines (kinds in turn, grouped by kind).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestResponse {
+    /// The text the suggestions complete, as received (trimmed).
+    pub q: String,
+    pub suggestions: Vec<SuggestionJson>,
+}
+
+/// One completion.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Suggestion)]
+pub struct SuggestionJson {
+    /// What the list shows and the search box takes; plain text (escape it to show it).
+    pub text: String,
+    pub kind: SuggestionKindJson,
+    /// The search it leads to: a filter for conventions, laws and consultations, a search
+    /// for `text` for titles and terms.
+    pub url: String,
+}
+
+/// Where a completion comes from.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[schema(as = SuggestionKind)]
+pub enum SuggestionKindJson {
+    Convention,
+    Law,
+    Consultation,
+    Title,
+    Term,
+}
+
+impl From<crate::suggest::SuggestionKind> for SuggestionKindJson {
+    fn from(kind: crate::suggest::SuggestionKind) -> Self {
+        use crate::suggest::SuggestionKind as K;
+        match kind {
+            K::Convention => SuggestionKindJson::Convention,
+            K::Law => SuggestionKindJson::Law,
+            K::Consultation => SuggestionKindJson::Consultation,
+            K::Title => SuggestionKindJson::Title,
+            K::Term => SuggestionKindJson::Term,
+        }
+    }
+}

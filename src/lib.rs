@@ -23,5 +23,6 @@ pub mod norwegian;
 pub mod pdfgen;
 pub mod query;
 pub mod relevance;
+pub mod suggest;
 pub mod tagging;
 pub mod web;

@@ -5,6 +5,7 @@
 //!     bench-search serve  --index DIR --addr 127.0.0.1:PORT [--no-cache]
 //!     bench-search http   --url http://127.0.0.1:PORT [--rounds R] [--budget S] [--queries K]
 //!     bench-search stats  --index DIR
+//!     bench-search suggest --index DIR [--rounds R] [--budget S]
 //!
 //! `inproc` runs `ArchiveIndex::search_uncached` as the web runs a search it has not seen (20 hits, facets, 3 pages
 //! of snippets per hit): per-query latency on one thread, then queries/s with T threads.
@@ -14,7 +15,11 @@
 //! BENCHMARKS.md.
 //! `serve` serves an existing index read-only (the web archive without staff features and
 //! without ingest, so a synthetic index is not touched). `http` times `/api/search` over one
-//! keep-alive connection. `stats` counts an index's documents, pages and text bytes. Each
+//! keep-alive connection. `stats` counts an index's documents, pages and text bytes.
+//! `suggest` times the suggestions as you type as `/api/suggest` computes them (the index's
+//! titles and words, the conventions, the laws and the sample consultations): every prefix
+//! of 2 to 20 characters of the mix's query texts, as typed key by key, after building the
+//! lists once (whose time it reports). Each
 //! prints one JSON object. Part of the harness run by `bench/run.sh`.
 
 use arkiv_bench as support;
@@ -156,7 +161,78 @@ fn main() -> Result<()> {
                 json!({"docs": docs.len(), "pages": pages, "text_bytes": text_bytes})
             );
         }
-        _ => bail!("usage: bench-search inproc|serve|http|stats (see the file's header)"),
+        Some("suggest") => {
+            let index = ArchiveIndex::open_or_create(&index_dir.context("--index DIR")?)?;
+            let (consultations, _) = arkiv::consultations::Consultations::load(
+                &support::samples_dir().join("consultations"),
+            );
+            let built = std::time::Instant::now();
+            let lists = index.completions()?;
+            let build_ms = built.elapsed().as_secs_f64() * 1000.0;
+            let (titles, words) = lists.sizes();
+            let mut typed: Vec<String> = Vec::new();
+            for q in mix(&args)? {
+                let mut text: Vec<String> = q.words.clone();
+                text.extend(q.phrase.iter().cloned());
+                text.extend(q.prefix.iter().cloned());
+                let text = text.join(" ");
+                let chars: Vec<char> = text.chars().collect();
+                for n in 2..=chars.len().min(20) {
+                    typed.push(chars[..n].iter().collect());
+                }
+            }
+            let mut per_length: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
+            let mut warm = true;
+            let last = typed.len().saturating_sub(1);
+            let (latency, counts) = stats::measure(&typed, rounds, budget, |t| {
+                let start = std::time::Instant::now();
+                let found = match arkiv::suggest::Prefix::parse(t).expect("typed text is valid") {
+                    Some(prefix) => {
+                        let matches = index
+                            .suggestions(&prefix, arkiv::suggest::LIMIT)
+                            .expect("suggestions");
+                        arkiv::suggest::suggest(&prefix, false, &consultations, &matches).len()
+                    }
+                    None => 0,
+                };
+                if !warm {
+                    per_length
+                        .entry(t.chars().count().min(5))
+                        .or_default()
+                        .push(start.elapsed().as_secs_f64() * 1000.0);
+                }
+                if std::ptr::eq(t, &typed[last]) {
+                    warm = false;
+                }
+                found as i64
+            });
+            let by_length: BTreeMap<String, Latency> = per_length
+                .into_iter()
+                .map(|(n, v)| {
+                    let key = if n >= 5 {
+                        "5+".to_string()
+                    } else {
+                        n.to_string()
+                    };
+                    (key, Latency::from_ms(v))
+                })
+                .collect();
+            let empty = counts.iter().filter(|&&n| n == 0).count();
+            println!(
+                "{}",
+                json!({
+                    "documents": index.document_count()?,
+                    "build_ms": build_ms,
+                    "titles": titles,
+                    "words": words,
+                    "prefixes": typed.len(),
+                    "prefixes_without_suggestions": empty,
+                    "latency": latency,
+                    "by_typed_chars": by_length,
+                })
+            );
+        }
+        _ => bail!("usage: bench-search inproc|serve|http|stats|suggest (see the file's header)"),
     }
     Ok(())
 }

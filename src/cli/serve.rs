@@ -189,6 +189,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         base_url.starts_with("https://"),
     );
     staff.limiter = Limiter::new(&limits);
+    warm_suggestions(&index)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -237,6 +238,7 @@ fn run_read_only(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{}", args.addr));
+    warm_suggestions(&index)?;
     let state = crate::web::AppState::new(index, library, &base_url)
         .with_page_images(page_cache(&args, &options.extract));
     tracing::info!(
@@ -278,4 +280,18 @@ fn page_cache(
         );
     }
     cache
+}
+
+/// Builds the suggestions' lists on a thread of their own, before the first keystroke
+/// rather than during it.
+fn warm_suggestions(index: &crate::index::ArchiveIndex) -> std::io::Result<()> {
+    let warm = index.clone();
+    std::thread::Builder::new()
+        .name("arkiv-suggest-warm".into())
+        .spawn(move || {
+            if let Err(e) = warm.completions() {
+                tracing::warn!("suggestions not built: {e}");
+            }
+        })?;
+    Ok(())
 }

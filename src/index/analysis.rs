@@ -22,12 +22,14 @@ use crate::norwegian::{Dictionaries, Splitter};
 use tantivy::Index;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
+    StopWordFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
 
 pub const NORWEGIAN: &str = "arkiv_norwegian";
 pub const NORWEGIAN_ASCII: &str = "arkiv_norwegian_ascii";
 pub const NORWEGIAN_PARTS: &str = "arkiv_norwegian_parts";
+/// The words as written, for suggestions: lower case, no stemming, no stop words.
+pub const WORDS: &str = "arkiv_words";
 
 /// Words longer than this are noise from broken extraction, not words.
 const MAX_TOKEN_BYTES: usize = 60;
@@ -90,6 +92,22 @@ pub fn register(index: &Index) {
     manager.register(NORWEGIAN, norwegian());
     manager.register(NORWEGIAN_ASCII, norwegian_ascii());
     manager.register(NORWEGIAN_PARTS, norwegian_parts());
+    manager.register(WORDS, words());
+}
+
+/// The analyzer of the `words` field: what a word suggestion can complete to. Norwegian and
+/// English stop words are left out ("ikke" and "the" are no suggestions).
+pub fn words() -> TextAnalyzer {
+    let mut builder = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .dynamic();
+    for language in [Language::Norwegian, Language::English] {
+        if let Some(stop) = StopWordFilter::new(language) {
+            builder = builder.filter_dynamic(stop);
+        }
+    }
+    builder.build()
 }
 
 /// The compound splitter over the system's word lists, built once per process; `None`

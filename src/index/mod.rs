@@ -21,6 +21,7 @@ mod highlight;
 mod lookup;
 mod ranking;
 mod search;
+mod suggest;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -37,7 +38,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDo
 use crate::model::{DocId, Submission};
 
 pub use analysis::{
-    NORWEGIAN, NORWEGIAN_ASCII, NORWEGIAN_PARTS, compound_parts, norwegian, norwegian_ascii,
+    NORWEGIAN, NORWEGIAN_ASCII, NORWEGIAN_PARTS, WORDS, compound_parts, norwegian, norwegian_ascii,
     raw_parts, splitting, terms,
 };
 pub use highlight::{Highlighted, highlight};
@@ -45,6 +46,7 @@ pub use search::{
     ConsultationFilter, FacetCounts, Hit, MAX_RESULT_WINDOW, PageSnippet, SearchRequest,
     SearchResults, Sort,
 };
+pub use suggest::Completions;
 
 /// Bump when the schema or the analysis changes; an index of another version must be
 /// rebuilt with `arkiv reindex`.
@@ -128,6 +130,12 @@ struct Fields {
     topic: Field,
     year: Field,
     date_sort: Field,
+    /// The title as written, a fast field: each segment's dictionary of distinct titles is
+    /// what title suggestions are built from.
+    title_raw: Field,
+    /// The text's words in lower case, unstemmed, stop words removed (document records
+    /// only): the term dictionary word suggestions are built from.
+    words: Field,
     /// What ties a document to a consultation: `id:<consultation>` when its sidecar names
     /// one, else `ref:<case number>` from its letter head (see [`ConsultationFilter`]).
     consultation: Field,
@@ -204,6 +212,15 @@ fn build_schema() -> (Schema, Fields) {
         notes_internal: builder.add_text_field("notes_internal", text(NORWEGIAN, true, false)),
         former_id: builder.add_text_field("former_id", STRING),
         review: builder.add_text_field("review", STRING),
+        title_raw: builder.add_text_field("title_raw", TextOptions::default().set_fast("raw")),
+        words: builder.add_text_field(
+            "words",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(WORDS)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        ),
     };
     (builder.build(), fields)
 }
@@ -248,6 +265,8 @@ pub struct ArchiveIndex {
     fields: Fields,
     dir: Option<PathBuf>,
     results: std::sync::Arc<search::ResultCache>,
+    /// The titles and words suggestions are drawn from ([`suggest`]).
+    suggest_lists: Arc<suggest::CompletionsCache>,
 }
 
 /// How many recent searches the result cache keeps (a results page of 20 hits with
@@ -394,6 +413,7 @@ impl ArchiveIndex {
             fields,
             dir,
             results: std::sync::Arc::new(search::ResultCache::new(CACHED_SEARCHES)),
+            suggest_lists: Arc::default(),
         })
     }
 
@@ -463,6 +483,7 @@ impl ArchiveIndex {
         // Generations start again with the new reader: a cached result of the old index
         // could answer for the new one.
         self.results.clear();
+        self.suggest_lists.clear();
         Ok(writer)
     }
 
@@ -646,12 +667,14 @@ impl ArchiveWriter {
         );
         doc.add_text(f.title, &submission.title);
         doc.add_text(f.title_ascii, &submission.title);
+        doc.add_text(f.title_raw, &submission.title);
         if let Some(recipient) = &submission.recipient {
             doc.add_text(f.recipient, recipient);
         }
         for page in &submission.pages {
             doc.add_text(f.body, page);
             doc.add_text(f.body_ascii, page);
+            doc.add_text(f.words, page);
             if splitting {
                 doc.add_text(f.body_parts, page);
             }

@@ -166,6 +166,13 @@ pub struct Texts {
     pub search_placeholder: &'static str,
     pub search_button: &'static str,
     pub search_help: &'static str,
+    /// The name of the list of suggestions under the search box.
+    pub suggest_list: &'static str,
+    /// How many suggestions are shown, for screen readers: the number comes first.
+    pub suggest_count: &'static str,
+    /// The kinds of suggestion, as the list labels them: convention, law, consultation,
+    /// document title, word.
+    pub suggest_kinds: &'static str,
     pub conventions: &'static str,
     pub years: &'static str,
     pub kinds: &'static str,
@@ -387,6 +394,9 @@ pub static NB: Texts = Texts {
     search_label: "Søk i arkivet",
     search_placeholder: "f.eks. besøksforbud, \"omvendt voldsalarm\", konvensjon:istanbul",
     search_button: "Søk",
+    suggest_list: "Forslag",
+    suggest_count: "forslag. Bruk pil opp og ned for å velge, Enter for å søke.",
+    suggest_kinds: "Konvensjon|Lov|Høring|Dokument|Ord",
     search_help: "Alle ordene må finnes. Bruk \"anførselstegn\" for uttrykk, -ord for å utelate, OR for enten–eller, ord* for ordstart, og filtre som konvensjon:istanbul, år:2019 eller år:2015..2019.",
     conventions: "Konvensjoner",
     years: "År",
@@ -606,6 +616,9 @@ pub static EN: Texts = Texts {
     search_label: "Search the archive",
     search_placeholder: "e.g. besøksforbud, \"omvendt voldsalarm\", convention:istanbul",
     search_button: "Search",
+    suggest_list: "Suggestions",
+    suggest_count: "suggestions. Use the up and down arrows to choose, Enter to search.",
+    suggest_kinds: "Convention|Law|Consultation|Document|Word",
     search_help: "All words must match. Use \"quotes\" for phrases, -word to exclude, OR for either, word* for prefixes, and filters such as convention:istanbul, year:2019 or year:2015..2019.",
     conventions: "Conventions",
     years: "Years",

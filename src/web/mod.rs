@@ -198,8 +198,9 @@ fn read_consultations(library: &Library) -> Consultations {
     all
 }
 
-/// Content-Security-Policy: no inline script or style anywhere, no framing.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; \
+/// Content-Security-Policy: no inline script or style anywhere, no framing; scripts may
+/// fetch from the archive itself only (the search box's suggestions).
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; connect-src 'self'; \
      form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// Every route of the archive.
@@ -222,12 +223,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/static/arkiv.css", get(pages::archive::stylesheet))
         .route("/static/cite.js", get(pages::archive::cite_script))
+        .route("/static/suggest.js", get(pages::archive::suggest_script))
         .route("/robots.txt", get(pages::sitemap::robots))
         .route("/sitemap.xml", get(pages::sitemap::sitemap))
         .route("/sitemap/{part}", get(pages::sitemap::sitemap_part))
         .route("/favicon.svg", get(pages::archive::favicon))
         .route("/favicon.ico", get(pages::archive::favicon))
         .route("/api/search", get(api::search))
+        .route("/api/suggest", get(api::suggest::suggest))
         .route("/api/documents/{id}", get(api::document))
         .route("/api/export", get(api::export::export))
         .route("/api/openapi.json", get(api::openapi::spec))

@@ -552,6 +552,11 @@ async fn focused_href(client: &Client) -> String {
 
 const TAB: char = '\u{E004}';
 const ENTER: char = '\u{E007}';
+const ESCAPE: char = '\u{E00C}';
+const ARROW_UP: char = '\u{E013}';
+const ARROW_DOWN: char = '\u{E015}';
+/// What is typed to see suggestions: the samples' laws, titles and words complete it.
+const TYPED: &str = "volds";
 /// The most key presses from the top of a results page to its first result.
 const MAX_KEYS_TO_FIRST_RESULT: usize = 4;
 
@@ -559,6 +564,8 @@ const MAX_KEYS_TO_FIRST_RESULT: usize = 4;
 async fn walk(client: &Client, server: SocketAddr, upload: &Path) -> Vec<PathBuf> {
     let base = format!("http://{server}");
     let mut shots = Vec::new();
+
+    shots.extend(suggestions(client, &base).await);
 
     // The front page: type the query and submit the form.
     client.goto(&format!("{base}/")).await.unwrap();
@@ -1105,6 +1112,196 @@ async fn walk(client: &Client, server: SocketAddr, upload: &Path) -> Vec<PathBuf
     shots.extend(sweep(client, &base, &staff).await);
 
     shots
+}
+
+/// The search box's suggestions (`suggest.js`) as a WAI-ARIA combobox: typing shows them,
+/// the arrow keys move through them with the focus staying in the box, Escape closes them,
+/// Enter picks one and lands on its search, and so does a click. axe runs on the open list.
+async fn suggestions(client: &Client, base: &str) -> Vec<PathBuf> {
+    client.goto(&format!("{base}/")).await.unwrap();
+    let input = wait_for(client, "form.searchbox input#q").await;
+    let attr = |name: &'static str| {
+        let input = input.clone();
+        async move { input.attr(name).await.unwrap() }
+    };
+    assert_eq!(attr("role").await.as_deref(), Some("combobox"));
+    assert_eq!(attr("aria-autocomplete").await.as_deref(), Some("list"));
+    assert_eq!(attr("aria-expanded").await.as_deref(), Some("false"));
+    let list_id = attr("aria-controls").await.expect("aria-controls");
+    let list = client
+        .find(Locator::Id(&list_id))
+        .await
+        .expect("the listbox aria-controls names");
+    assert_eq!(list.attr("role").await.unwrap().as_deref(), Some("listbox"));
+    assert!(
+        !list.is_displayed().await.unwrap(),
+        "the list shows before typing"
+    );
+
+    input.send_keys(TYPED).await.unwrap();
+    let options_css = format!("#{list_id} li[role=option]");
+    let open = || async {
+        let shown = client
+            .find(Locator::Id(&list_id))
+            .await
+            .ok()?
+            .is_displayed()
+            .await
+            .ok()?;
+        let expanded = input.attr("aria-expanded").await.ok()??;
+        let n = client
+            .find_all(Locator::Css(&options_css))
+            .await
+            .ok()?
+            .len();
+        (shown && expanded == "true" && n > 0).then_some(n)
+    };
+    let count = wait_until("suggestions under the search box", open).await;
+    assert!(count <= 8, "{count} suggestions, more than 8");
+    let options = client.find_all(Locator::Css(&options_css)).await.unwrap();
+    let mut texts = Vec::new();
+    for o in &options {
+        let text = o
+            .find(Locator::Css(".text"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            arkiv::suggest::normalize(&text).contains(TYPED),
+            "{text:?} does not complete {TYPED:?}"
+        );
+        texts.push(text);
+    }
+    // Bokmål labels for the kinds.
+    let kinds = client
+        .find_all(Locator::Css(&format!("{options_css} .kind")))
+        .await
+        .unwrap();
+    let mut kind_labels = Vec::new();
+    for k in kinds {
+        kind_labels.push(k.text().await.unwrap());
+    }
+    assert!(
+        kind_labels.iter().any(|k| k == "Lov") && kind_labels.iter().any(|k| k == "Ord"),
+        "the samples' laws and words complete {TYPED:?}: {kind_labels:?}"
+    );
+    let violations = axe_violations(client).await;
+    assert!(
+        violations.is_empty(),
+        "axe on the open suggestions:\n{}",
+        violations.join("\n")
+    );
+    let shot = screenshot(client, "suggestions").await;
+
+    // Escape closes the list and leaves the text.
+    press(client, ESCAPE).await;
+    wait_until("the list closed by Escape", || async {
+        let expanded = input.attr("aria-expanded").await.ok()??;
+        let shown = client
+            .find(Locator::Id(&list_id))
+            .await
+            .ok()?
+            .is_displayed()
+            .await
+            .ok()?;
+        (expanded == "false" && !shown).then_some(())
+    })
+    .await;
+    assert_eq!(input.prop("value").await.unwrap().as_deref(), Some(TYPED));
+
+    // The arrow keys: down opens and moves, up moves back and wraps to the last.
+    let active = || async {
+        let id = input
+            .attr("aria-activedescendant")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        let focused = client
+            .execute("return document.activeElement.id;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(focused.as_str(), Some("q"), "the focus left the search box");
+        if id.is_empty() {
+            return None;
+        }
+        let option = client.find(Locator::Id(&id)).await.unwrap();
+        assert_eq!(
+            option.attr("aria-selected").await.unwrap().as_deref(),
+            Some("true")
+        );
+        Some(options_index(&id))
+    };
+    press(client, ARROW_DOWN).await;
+    assert_eq!(active().await, Some(0));
+    if count > 1 {
+        press(client, ARROW_DOWN).await;
+        assert_eq!(active().await, Some(1));
+        press(client, ARROW_UP).await;
+        assert_eq!(active().await, Some(0));
+    }
+    press(client, ARROW_UP).await;
+    assert_eq!(
+        active().await,
+        Some(count - 1),
+        "ArrowUp from the first wraps to the last"
+    );
+    let last = client
+        .find(Locator::Css(&format!("{options_css}:last-child")))
+        .await
+        .unwrap();
+    assert_eq!(
+        last.attr("data-kind").await.unwrap().as_deref(),
+        Some("term")
+    );
+    let chosen = texts[count - 1].clone();
+    press(client, ENTER).await;
+    let url = wait_until("the search of the chosen suggestion", || async {
+        let url = client.current_url().await.ok()?;
+        (url.path() == "/sok").then_some(url)
+    })
+    .await;
+    assert!(
+        url.query_pairs().any(|(k, v)| k == "q" && v == chosen),
+        "Enter on {chosen:?} leads to {url}"
+    );
+    total(client).await;
+
+    // The mouse: a click on a convention leads to its filter.
+    let input = wait_for(client, "input#q").await;
+    input.clear().await.unwrap();
+    input.send_keys("istanbul").await.unwrap();
+    let option = wait_for(client, &format!("{options_css}[data-kind=convention]")).await;
+    assert_eq!(
+        option
+            .find(Locator::Css(".text"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        ISTANBUL
+    );
+    option.click().await.unwrap();
+    let url = wait_until("the convention's search", || async {
+        let url = client.current_url().await.ok()?;
+        url.query_pairs()
+            .any(|(k, v)| k == "convention" && v == "istanbul")
+            .then_some(url)
+    })
+    .await;
+    assert_eq!(url.path(), "/sok");
+    wait_for(client, "a.chip").await;
+    vec![shot]
+}
+
+/// The position of an option in the list, from its id (`q-suggestions-3`).
+fn options_index(id: &str) -> usize {
+    id.rsplit('-')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("an option id without its position: {id}"))
 }
 
 /// The path of the first hit of a search for `q` (a URL-encoded query).

@@ -25,6 +25,7 @@ mod replicas;
 mod research;
 mod search;
 mod staff;
+mod suggest;
 mod tagging;
 mod topics;
 mod usability;

@@ -507,6 +507,12 @@ async fn openapi_is_valid_covers_every_api_route_and_matches_the_answers() {
     assert_conforms(&doc, "/api/documents/{id}", "200", &document);
     let export = ok(&app, "/api/export?format=json").await;
     assert_conforms(&doc, "/api/export", "200", &export);
+    let suggest = ok(&app, "/api/suggest?q=vold").await;
+    assert!(!suggest.json()["suggestions"].as_array().unwrap().is_empty());
+    assert_conforms(&doc, "/api/suggest", "200", &suggest);
+    let too_long = get(&app, &format!("/api/suggest?q={}", "v".repeat(101))).await;
+    assert_eq!(too_long.status, StatusCode::BAD_REQUEST);
+    assert_conforms(&doc, "/api/suggest", "400", &too_long);
     let bad = get(&app, "/api/search?year=abc").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_conforms(&doc, "/api/search", "400", &bad);

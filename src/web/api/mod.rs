@@ -1,5 +1,5 @@
-//! The JSON API, for programs: `/api/search`, `/api/documents/{id}`, the export and the
-//! OpenAPI document. Every answer is JSON (or the CSV export); every error is an
+//! The JSON API, for programs: `/api/search`, `/api/documents/{id}`, `/api/suggest`, the
+//! export and the OpenAPI document. Every answer is JSON (or the CSV export); every error is an
 //! [`ApiError`]. The staff write API lives with the other staff routes in `web/staff/`
 //! and answers with the same error.
 
@@ -8,6 +8,7 @@ pub mod error;
 pub mod export;
 pub mod openapi;
 pub mod schema;
+pub mod suggest;
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};

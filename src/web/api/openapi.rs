@@ -254,6 +254,9 @@ mod schema {
         crate::api::OutcomeStepJson,
         crate::api::ConsultationWithDocuments,
         crate::api::ConsultationList,
+        crate::api::SuggestResponse,
+        crate::api::SuggestionJson,
+        crate::api::SuggestionKindJson,
         schema::ConsultationCreate,
         schema::ConsultationPatch,
         schema::OutcomeStepInput,
@@ -487,6 +490,27 @@ const PAGING: &[Param] = &[
     },
 ];
 
+const SUGGEST: &[Param] = &[
+    Param {
+        name: "q",
+        values: Values::Text {
+            max_chars: crate::suggest::MAX_CHARS,
+        },
+        repeats: false,
+        in_path: false,
+        en: "What has been typed so far; no control characters. Under 2 letters or digits: no suggestions.",
+        nb: "Det som er skrevet så langt; ingen kontrolltegn. Under 2 bokstaver eller sifre: ingen forslag.",
+    },
+    Param {
+        name: "lang",
+        values: Values::OneOf(&["nb", "en"]),
+        repeats: false,
+        in_path: false,
+        en: "The language of the conventions' names and of the links (default nb).",
+        nb: "Språket i konvensjonenes navn og i lenkene (standard nb).",
+    },
+];
+
 const EXPORT: &[Param] = &[
     Param {
         name: "format",
@@ -532,6 +556,14 @@ pub const ENDPOINTS: &[Endpoint] = &[
         en: "Search: one page of hits, best first, with facet counts over all of them.",
         nb: "Søk: én side med treff, de beste først, med antall per filterverdi for alle treffene.",
         example: "/api/search?q=voldsalarm&convention=istanbul&per_page=5",
+    },
+    Endpoint {
+        path: "/api/suggest",
+        operation_id: "suggest",
+        params: &[SUGGEST],
+        en: "Suggestions as you type: up to 8 completions from conventions, laws, consultation titles, document titles and frequent words, the kinds in that order, taking turns.",
+        nb: "Forslag mens du skriver: opptil 8 fullføringer fra konvensjoner, lover, høringer, dokumenttitler og hyppige ord, i den rekkefølgen, etter tur.",
+        example: "/api/suggest?q=vold",
     },
     Endpoint {
         path: "/api/documents/{id}",
@@ -665,6 +697,17 @@ fn paths() -> Paths {
                         .build(),
                 )
                 .response("404", error_response("No document has this id.")),
+            "suggest" => op
+                .response(
+                    "200",
+                    json_response("The suggestions, best first.", "SuggestResponse"),
+                )
+                .response(
+                    "400",
+                    error_response(
+                        "`q` is too long or holds control characters, or another parameter is bad.",
+                    ),
+                ),
             "consultations" => op.response(
                 "200",
                 json_response("Every consultation, by id.", "ConsultationList"),

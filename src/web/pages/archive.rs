@@ -804,6 +804,18 @@ pub async fn cite_script() -> impl IntoResponse {
     )
 }
 
+/// The search box's script: suggestions as you type, as a combobox (without it the search
+/// box is a plain form).
+pub async fn suggest_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../../templates/suggest.js"),
+    )
+}
+
 /// The stylesheet: an hour fresh, then revalidated by its `ETag` (from the conditional
 /// layer), so a new version reaches readers within the hour without a download each visit.
 pub async fn stylesheet() -> impl IntoResponse {
