@@ -50,7 +50,7 @@ fn ids_of(hits: &Value) -> Vec<String> {
 }
 
 /// The CSV body as records, after checking and removing the byte-order mark.
-fn csv_records(answer: &Answer, delimiter: u8) -> Vec<Vec<String>> {
+pub(crate) fn csv_records(answer: &Answer, delimiter: u8) -> Vec<Vec<String>> {
     assert!(
         answer.bytes.starts_with("\u{feff}".as_bytes()),
         "the CSV starts with a UTF-8 byte-order mark"
@@ -146,7 +146,7 @@ async fn export_equals_the_search_for_several_filters() {
                 delimiter as char
             );
             for (record, hit) in records[1..].iter().zip(search["hits"].as_array().unwrap()) {
-                assert_eq!(record.len(), 15);
+                assert_eq!(record.len(), 16);
                 assert_eq!(record[2], hit["date"].as_str().unwrap_or(""));
                 assert_eq!(record[4], hit["kind"].as_str().unwrap());
                 let laws: Vec<&str> = hit["laws"]

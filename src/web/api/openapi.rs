@@ -270,7 +270,12 @@ mod schema {
         schema::NoteCreate,
         schema::NotePatch,
         schema::VersionUpload,
-        crate::web::staff::notes::NoteDeleted
+        crate::web::staff::notes::NoteDeleted,
+        crate::web::staff::bulk::BulkRequest,
+        crate::web::staff::bulk::BulkTags,
+        crate::web::staff::bulk::BulkOutcome,
+        crate::web::staff::bulk::BulkChange,
+        crate::web::staff::bulk::Tagged
     ))
 )]
 struct ApiDoc;
@@ -281,8 +286,17 @@ const BEARER: &str = "bearer";
 /// The values a parameter takes.
 #[derive(Clone, Copy)]
 pub enum Values {
-    Text { max_chars: usize },
-    Integer { min: i64, max: i64 },
+    Text {
+        max_chars: usize,
+    },
+    /// Text without control characters.
+    PlainText {
+        max_chars: usize,
+    },
+    Integer {
+        min: i64,
+        max: i64,
+    },
     OneOf(&'static [&'static str]),
     Pattern(&'static str, &'static str),
 }
@@ -493,7 +507,7 @@ const PAGING: &[Param] = &[
 const SUGGEST: &[Param] = &[
     Param {
         name: "q",
-        values: Values::Text {
+        values: Values::PlainText {
             max_chars: crate::suggest::MAX_CHARS,
         },
         repeats: false,
@@ -612,6 +626,11 @@ fn value_schema(values: Values) -> Schema {
         Values::Text { max_chars } => ObjectBuilder::new()
             .schema_type(Type::String)
             .max_length(Some(max_chars))
+            .into(),
+        Values::PlainText { max_chars } => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(max_chars))
+            .pattern(Some("^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))
             .into(),
         Values::Integer { min, max } => ObjectBuilder::new()
             .schema_type(Type::Integer)
@@ -784,11 +803,65 @@ fn write_paths() -> Vec<(&'static str, HttpMethod, utoipa::openapi::path::Operat
             .schema(Some(
                 ObjectBuilder::new()
                     .schema_type(Type::Integer)
-                    .minimum(Some(1)),
+                    .minimum(Some(1))
+                    .maximum(Some(u32::MAX)),
+            ))
+            .build()
+    };
+    let batch = || {
+        ParameterBuilder::new()
+            .name("batch")
+            .parameter_in(ParameterIn::Path)
+            .required(Required::True)
+            .description(Some("The batch a bulk edit answered with."))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some("^[A-Za-z0-9.]{1,40}$")),
             ))
             .build()
     };
     vec![
+        (
+            "/api/bulk",
+            HttpMethod::Post,
+            op(
+                "bulkEdit",
+                "Add or remove conventions, laws or a consultation, or set the kind, on chosen \
+                 documents or every hit of a search (at most 500); `preview` only says what \
+                 would change. One commit; one audit entry per document.",
+            )
+            .request_body(Some(
+                RequestBodyBuilder::new()
+                    .required(Some(Required::True))
+                    .content("application/json", json_content("BulkRequest"))
+                    .build(),
+            ))
+            .response(
+                "200",
+                json_response("What changed, or would change.", "BulkOutcome"),
+            )
+            .response(
+                "400",
+                error_response("A bad value, nothing to change, or more than 500 documents."),
+            )
+            .response("503", error_response(INDEX_UNWRITABLE))
+            .build(),
+        ),
+        (
+            "/api/bulk/{batch}/undo",
+            HttpMethod::Post,
+            op(
+                "undoBulkEdit",
+                "Put back the sidecars a bulk edit replaced, in one commit.",
+            )
+            .parameter(batch())
+            .response("200", json_response("What was put back.", "BulkOutcome"))
+            .response("404", error_response("No bulk edit has this batch."))
+            .response("409", error_response("The batch was already undone."))
+            .response("503", error_response(INDEX_UNWRITABLE))
+            .build(),
+        ),
         (
             "/api/documents",
             HttpMethod::Post,

@@ -32,7 +32,7 @@ pub struct ApiPage {
 fn values_text(lang: Lang, p: &Param) -> String {
     let t = lang.texts();
     let base = match p.values {
-        Values::Text { .. } => t.api_values_text.to_string(),
+        Values::Text { .. } | Values::PlainText { .. } => t.api_values_text.to_string(),
         Values::Integer { min, max } => format!("{min}–{max}"),
         Values::OneOf(options) => options.join(" | "),
         Values::Pattern(_, example) => format!("{} {example}", t.api_values_example),

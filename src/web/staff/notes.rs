@@ -383,9 +383,10 @@ pub async fn api_add(
 pub async fn api_patch(
     State(state): State<AppState>,
     Extension(user): Extension<StaffUser>,
-    Path((id, note)): Path<(String, u32)>,
+    Path((id, note)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Json<NoteJson>, ApiError> {
+    let note = note_number(&note)?;
     let change = NoteDraft::from_json(&body).map(|d| NoteChange::Edit(note, d));
     let (_, note, _) = note_api(state, user, id, change).await?;
     let note = note.ok_or_else(|| ApiError::Internal("the note is missing".into()))?;
@@ -398,12 +399,19 @@ pub struct NoteDeleted {
     pub deleted: u32,
 }
 
+/// A note's number from the path: anything but a number a note can have is no such note
+/// (a JSON 404, where the path extractor would answer in plain text).
+fn note_number(text: &str) -> Result<u32, ApiError> {
+    text.parse().map_err(|_| ApiError::NotFound)
+}
+
 /// `DELETE /api/documents/{id}/notes/{note}`.
 pub async fn api_delete(
     State(state): State<AppState>,
     Extension(user): Extension<StaffUser>,
-    Path((id, note)): Path<(String, u32)>,
+    Path((id, note)): Path<(String, String)>,
 ) -> Result<Json<NoteDeleted>, ApiError> {
+    let note = note_number(&note)?;
     let (_, _, n) = note_api(state, user, id, Ok(NoteChange::Delete(note))).await?;
     Ok(Json(NoteDeleted { deleted: n }))
 }
