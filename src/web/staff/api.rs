@@ -41,6 +41,21 @@ pub(super) fn api_error(e: ChangeError) -> ApiError {
     }
 }
 
+/// Why an upload was not received, as the API says it.
+pub(super) fn refusal(refused: UploadRefused, max_upload_bytes: usize) -> ApiError {
+    match refused {
+        UploadRefused::Busy => ApiError::Unavailable {
+            message: "other uploads are under way: try again shortly".into(),
+            retry_after: Some(super::UPLOAD_RETRY_AFTER_SECS),
+        },
+        UploadRefused::TooLarge => ApiError::TooLarge(format!(
+            "the file is larger than {} MB",
+            max_upload_bytes / (1024 * 1024)
+        )),
+        UploadRefused::Unreadable(message) => ApiError::BadRequest(message),
+    }
+}
+
 /// `POST /api/documents`: one PDF in the multipart field `file`, with optional metadata
 /// fields as the upload form has them.
 pub async fn upload(
@@ -52,17 +67,7 @@ pub async fn upload(
     let multipart = multipart.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let (slot, request) = receive_upload(&state.staff, multipart)
         .await
-        .map_err(|refused| match refused {
-            UploadRefused::Busy => ApiError::Unavailable {
-                message: "other uploads are under way: try again shortly".into(),
-                retry_after: Some(super::UPLOAD_RETRY_AFTER_SECS),
-            },
-            UploadRefused::TooLarge => ApiError::TooLarge(format!(
-                "the file is larger than {} MB",
-                state.staff.max_upload_bytes / (1024 * 1024)
-            )),
-            UploadRefused::Unreadable(message) => ApiError::BadRequest(message),
-        })?;
+        .map_err(|refused| refusal(refused, state.staff.max_upload_bytes))?;
     let metadata = MetadataEdit::from_form(&request.fields)
         .apply(Default::default())
         .and_then(|m| metadata::check_consultation(&m, &state.consultations.current()).map(|()| m))

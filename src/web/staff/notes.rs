@@ -529,17 +529,7 @@ pub async fn api_replace(
     let multipart = multipart.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let (slot, request) = receive_upload(&state.staff, multipart)
         .await
-        .map_err(|refused| match refused {
-            UploadRefused::Busy => ApiError::Unavailable {
-                message: "other uploads are under way: try again shortly".into(),
-                retry_after: Some(super::UPLOAD_RETRY_AFTER_SECS),
-            },
-            UploadRefused::TooLarge => ApiError::TooLarge(format!(
-                "the file is larger than {} MB",
-                state.staff.max_upload_bytes / (1024 * 1024)
-            )),
-            UploadRefused::Unreadable(message) => ApiError::BadRequest(message),
-        })?;
+        .map_err(|refused| super::api::refusal(refused, state.staff.max_upload_bytes))?;
     let id = DocId::parse(&id).ok_or(ApiError::NotFound)?;
     let mut files = request.files;
     if files.len() != 1 {
