@@ -16,7 +16,7 @@ use crate::audit::AuditEntry;
 use crate::extract::render::ImageSize;
 use crate::model::{DocId, Submission};
 use crate::web::AppState;
-use crate::web::auth::{StaffUser, check_csrf, client_address};
+use crate::web::auth::{StaffUser, client_address};
 use crate::web::i18n::Lang;
 use crate::web::pages::reading::image_url;
 use crate::web::pages::views::article_label;
@@ -153,9 +153,7 @@ pub async fn confirm(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let fields = metadata::Fields::parse(&body);
-    check_csrf(&user, fields.get("csrf").unwrap_or(""))?;
-    let lang = Lang::from_param(fields.get("lang").unwrap_or(""));
+    let (_, lang) = super::pages::checked_form(&user, &body)?;
     let id = DocId::parse(&id).ok_or(PageError::NotFound(lang))?;
     let st = state.clone();
     let target = id.clone();
