@@ -261,3 +261,92 @@ async fn a_batch_is_undone_from_the_audit_log_page() {
         assert_eq!(doc(&s, file).conventions, vec![Convention::Istanbul]);
     }
 }
+
+#[tokio::test]
+async fn focus_areas_are_added_and_removed_in_bulk_and_undone() {
+    let s = app();
+    let before: Vec<Vec<String>> = FILES.iter().map(|f| doc(&s, f).topics).collect();
+    let preview = bulk(
+        &s,
+        "/api/bulk",
+        json!({
+            "search": "q=samleprøve",
+            "add": {"topics": ["sarbare-grupper", "partnerdrap"]},
+            "preview": true,
+        }),
+    )
+    .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    let p = preview.json();
+    assert_eq!(p["changed"], 3);
+    // In the table's order, whatever order they were asked in.
+    assert_eq!(
+        p["documents"][0]["after"]["topics"],
+        json!(["partnerdrap", "sarbare-grupper"])
+    );
+    for (file, was) in FILES.iter().zip(&before) {
+        assert_eq!(&doc(&s, file).topics, was, "a preview changes nothing");
+    }
+    let added = bulk(
+        &s,
+        "/api/bulk",
+        json!({"search": "q=samleprøve", "add": {"topics": ["sarbare-grupper", "partnerdrap"]}}),
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    for file in FILES {
+        assert_eq!(doc(&s, file).topics, ["partnerdrap", "sarbare-grupper"]);
+    }
+    let a = s.id_of(FILES[0]);
+    let removed = bulk(
+        &s,
+        "/api/bulk",
+        json!({"ids": [a], "remove": {"topics": ["partnerdrap"]}}),
+    )
+    .await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
+    let r = removed.json();
+    assert_eq!(r["changed"], 1);
+    assert_eq!(
+        r["documents"][0]["before"]["topics"],
+        json!(["partnerdrap", "sarbare-grupper"])
+    );
+    assert_eq!(
+        r["documents"][0]["after"]["topics"],
+        json!(["sarbare-grupper"])
+    );
+    assert_eq!(doc(&s, FILES[0]).topics, ["sarbare-grupper"]);
+    assert_eq!(doc(&s, FILES[1]).topics, ["partnerdrap", "sarbare-grupper"]);
+    // The archive's focus-area filter sees the change.
+    let found = send(
+        &s.app,
+        Request::get("/api/search?topic=partnerdrap&q=samlepr%C3%B8ve")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+    .json();
+    assert_eq!(found["total"], 2, "{found}");
+
+    for batch in [&r["batch"], &added.json()["batch"]] {
+        let batch = batch.as_str().unwrap();
+        let undone = bulk(&s, &format!("/api/bulk/{batch}/undo"), json!({})).await;
+        assert_eq!(undone.status, StatusCode::OK, "{}", undone.body);
+    }
+    for (file, was) in FILES.iter().zip(&before) {
+        assert_eq!(&doc(&s, file).topics, was, "{file}");
+    }
+
+    let unknown = bulk(
+        &s,
+        "/api/bulk",
+        json!({"search": "q=samleprøve", "remove": {"topics": ["hagearbeid"]}}),
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(
+        unknown.body.contains("unknown focus area `hagearbeid`"),
+        "{}",
+        unknown.body
+    );
+}

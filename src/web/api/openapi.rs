@@ -827,8 +827,8 @@ fn write_paths() -> Vec<(&'static str, HttpMethod, utoipa::openapi::path::Operat
             HttpMethod::Post,
             op(
                 "bulkEdit",
-                "Add or remove conventions, laws or a consultation, or set the kind, on chosen \
-                 documents or every hit of a search (at most 500); `preview` only says what \
+                "Add or remove conventions, laws, focus areas or a consultation, or set the \
+                 kind, on chosen documents or every hit of a search (at most 500); `preview` only says what \
                  would change. One commit; one audit entry per document.",
             )
             .request_body(Some(

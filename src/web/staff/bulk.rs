@@ -1,4 +1,5 @@
-//! Bulk edits: add or remove a convention, a law or a consultation, or set the kind, on a
+//! Bulk edits: add or remove a convention, a law, a focus area or a consultation, or set the
+//! kind, on a
 //! chosen set of documents (by id, or every hit of a search), with a preview of what will
 //! change, one index commit for the batch, one audit entry per document, and an undo of
 //! the whole batch from the sidecars it replaced (kept under `data/bulk/<batch>.json`).
@@ -57,6 +58,9 @@ pub struct BulkTags {
     pub conventions: Vec<String>,
     #[serde(default)]
     pub laws: Vec<String>,
+    /// Focus area ids (`vold-mot-kvinner-og-barn`, `partnerdrap`, …).
+    #[serde(default)]
+    pub topics: Vec<String>,
     /// A consultation id: added, it becomes the documents' consultation; removed, it is
     /// cleared where the sidecar names it.
     #[serde(default)]
@@ -70,6 +74,8 @@ pub struct BulkEdit {
     remove_conventions: Vec<Convention>,
     add_laws: Vec<String>,
     remove_laws: Vec<String>,
+    add_topics: Vec<String>,
+    remove_topics: Vec<String>,
     set_consultation: Option<String>,
     clear_consultation: Option<String>,
     kind: Option<Kind>,
@@ -80,6 +86,7 @@ pub struct BulkEdit {
 pub struct Tagged {
     pub conventions: Vec<String>,
     pub laws: Vec<String>,
+    pub topics: Vec<String>,
     pub consultation: Option<String>,
     pub kind: String,
 }
@@ -89,6 +96,7 @@ impl Tagged {
         Tagged {
             conventions: s.conventions.iter().map(|c| c.id().to_string()).collect(),
             laws: s.laws.clone(),
+            topics: s.topics.clone(),
             consultation: s.consultation.clone(),
             kind: s.kind.id().to_string(),
         }
@@ -137,11 +145,22 @@ impl BulkEdit {
                 })
                 .collect::<Result<Vec<_>, _>>()
         };
+        let topics = |ids: &[String]| {
+            ids.iter()
+                .map(|id| {
+                    crate::tagging::topics::focus_area(id)
+                        .map(|a| a.id.to_string())
+                        .ok_or_else(|| format!("unknown focus area `{id}`"))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
         let edit = BulkEdit {
             add_conventions: conventions(&request.add.conventions)?,
             remove_conventions: conventions(&request.remove.conventions)?,
             add_laws: laws(&request.add.laws)?,
             remove_laws: laws(&request.remove.laws)?,
+            add_topics: topics(&request.add.topics)?,
+            remove_topics: topics(&request.remove.topics)?,
             set_consultation: request.add.consultation.clone(),
             clear_consultation: request.remove.consultation.clone(),
             kind: request
@@ -154,6 +173,8 @@ impl BulkEdit {
             && edit.remove_conventions.is_empty()
             && edit.add_laws.is_empty()
             && edit.remove_laws.is_empty()
+            && edit.add_topics.is_empty()
+            && edit.remove_topics.is_empty()
             && edit.set_consultation.is_none()
             && edit.clear_consultation.is_none()
             && edit.kind.is_none()
@@ -182,6 +203,14 @@ impl BulkEdit {
             list.dedup();
             next.laws = Some(list);
         }
+        if !self.add_topics.is_empty() || !self.remove_topics.is_empty() {
+            let mut list = doc.topics.clone();
+            list.extend(self.add_topics.iter().cloned());
+            list.retain(|t| !self.remove_topics.contains(t));
+            list.sort_by_key(|id| crate::tagging::topics::area_order(id));
+            list.dedup();
+            next.topics = Some(list);
+        }
         if let Some(id) = &self.set_consultation {
             next.consultation = Some(id.clone());
         }
@@ -206,6 +235,9 @@ impl BulkEdit {
         }
         if let Some(l) = &next.laws {
             after.laws = l.clone();
+        }
+        if let Some(t) = &next.topics {
+            after.topics = t.clone();
         }
         after.consultation = next.consultation.clone();
         if let Some(k) = next.kind {
@@ -239,6 +271,12 @@ fn chosen(state: &AppState, request: &BulkRequest) -> Result<Vec<DocId>, ApiErro
         search.offset = 0;
         search.limit = MAX_BATCH + 1;
         let results = state.index.search(&search)?;
+        // Hits of a corrected query are not the hits of the search asked for.
+        if results.suggestion.is_some() {
+            return Err(ApiError::BadRequest(
+                "no documents chosen: the search has no hits".into(),
+            ));
+        }
         if results.total > MAX_BATCH {
             return Err(too_many(results.total));
         }
