@@ -273,6 +273,16 @@ impl Archive<'_> {
         &self,
         changes: Vec<(DocId, Sidecar)>,
     ) -> Result<Vec<Submission>, ChangeError> {
+        self.update_many_with(changes, |_| {})
+    }
+
+    /// [`Archive::update_many`], telling `written` how many sidecars are written so far
+    /// after each one (before the commit that makes them all visible).
+    pub fn update_many_with(
+        &self,
+        changes: Vec<(DocId, Sidecar)>,
+        mut written: impl FnMut(usize),
+    ) -> Result<Vec<Submission>, ChangeError> {
         let mut current = Vec::with_capacity(changes.len());
         for (id, sidecar) in changes {
             let doc = self
@@ -286,7 +296,7 @@ impl Archive<'_> {
             .iter()
             .map(|(doc, _)| Undo::new(&self.library.entry(&doc.file)))
             .collect();
-        let written = (|| -> Result<Vec<Submission>, ChangeError> {
+        let outcome = (|| -> Result<Vec<Submission>, ChangeError> {
             let mut done = Vec::with_capacity(current.len());
             for (doc, sidecar) in current {
                 let entry = self.library.entry(&doc.file);
@@ -307,11 +317,12 @@ impl Archive<'_> {
                     pages: Vec::new(),
                     ..submission
                 });
+                written(done.len());
             }
             writer.commit()?;
             Ok(done)
         })();
-        self.settle(&mut writer, written, || {
+        self.settle(&mut writer, outcome, || {
             undo.iter().try_for_each(|u| u.apply(self.library))
         })
     }
@@ -518,7 +529,8 @@ fn remove_if_present(path: &Path) -> std::io::Result<()> {
     }
 }
 
-fn sidecar_name(file: &str) -> String {
+/// The sidecar's name in the documents folder for a PDF's name there.
+pub fn sidecar_name(file: &str) -> String {
     let stem = Path::new(file)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

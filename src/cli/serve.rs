@@ -153,6 +153,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         ),
         None => None,
     };
+    let data = args.data.open()?;
+    // Bulk edits a stopped server was writing are finished first; the ingest below then
+    // indexes the sidecars they wrote.
+    for batch in crate::web::staff::bulk::recover(&data, &library) {
+        tracing::info!("finished the bulk edit {batch} a stopped server was writing");
+    }
     let report = ingest_with(&library, &index, &mut writer, &options)?;
     super::ingest::print_summary(&report);
     let ingested: Vec<crate::model::DocId> = known
@@ -170,7 +176,6 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{}", args.addr));
-    let data = args.data.open()?;
     // Uploads a killed server was checking; none of them was acknowledged.
     let leftovers = crate::archive::clear_incoming(&data.incoming())?;
     if leftovers > 0 {

@@ -7,6 +7,8 @@ use serde_json::{Value, json};
 
 use arkiv::model::{Convention, DocId};
 
+use arkiv::web::staff::bulk::MAX_BATCH;
+
 use crate::support::{Answer, StaffApp, send, staff_app_with, write_pdf};
 
 fn app() -> StaffApp {
@@ -348,5 +350,349 @@ async fn focus_areas_are_added_and_removed_in_bulk_and_undone() {
         unknown.body.contains("unknown focus area `hagearbeid`"),
         "{}",
         unknown.body
+    );
+}
+
+async fn page(s: &StaffApp, cookie: &str, uri: &str) -> Answer {
+    send(
+        &s.app,
+        Request::get(uri)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+async fn post_form(s: &StaffApp, cookie: &str, uri: &str, pairs: &[(&str, &str)]) -> Answer {
+    send(
+        &s.app,
+        Request::post(uri)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(crate::staff::form(pairs)))
+            .unwrap(),
+    )
+    .await
+}
+
+/// The hidden fields of the form posting to `action`, in order.
+fn form_fields(body: &str, action: &str) -> Vec<(String, String)> {
+    let start = body
+        .find(&format!("action=\"{action}"))
+        .unwrap_or_else(|| panic!("no form to {action} in {body}"));
+    let form = &body[start..start + body[start..].find("</form>").unwrap()];
+    form.split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .map(|rest| {
+            let (name, rest) = rest.split_once('"').unwrap();
+            let value = rest.split("value=\"").nth(1).unwrap().split('"').next();
+            (name.to_string(), value.unwrap().to_string())
+        })
+        .collect()
+}
+
+fn sidecar_text(s: &StaffApp, file: &str) -> Option<String> {
+    std::fs::read_to_string(s.documents().join(file.replace(".pdf", ".toml"))).ok()
+}
+
+#[tokio::test]
+async fn the_bulk_page_lists_the_hits_with_checkboxes_for_staff_only() {
+    let s = app();
+    let uri = "/samleendring?q=samlepr%C3%B8ve";
+    let anonymous = send(&s.app, Request::get(uri).body(Body::empty()).unwrap()).await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert!(anonymous.location().starts_with("/logg-inn?neste="));
+    let (cookie, _) = crate::staff::login(&s.app).await;
+    let answer = page(&s, &cookie, uri).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    for file in FILES {
+        let id = s.id_of(file);
+        assert!(
+            answer
+                .body
+                .contains(&format!("name=\"id\" value=\"{id}\" id=\"pick-{id}\"")),
+            "{file}: {}",
+            answer.body
+        );
+        assert!(answer.body.contains(&format!(
+            "<label class=\"visually-hidden\" for=\"pick-{id}\">"
+        )));
+    }
+    assert_eq!(answer.body.matches("name=\"id\"").count(), 3);
+    assert!(
+        answer.body.contains("Alle 3 treff i dette søket"),
+        "{}",
+        answer.body
+    );
+    assert!(answer.body.contains("name=\"add_topic\""));
+    assert!(answer.body.contains("name=\"remove_law\""));
+    assert!(answer.body.contains("<legend>Legg til</legend>"));
+    assert!(
+        answer.body.contains("href=\"/samleendring\""),
+        "linked from the staff navigation"
+    );
+    let en = page(&s, &cookie, &format!("{uri}&lang=en")).await;
+    assert!(en.body.contains("All 3 hits of this search"), "{}", en.body);
+    assert!(
+        en.body
+            .contains("action=\"/samleendring/forhandsvis?lang=en\"")
+    );
+}
+
+#[tokio::test]
+async fn a_preview_page_changes_nothing_and_its_confirmation_runs_one_batch() {
+    let s = app();
+    let (a, b) = (s.id_of(FILES[0]), s.id_of(FILES[1]));
+    // The first document already has the focus area.
+    let first = bulk(
+        &s,
+        "/api/bulk",
+        json!({"ids": [a], "add": {"topics": ["partnerdrap"]}}),
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let sidecars: Vec<_> = FILES.iter().map(|f| sidecar_text(&s, f)).collect();
+    let (cookie, csrf) = crate::staff::login(&s.app).await;
+    let preview = post_form(
+        &s,
+        &cookie,
+        "/samleendring/forhandsvis",
+        &[
+            ("csrf", &csrf),
+            ("search", "q=samlepr%C3%B8ve"),
+            ("scope", "valgte"),
+            ("id", &a),
+            ("id", &b),
+            ("add_topic", "partnerdrap"),
+            ("add_convention", ""),
+        ],
+    )
+    .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    let title_a = doc(&s, FILES[0]).title;
+    let title_b = doc(&s, FILES[1]).title;
+    assert!(
+        preview
+            .body
+            .contains("2 dokumenter valgt: 1 endres, 1 er allerede slik"),
+        "{}",
+        preview.body
+    );
+    let table = &preview.body[preview.body.find("id=\"bulk-preview\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert!(
+        table.contains(&title_b) && table.contains("+ Partnerdrap"),
+        "{table}"
+    );
+    assert!(!table.contains(&title_a), "{table}");
+    let unchanged = &preview.body[preview.body.find("id=\"bulk-unchanged\"").unwrap()..];
+    assert!(unchanged[..unchanged.find("</ul>").unwrap()].contains(&title_a));
+    // Nothing changed: not the sidecars, not the index.
+    let now: Vec<_> = FILES.iter().map(|f| sidecar_text(&s, f)).collect();
+    assert_eq!(now, sidecars);
+    assert!(
+        !doc(&s, FILES[1])
+            .topics
+            .contains(&"partnerdrap".to_string())
+    );
+
+    let fields = form_fields(&preview.body, "/samleendring/utfor");
+    assert!(fields.contains(&("id".into(), a.clone())));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let started = post_form(&s, &cookie, "/samleendring/utfor", &pairs).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let progress_url = started.location();
+    let batch = progress_url
+        .strip_prefix("/samleendring/")
+        .unwrap()
+        .to_string();
+    // The page refreshes itself until the batch is done.
+    let mut status = page(&s, &cookie, &progress_url).await;
+    for _ in 0..200 {
+        if !status.body.contains("data-state=\"running\"") {
+            break;
+        }
+        assert!(status.body.contains("http-equiv=\"refresh\""));
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        status = page(&s, &cookie, &progress_url).await;
+    }
+    assert!(
+        status.body.contains("data-state=\"done\""),
+        "{}",
+        status.body
+    );
+    assert!(
+        status.body.contains("Ferdig: 1 av 1 dokumenter endret"),
+        "{}",
+        status.body
+    );
+    assert!(!status.body.contains("http-equiv=\"refresh\""));
+    assert!(status.body.contains("href=\"/logg\""));
+    let undo = format!("/samleendring/{batch}/angre");
+    assert!(status.body.contains(&undo), "{}", status.body);
+    assert_eq!(doc(&s, FILES[1]).topics, ["partnerdrap"]);
+    assert_eq!(sidecar_text(&s, FILES[2]), sidecars[2], "not chosen");
+
+    let api = send(
+        &s.app,
+        Request::get(format!("/api/bulk/{batch}"))
+            .header(header::AUTHORIZATION, format!("Bearer {}", s.token))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let api = api.json();
+    assert_eq!(
+        (api["state"].as_str(), &api["done"], &api["total"]),
+        (Some("done"), &json!(1), &json!(1))
+    );
+
+    let entries = arkiv::audit::AuditLog::new(s.data().audit_file())
+        .recent(100)
+        .unwrap();
+    let of_batch: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == "bulk_edit")
+        .filter(|e| {
+            arkiv::web::staff::bulk::batch_of(e.detail.as_deref().unwrap_or(""))
+                == Some(batch.as_str())
+        })
+        .collect();
+    assert_eq!(of_batch.len(), 1);
+    assert_eq!(of_batch[0].target.as_deref(), Some(b.as_str()));
+    let log = page(&s, &cookie, "/logg").await;
+    assert_eq!(log.body.matches(&undo).count(), 1);
+
+    let undone = post_form(&s, &cookie, &undo, &[("csrf", &csrf)]).await;
+    assert_eq!(undone.status, StatusCode::SEE_OTHER, "{}", undone.body);
+    assert!(doc(&s, FILES[1]).topics.is_empty());
+    let after = page(&s, &cookie, &progress_url).await;
+    assert!(
+        after.body.contains("data-state=\"undone\""),
+        "{}",
+        after.body
+    );
+}
+
+#[tokio::test]
+async fn every_hit_past_the_bound_is_refused_with_a_word_to_narrow_the_search() {
+    let s = staff_app_with(10 << 20, &[], |docs| {
+        for i in 0..=MAX_BATCH {
+            write_pdf(
+                docs,
+                &format!("2023-01-01-masse-{i}.pdf"),
+                None,
+                &[&format!("Massetest nummer {i}\n\nOslo, 1. mars 2023")],
+            );
+        }
+    });
+    let (cookie, csrf) = crate::staff::login(&s.app).await;
+    let view = page(&s, &cookie, "/samleendring?q=massetest").await;
+    assert_eq!(view.status, StatusCode::OK);
+    assert!(view.body.contains("id=\"bulk-too-many\""), "{}", view.body);
+    assert!(
+        view.body
+            .contains(&format!("Søket har {} treff", MAX_BATCH + 1))
+    );
+    for (uri, message) in [
+        ("/samleendring/forhandsvis", "Snevre inn søket"),
+        ("/samleendring/forhandsvis?lang=en", "Narrow the search"),
+        ("/samleendring/utfor", "Snevre inn søket"),
+    ] {
+        let answer = post_form(
+            &s,
+            &cookie,
+            uri,
+            &[
+                ("csrf", &csrf),
+                ("search", "q=massetest"),
+                ("scope", "alle"),
+                ("add_topic", "partnerdrap"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{uri}: {}",
+            answer.body
+        );
+        assert!(answer.body.contains(message), "{uri}: {}", answer.body);
+        assert!(answer.body.contains(&format!("{}", MAX_BATCH + 1)), "{uri}");
+    }
+    assert!(sidecar_text(&s, "2023-01-01-masse-0.pdf").is_none());
+}
+
+#[tokio::test]
+async fn a_batch_a_stopped_server_was_writing_is_finished_when_it_starts() {
+    let s = app();
+    let done = bulk(
+        &s,
+        "/api/bulk",
+        json!({"search": "q=samleprøve", "add": {"conventions": ["crc"]}}),
+    )
+    .await
+    .json();
+    let batch = done["batch"].as_str().unwrap().to_string();
+    let written: Vec<_> = FILES.iter().map(|f| sidecar_text(&s, f).unwrap()).collect();
+    // As if the server stopped after writing the first sidecar: the others are as they
+    // were, the batch still marked running; the third was edited by hand since.
+    let dir = s.data().root().join("bulk");
+    let kept: Value =
+        serde_json::from_slice(&std::fs::read(dir.join(format!("{batch}.json"))).unwrap()).unwrap();
+    for file in &FILES[1..] {
+        let path = s.documents().join(file.replace(".pdf", ".toml"));
+        let before = kept
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["file"] == *file)
+            .unwrap()["sidecar"]
+            .clone();
+        match before.as_str() {
+            Some(text) => std::fs::write(&path, text).unwrap(),
+            None => std::fs::remove_file(&path).unwrap(),
+        }
+    }
+    let by_hand = "title = \"Endret for hånd\"\n";
+    std::fs::write(
+        s.documents().join(FILES[2].replace(".pdf", ".toml")),
+        by_hand,
+    )
+    .unwrap();
+    std::fs::write(dir.join(format!("{batch}.running")), r#"{"user":"per"}"#).unwrap();
+
+    let finished =
+        arkiv::web::staff::bulk::recover(&s.data(), &arkiv::library::Library::new(s.documents()));
+    assert_eq!(finished, std::slice::from_ref(&batch));
+    assert_eq!(
+        sidecar_text(&s, FILES[0]).as_deref(),
+        Some(written[0].as_str())
+    );
+    assert_eq!(
+        sidecar_text(&s, FILES[1]).as_deref(),
+        Some(written[1].as_str())
+    );
+    assert_eq!(sidecar_text(&s, FILES[2]).as_deref(), Some(by_hand));
+    assert!(!dir.join(format!("{batch}.running")).exists());
+    let entries = arkiv::audit::AuditLog::new(s.data().audit_file())
+        .recent(100)
+        .unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e.user == "per" && e.action == "bulk_edit")
+            .count(),
+        2
+    );
+    // Nothing left to finish.
+    assert!(
+        arkiv::web::staff::bulk::recover(&s.data(), &arkiv::library::Library::new(s.documents()))
+            .is_empty()
     );
 }

@@ -275,7 +275,9 @@ mod schema {
         crate::web::staff::bulk::BulkTags,
         crate::web::staff::bulk::BulkOutcome,
         crate::web::staff::bulk::BulkChange,
-        crate::web::staff::bulk::Tagged
+        crate::web::staff::bulk::Tagged,
+        crate::web::staff::bulk::BulkStatus,
+        crate::web::staff::bulk::BulkState
     ))
 )]
 struct ApiDoc;
@@ -846,6 +848,19 @@ fn write_paths() -> Vec<(&'static str, HttpMethod, utoipa::openapi::path::Operat
                 error_response("A bad value, nothing to change, or more than 500 documents."),
             )
             .response("503", error_response(INDEX_UNWRITABLE))
+            .build(),
+        ),
+        (
+            "/api/bulk/{batch}",
+            HttpMethod::Get,
+            op(
+                "bulkEditStatus",
+                "How far a bulk edit is: `done` of `total` documents written while it runs, \
+                 then done, failed (nothing changed) or undone.",
+            )
+            .parameter(batch())
+            .response("200", json_response("The batch's progress.", "BulkStatus"))
+            .response("404", error_response("No bulk edit has this batch."))
             .build(),
         ),
         (

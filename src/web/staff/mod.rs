@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod bulk;
+pub mod bulk_pages;
 pub mod consultations;
 pub mod inbox;
 pub mod metadata;
@@ -46,6 +47,8 @@ pub struct Staff {
     pub uploads: Arc<tokio::sync::Semaphore>,
     /// Places to wait for an upload slot ([`WAITING_UPLOADS`]).
     pub upload_waiters: Arc<tokio::sync::Semaphore>,
+    /// Bulk edits the pages run off the request.
+    pub bulk: bulk::Jobs,
 }
 
 /// Default upload limit: 100 MB.
@@ -82,6 +85,7 @@ impl Staff {
             secure_cookies: false,
             uploads: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_UPLOADS)),
             upload_waiters: Arc::new(tokio::sync::Semaphore::new(WAITING_UPLOADS)),
+            bulk: bulk::Jobs::default(),
         }
     }
 
@@ -104,6 +108,7 @@ impl Staff {
             secure_cookies,
             uploads: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_UPLOADS)),
             upload_waiters: Arc::new(tokio::sync::Semaphore::new(WAITING_UPLOADS)),
+            bulk: bulk::Jobs::default(),
         }
     }
 
@@ -306,6 +311,36 @@ pub fn routes(max_upload_bytes: usize) -> Vec<StaffRoute> {
             "/samleendring/{batch}/angre",
             People,
             post(pages::undo_bulk),
+        ),
+        route(
+            Method::GET,
+            "/api/bulk/{batch}",
+            Programs,
+            get(bulk::api_status),
+        ),
+        route(
+            Method::GET,
+            "/samleendring",
+            People,
+            get(bulk_pages::search_view),
+        ),
+        route(
+            Method::POST,
+            "/samleendring/forhandsvis",
+            People,
+            post(bulk_pages::preview),
+        ),
+        route(
+            Method::POST,
+            "/samleendring/utfor",
+            People,
+            post(bulk_pages::apply),
+        ),
+        route(
+            Method::GET,
+            "/samleendring/{batch}",
+            People,
+            get(bulk_pages::progress),
         ),
         // The inbox of documents to review.
         route(Method::GET, "/innboks", People, get(inbox::inbox)),
