@@ -626,6 +626,26 @@ async fn every_hit_past_the_bound_is_refused_with_a_word_to_narrow_the_search() 
         assert!(answer.body.contains(&format!("{}", MAX_BATCH + 1)), "{uri}");
     }
     assert!(sidecar_text(&s, "2023-01-01-masse-0.pdf").is_none());
+    // Exactly the bound is one batch.
+    let ids: Vec<String> = s
+        .index
+        .documents()
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.submission.file.starts_with("2023-01-01-masse-"))
+        .take(MAX_BATCH)
+        .map(|d| d.submission.id.to_string())
+        .collect();
+    let done = bulk(
+        &s,
+        "/api/bulk",
+        json!({"ids": ids, "add": {"topics": ["partnerdrap"]}}),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let done = done.json();
+    assert_eq!(done["changed"], MAX_BATCH);
+    eprintln!("bulk edit of {MAX_BATCH} documents: {} ms", done["took_ms"]);
 }
 
 #[tokio::test]
