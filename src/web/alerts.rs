@@ -801,22 +801,37 @@ impl Posted {
         headers: &HeaderMap,
         body: &[u8],
         heading: fn(&Words) -> &'static str,
-    ) -> Result<Posted, Response> {
+    ) -> Result<Posted, Refused> {
         let fields = form_fields(body);
         let lang = lang_of(&fields, &ctx);
         let ctx = in_lang(ctx, lang);
         let w = words(lang);
         if cross_site(headers) {
-            return Err(with_status(
+            return Err(Refused::with(with_status(
                 StatusCode::FORBIDDEN,
                 page(ctx, heading(w), w.cross_site.into()),
-            ));
+            )));
         }
         Ok(Posted { fields, ctx, w })
     }
 
     fn field(&self, name: &str) -> String {
         self.fields.get(name).cloned().unwrap_or_default()
+    }
+}
+
+/// A form's answer before it did anything: from another site, or alerts are off.
+pub struct Refused(Box<Response>);
+
+impl Refused {
+    fn with(response: Response) -> Refused {
+        Refused(Box::new(response))
+    }
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        *self.0
     }
 }
 
@@ -848,7 +863,7 @@ pub async fn create(
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     body: Bytes,
-) -> Result<Response, Response> {
+) -> Result<Response, Refused> {
     let Posted { fields, ctx, w } = Posted::read(ctx, &headers, &body, |w| w.title)?;
     let raw = std::str::from_utf8(&body).unwrap_or("");
     let params = match SearchParams::parse_lenient(Some(raw)) {
@@ -890,11 +905,11 @@ pub async fn create(
 }
 
 /// The archive's alerts; without an SMTP server there are none, and their pages are 404.
-fn store(state: &AppState) -> Result<Arc<Alerts>, Response> {
+fn store(state: &AppState) -> Result<Arc<Alerts>, Refused> {
     state
         .alerts
         .clone()
-        .ok_or_else(|| PageError::NotFound(Lang::Nb).into_response())
+        .ok_or_else(|| Refused::with(PageError::NotFound(Lang::Nb).into_response()))
 }
 
 /// `GET /varsler/bekreft?token=…`: the page with the button that confirms (a link alone
@@ -913,7 +928,7 @@ fn token_page(state: &AppState, ctx: PageContext, action: &'static str, confirm:
     let w = words(lang);
     let alert = match store(state) {
         Ok(alerts) => ctx.param("token").and_then(|t| alerts.store.by_token(&t)),
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     let Some(alert) = alert else {
         return with_status(
@@ -946,7 +961,7 @@ pub async fn confirm(
     ctx: PageContext,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, Response> {
+) -> Result<Response, Refused> {
     let form = Posted::read(ctx, &headers, &body, |w| w.confirm_title)?;
     let alerts = store(&state)?;
     let token = form.field("token");
@@ -978,7 +993,7 @@ pub async fn unsubscribe(
     ctx: PageContext,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, Response> {
+) -> Result<Response, Refused> {
     let form = Posted::read(ctx, &headers, &body, |w| w.unsubscribe_title)?;
     let alerts = store(&state)?;
     let token = form
@@ -1057,7 +1072,7 @@ pub async fn change(
     ctx: PageContext,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, Response> {
+) -> Result<Response, Refused> {
     let form = Posted::read(ctx, &headers, &body, |w| w.manage_title)?;
     let alerts = store(&state)?;
     let token = form.field("token");
@@ -1110,7 +1125,7 @@ pub async fn send_link(
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     body: Bytes,
-) -> Result<Response, Response> {
+) -> Result<Response, Refused> {
     let Posted { fields, ctx, w } = Posted::read(ctx, &headers, &body, |w| w.manage_title)?;
     let alerts = store(&state)?;
     let Ok(email) = mail::check_address(fields.get("email").map(String::as_str).unwrap_or(""))
