@@ -1037,6 +1037,11 @@ async fn walk(client: &Client, server: SocketAddr, upload: &Path) -> Vec<PathBuf
         ("statistics-range", "/statistikk?from=2018&to=2023".into()),
         ("convention", "/konvensjon/istanbul".into()),
         ("convention-crc", "/konvensjon/crc?lang=en".into()),
+        ("topics", "/tema".into()),
+        (
+            "topic",
+            format!("/tema/{}", arkiv::tagging::topics::FOCUS_AREAS[0].id),
+        ),
         ("api", "/api".into()),
         ("sign-in", "/logg-inn".into()),
         ("not-found", "/finnes-ikke".into()),
