@@ -3,10 +3,12 @@
 //! `fantoccini`, and walks the main path a reader takes: front page, a search, the Istanbul
 //! Convention facet, a document page with highlighted terms and its citation, the PDF behind
 //! it (fetched with plain HTTP, since headless Chromium may download rather than show a
-//! PDF), the switch to English, the statistics page and a convention page. It saves a PNG
-//! screenshot of each step in `target/screenshots/`. On every page, at desktop width and at
-//! a phone's 390 px, it runs axe-core (vendored in `vendor/axe-core/`, WCAG 2.1 A and AA
-//! rules) and fails on any violation, and checks that nothing scrolls sideways; it counts
+//! PDF), the switch to English, the statistics page and a convention page; then, signed in
+//! as staff, it uploads a PDF and clears the inbox, correcting one arrival in the editor and
+//! confirming the other with the inbox's button. It saves a PNG screenshot of each step in
+//! `target/screenshots/`. On every page, at desktop width and at a phone's 390 px, it runs
+//! axe-core (vendored in `vendor/axe-core/`, WCAG 2.1 A and AA rules) and fails on any
+//! violation, and checks that nothing scrolls sideways; it counts
 //! the Tab presses to the first result, checks that the filters can be reached on a phone,
 //! that the charts' text is readable, that facet numbers match the hits a click gives, and
 //! `lang` on text in the other language. It needs `chromium` and `chromedriver` (Debian's
@@ -46,6 +48,10 @@ const STAFF_USER: &str = "nettleser";
 const STAFF_PASSWORD: &str = "lang-og-trygg-passordfrase";
 /// A word only the uploaded PDF has.
 const UPLOAD_WORD: &str = "nettleseropplasting";
+/// A word only the PDF ingested without a sidecar has.
+const INBOX_WORD: &str = "nettleserinnboks";
+/// The title staff give that PDF from the inbox.
+const CORRECTED_TITLE: &str = "Brev om nettleserinnboks, rettet fra innboksen";
 
 /// Child processes the test started; dropping it ends them, also when the test fails, and
 /// then prints the tail of their logs to help with the diagnosis.
@@ -303,6 +309,15 @@ async fn search_filter_read_and_switch_language_in_chromium() {
     let tmp = tempfile::tempdir().unwrap();
     let documents = tmp.path().join("documents");
     copy_samples(&documents);
+    // A letter ingested without a sidecar: it waits in the inbox, where staff correct it.
+    write_pdf(
+        &documents,
+        "2025-09-03-innkommet.pdf",
+        None,
+        &[&format!(
+            "Brev om {INBOX_WORD}\n\nBergen, 3. september 2025\n\nVi viser til kvinnekonvensjonen artikkel 5."
+        )],
+    );
     let mut processes = Processes {
         children: Vec::new(),
     };
@@ -1022,6 +1037,11 @@ async fn walk(client: &Client, server: SocketAddr, upload: &Path) -> Vec<PathBuf
         ("statistics-range", "/statistikk?from=2018&to=2023".into()),
         ("convention", "/konvensjon/istanbul".into()),
         ("convention-crc", "/konvensjon/crc?lang=en".into()),
+        ("topics", "/tema".into()),
+        (
+            "topic",
+            format!("/tema/{}", arkiv::tagging::topics::FOCUS_AREAS[0].id),
+        ),
         ("api", "/api".into()),
         ("sign-in", "/logg-inn".into()),
         ("not-found", "/finnes-ikke".into()),
@@ -1108,10 +1128,212 @@ async fn walk(client: &Client, server: SocketAddr, upload: &Path) -> Vec<PathBuf
         ("staff-audit", "/logg".into()),
         ("staff-front", "/".into()),
         ("staff-document", format!("/dokument/{id}")),
+        ("staff-inbox", "/innboks".into()),
+        ("staff-inbox-en", "/innboks?lang=en".into()),
     ];
     shots.extend(sweep(client, &base, &staff).await);
 
+    shots.extend(inbox(client, &base, &id).await);
     shots
+}
+
+/// The inbox: the PDF uploaded without metadata (`uploaded`) and the one ingested without
+/// a sidecar wait there with what was detected. Staff correct the ingested one's title
+/// through the inbox's link to the editor and confirm the upload with the inbox's button;
+/// both leave the inbox, and their public pages lose the "not yet reviewed" mark.
+async fn inbox(client: &Client, base: &str, uploaded: &str) -> Vec<PathBuf> {
+    let mut shots = Vec::new();
+    client
+        .goto(&format!("{base}/dokument/{uploaded}"))
+        .await
+        .unwrap();
+    let mark = wait_for(client, "#unreviewed").await;
+    assert!(
+        mark.text().await.unwrap().contains("Ikke gjennomgått"),
+        "the upload is marked as not yet reviewed"
+    );
+
+    // To the inbox through the staff menu.
+    client.goto(&format!("{base}/last-opp")).await.unwrap();
+    wait_for(client, "nav.staffnav a[href='/innboks']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let upload_item = format!("#inbox-{uploaded}");
+    wait_for(client, &upload_item).await;
+    assert_eq!(
+        path_of(client.current_url().await.unwrap().as_str()),
+        "/innboks"
+    );
+    let facts = facts_of(client, &upload_item).await;
+    let fact = |name: &str| {
+        facts
+            .iter()
+            .find(|(dt, _)| dt == name)
+            .map(|(_, dd)| dd.as_str())
+            .unwrap_or_else(|| panic!("no {name} in the inbox item: {facts:?}"))
+    };
+    assert_eq!(fact("Dato"), "1. oktober 2025");
+    assert_eq!(fact("Konvensjoner"), "Barnekonvensjonen");
+    assert_eq!(fact("Artikler"), "Barnekonvensjonen art. 12");
+    let heading = client
+        .find(Locator::Css(&format!("{upload_item} h2")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        heading.contains(UPLOAD_WORD),
+        "the detected title: {heading:?}"
+    );
+    let ingested = inbox_item_with(client, INBOX_WORD).await;
+    let ingested_item = format!("#inbox-{ingested}");
+    let facts = facts_of(client, &ingested_item).await;
+    assert!(
+        facts
+            .iter()
+            .any(|(dt, dd)| dt == "Dato" && dd == "3. september 2025"),
+        "the ingested letter's date: {facts:?}"
+    );
+    assert!(
+        facts
+            .iter()
+            .any(|(dt, dd)| dt == "Konvensjoner" && dd == "Kvinnekonvensjonen (CEDAW)"),
+        "the ingested letter's convention: {facts:?}"
+    );
+    shots.push(screenshot(client, "inbox").await);
+
+    // Correct the ingested letter's title in the editor the inbox links to.
+    client
+        .find(Locator::Css(&format!(
+            "{ingested_item} a[href='/dokument/{ingested}/rediger']"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let title = wait_for(client, "input#e-title").await;
+    title.clear().await.unwrap();
+    title.send_keys(CORRECTED_TITLE).await.unwrap();
+    client
+        .find(Locator::Css(
+            "form.staff-form:not(.danger) > button[type=submit]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(client, "p.ok[role=status]").await;
+    wait_for(client, "nav.staffnav a[href='/innboks']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(client, &upload_item).await;
+    assert!(
+        client.find(Locator::Css(&ingested_item)).await.is_err(),
+        "the corrected letter left the inbox"
+    );
+
+    // Confirm the upload with the inbox's own button.
+    client
+        .find(Locator::Css(&format!("{upload_item} button.confirm")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let confirmed = wait_for(client, "p.ok[role=status]").await;
+    assert_eq!(confirmed.text().await.unwrap().trim(), "Bekreftet.");
+    assert_eq!(
+        path_of(client.current_url().await.unwrap().as_str()),
+        "/innboks?bekreftet=1"
+    );
+    wait_for(client, "#inbox-empty").await;
+    assert!(
+        client.find(Locator::Css(&upload_item)).await.is_err(),
+        "the confirmed upload left the inbox"
+    );
+    assert!(
+        client
+            .find_all(Locator::Css("li.inbox-item"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing else waited"
+    );
+    shots.push(screenshot(client, "inbox-empty").await);
+
+    // The public pages lose the mark; the corrected one shows its new title.
+    for (id, title) in [(uploaded, None), (ingested.as_str(), Some(CORRECTED_TITLE))] {
+        client.goto(&format!("{base}/dokument/{id}")).await.unwrap();
+        let h1 = wait_for(client, "article.document h1").await;
+        if let Some(title) = title {
+            assert_eq!(h1.text().await.unwrap().trim(), title);
+        }
+        assert!(
+            client.find(Locator::Css("#unreviewed")).await.is_err(),
+            "/dokument/{id} is still marked as not reviewed"
+        );
+    }
+    shots.extend(
+        sweep(
+            client,
+            base,
+            &[("staff-inbox-empty", "/innboks?bekreftet=1".to_string())],
+        )
+        .await,
+    );
+    shots
+}
+
+/// The `dt` and `dd` texts of the facts list in the element matching `css`.
+async fn facts_of(client: &Client, css: &str) -> Vec<(String, String)> {
+    let found = client
+        .execute(
+            "return [...document.querySelectorAll(arguments[0] + ' dl.facts dt')]
+               .map(dt => [dt.textContent.trim(), dt.nextElementSibling.textContent.trim()]);",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap();
+    found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|pair| {
+            (
+                pair[0].as_str().unwrap().to_string(),
+                pair[1].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The id of the inbox item whose title holds `word`.
+async fn inbox_item_with(client: &Client, word: &str) -> String {
+    for item in client
+        .find_all(Locator::Css("li.inbox-item"))
+        .await
+        .unwrap()
+    {
+        let title = item
+            .find(Locator::Css("h2"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if title.contains(word) {
+            let id = item.attr("id").await.unwrap().unwrap();
+            return id.trim_start_matches("inbox-").to_string();
+        }
+    }
+    panic!("no inbox item titled with {word:?}")
 }
 
 /// The search box's suggestions (`suggest.js`) as a WAI-ARIA combobox: typing shows them,

@@ -596,7 +596,7 @@ async fn any_page_can_be_cited_and_the_citation_copied() {
 }
 
 #[tokio::test]
-async fn robots_and_sitemap_list_every_document() {
+async fn robots_and_sitemap_list_every_document_and_subject_page() {
     let app = sample_app();
     let robots = ok(&app, "/robots.txt").await;
     assert!(robots.header("content-type").starts_with("text/plain"));
@@ -620,12 +620,50 @@ async fn robots_and_sitemap_list_every_document() {
         .collect();
     let answer = ok(&app, "/sitemap.xml").await;
     assert!(answer.header("content-type").starts_with("application/xml"));
-    let (kind, listed) = parse_sitemap(&answer.body);
+    let (kind, all_listed) = parse_sitemap(&answer.body);
     assert_eq!(kind, "urlset");
+    // The subject pages first, then the documents.
+    let sections = sitemap::section_urls(BASE);
+    assert_eq!(all_listed[..sections.len()], sections[..]);
+    let listed = all_listed[sections.len()..].to_vec();
     assert_eq!(listed.len(), hits.len(), "no document twice");
     assert_eq!(listed.into_iter().collect::<BTreeSet<_>>(), expected);
     for listed in &expected {
         ok(&app, path_of(listed)).await;
+    }
+    // Every convention, law and focus area, with the indexes of the laws and the areas,
+    // each answering.
+    for path in [
+        "/konvensjon/istanbul",
+        "/konvensjon/crc",
+        "/lover",
+        "/lov/straffeloven",
+        "/tema",
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .chain(
+        arkiv::tagging::topics::FOCUS_AREAS
+            .iter()
+            .map(|a| format!("/tema/{}", a.id)),
+    ) {
+        assert!(
+            sections.contains(&format!("{BASE}{path}")),
+            "{path} is not in the sitemap"
+        );
+    }
+    assert_eq!(
+        sections.len(),
+        arkiv::model::Convention::ALL.len()
+            + 1
+            + arkiv::tagging::laws::LAWS.len()
+            + 1
+            + arkiv::tagging::topics::FOCUS_AREAS.len(),
+        "no subject page twice"
+    );
+    for page in &sections {
+        ok(&app, path_of(page)).await;
+        ok(&app, &format!("{}?lang=en", path_of(page))).await;
     }
 
     // Past the bound of one file: an index of parts, which together list every document.
@@ -648,7 +686,8 @@ async fn robots_and_sitemap_list_every_document() {
     assert_eq!(sitemap::URLS_PER_FILE, 50_000);
     // The parts are served too (one part here, since the samples fit in one file).
     let (_, one_part) = parse_sitemap(&ok(&app, "/sitemap/1.xml").await.body);
-    assert_eq!(one_part.len(), hits.len());
+    assert_eq!(one_part.len(), sections.len() + hits.len());
+    assert_eq!(one_part, all_listed);
     for missing in ["/sitemap/2.xml", "/sitemap/x.xml", "/sitemap/1"] {
         assert_eq!(
             get(&app, missing).await.status,

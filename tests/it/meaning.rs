@@ -6,41 +6,14 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use arkiv::index::{ArchiveIndex, SearchRequest, SearchResults};
-use arkiv::model::{DocId, Kind, Submission, TextStatus};
+use arkiv::model::Submission;
 use arkiv::norwegian::standards;
 use arkiv::norwegian::thesaurus::{THESAURUS, Thesaurus};
 
-use crate::support::programs;
+use crate::support::{self, programs};
 
 fn submission(file: &str, text: &str) -> Submission {
-    Submission {
-        id: DocId::from_content(file.as_bytes()),
-        file: file.into(),
-        title: file.trim_end_matches(".pdf").into(),
-        date: None,
-        kind: Kind::Annet,
-        recipient: None,
-        reference: None,
-        language: None,
-        source_url: None,
-        conventions: Vec::new(),
-        mentions: Default::default(),
-        articles: Vec::new(),
-        laws: Vec::new(),
-        law_sections: Vec::new(),
-        cycles: Vec::new(),
-        topics: Vec::new(),
-        pages: vec![text.into()],
-        status: TextStatus::Ok,
-        extraction_note: None,
-        ocr: None,
-        sample: false,
-        their_reference: None,
-        consultation: None,
-        notes: Vec::new(),
-        versions: Vec::new(),
-        to_review: false,
-    }
+    support::submission(file, file.trim_end_matches(".pdf"), &[text])
 }
 
 /// An index in memory holding one document per (file, text).

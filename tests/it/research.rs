@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use axum::Router;
 use axum::http::StatusCode;
 use biblatex::{Bibliography, ChunksExt};
+use scraper::{Html, Selector};
 use serde_json::Value;
 
 use arkiv::library::Library;
@@ -764,6 +765,148 @@ async fn statistics_bars_equal_the_facet_counts() {
         );
         assert!(page.body.contains("id=\"table-years\""));
     }
+}
+
+/// A table of numbers on a statistics page.
+struct NumberTable {
+    /// Each column header's text and link.
+    headers: Vec<(String, Option<String>)>,
+    /// Each row's label and numbers, the sum row last.
+    rows: Vec<(String, Vec<u64>)>,
+}
+
+impl NumberTable {
+    fn parse(html: &str, css: &str) -> NumberTable {
+        let html = Html::parse_document(html);
+        let select = |css: &str| Selector::parse(css).unwrap();
+        let table = html
+            .select(&select(css))
+            .next()
+            .unwrap_or_else(|| panic!("no {css}"));
+        let headers = table
+            .select(&select("thead th"))
+            .map(|th| {
+                let link = th
+                    .select(&select("a"))
+                    .next()
+                    .and_then(|a| a.value().attr("href"))
+                    .map(str::to_string);
+                (th.text().collect::<String>(), link)
+            })
+            .collect();
+        let rows = table
+            .select(&select("tbody tr, tfoot tr"))
+            .map(|tr| {
+                let label = tr.select(&select("th")).next().unwrap().text().collect();
+                let cells = tr
+                    .select(&select("td"))
+                    .map(|td| td.text().collect::<String>().parse().unwrap())
+                    .collect();
+                (label, cells)
+            })
+            .collect();
+        NumberTable { headers, rows }
+    }
+
+    /// Each row's label and last number (its documents), without the sum row.
+    fn totals(&self) -> Vec<(String, u64)> {
+        self.rows[..self.rows.len() - 1]
+            .iter()
+            .map(|(label, cells)| (label.clone(), *cells.last().unwrap()))
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn statistics_count_focus_areas_per_year_as_the_api_does() {
+    use arkiv::tagging::topics::FOCUS_AREAS;
+    let app = sample_app();
+    let mut some_area = false;
+    for filter in ["", "q=vold", "from=2016&to=2022", "kind=horingssvar"] {
+        let all = ok(&app, &format!("/api/search?{filter}")).await.json();
+        let page = ok(&app, &format!("/statistikk?{filter}")).await;
+        let table = NumberTable::parse(&page.body, "section#stats-topics table#table-topics");
+        let (headers, rows) = (&table.headers, &table.rows);
+        // Year, the six areas in the secretariat's order, none, documents.
+        assert_eq!(headers.len(), FOCUS_AREAS.len() + 3, "{filter}");
+        assert_eq!(headers[0].0, "År");
+        assert_eq!(
+            headers[FOCUS_AREAS.len() + 1],
+            ("Uten fokusområde".into(), None)
+        );
+        assert_eq!(headers[FOCUS_AREAS.len() + 2].0, "Dokumenter");
+        let (sum_label, sums) = rows.last().unwrap();
+        assert_eq!(sum_label, "Sum");
+        assert_eq!(
+            sums.last().copied(),
+            all["total"].as_u64(),
+            "{filter}: the documents counted"
+        );
+        for (i, area) in FOCUS_AREAS.iter().enumerate() {
+            let (name, link) = &headers[i + 1];
+            assert_eq!(name, area.name_nb);
+            let link = link
+                .as_deref()
+                .expect("an area's column links to its search");
+            assert!(
+                link.starts_with("/sok?") && link.contains(&format!("topic={}", area.id)),
+                "{filter}: {link}"
+            );
+            let expected = count(&all["facets"]["topic"], area.id);
+            some_area |= expected > 0;
+            assert_eq!(sums[i], expected, "{filter}: {} in all", area.id);
+            // Per year, what the API's year facet says of the search narrowed to the area.
+            let per = ok(
+                &app,
+                &with(
+                    &format!("/api/search?{filter}"),
+                    &format!("topic={}", area.id),
+                ),
+            )
+            .await
+            .json();
+            for (label, cells) in &rows[..rows.len() - 1] {
+                if label.parse::<i32>().is_ok() {
+                    assert_eq!(
+                        cells[i],
+                        count(&per["facets"]["year"], label),
+                        "{filter}: {} in {label}",
+                        area.id
+                    );
+                }
+            }
+        }
+        // The documents without an area are the rest.
+        let any = FOCUS_AREAS
+            .iter()
+            .map(|a| format!("topic={}", a.id))
+            .collect::<Vec<_>>()
+            .join("&");
+        let with_area = ok(&app, &with(&format!("/api/search?{filter}"), &any))
+            .await
+            .json()["total"]
+            .as_u64()
+            .unwrap();
+        assert_eq!(
+            sums[FOCUS_AREAS.len()] + with_area,
+            all["total"].as_u64().unwrap(),
+            "{filter}: none + some area = all"
+        );
+        // Both tables have the same years, each row counting the same documents.
+        let years = NumberTable::parse(&page.body, "#table-years");
+        assert_eq!(table.totals(), years.totals(), "{filter}");
+    }
+    assert!(some_area, "the samples treat some focus area");
+
+    let english = ok(&app, "/statistikk?lang=en").await;
+    assert!(english.body.contains("Documents per year and focus area"));
+    let headers = NumberTable::parse(&english.body, "#table-topics").headers;
+    assert_eq!(headers[1].0, FOCUS_AREAS[0].name_en);
+    assert_eq!(headers[FOCUS_AREAS.len() + 1].0, "No focus area");
+    assert!(headers[1].1.as_deref().unwrap().contains("lang=en"));
+    let nb = ok(&app, "/statistikk").await;
+    assert!(nb.body.contains("Dokumenter per år og fokusområde"));
+    assert!(!nb.body.contains(FOCUS_AREAS[0].name_en));
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 use arkiv::index::{SearchRequest, Sort};
 use arkiv::model::Convention;
 
-use crate::support::sample_index;
+use crate::support::{self, sample_index};
 
 /// The files of every hit for a query, best first.
 fn files(query: &str) -> Vec<String> {
@@ -232,7 +232,7 @@ fn the_city_alone_is_not_the_convention() {
 
 #[test]
 fn a_commit_is_seen_by_a_search_asked_before_it() {
-    use arkiv::model::{DocId, Kind, Submission, TextStatus};
+    use arkiv::model::{DocId, Submission};
     let index = arkiv::index::ArchiveIndex::create_in_ram().unwrap();
     let request = SearchRequest {
         query: "fjordhest".into(),
@@ -247,31 +247,11 @@ fn a_commit_is_seen_by_a_search_asked_before_it() {
     let mut writer = index.writer().unwrap();
     let submission = Submission {
         id: DocId::from_content(b"fjordhest"),
-        file: "fjordhest.pdf".into(),
-        title: "Om fjordhesten".into(),
-        date: None,
-        kind: Kind::Annet,
-        recipient: None,
-        reference: None,
-        language: None,
-        source_url: None,
-        conventions: Vec::new(),
-        mentions: Default::default(),
-        articles: Vec::new(),
-        laws: Vec::new(),
-        law_sections: Vec::new(),
-        cycles: Vec::new(),
-        topics: Vec::new(),
-        pages: vec!["Fjordhesten er en norsk hesterase.".into()],
-        status: TextStatus::Ok,
-        extraction_note: None,
-        ocr: None,
-        sample: false,
-        their_reference: None,
-        consultation: None,
-        notes: Vec::new(),
-        versions: Vec::new(),
-        to_review: false,
+        ..support::submission(
+            "fjordhest.pdf",
+            "Om fjordhesten",
+            &["Fjordhesten er en norsk hesterase."],
+        )
     };
     writer.upsert(&submission, "fingerprint").unwrap();
     writer.commit().unwrap();

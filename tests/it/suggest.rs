@@ -7,42 +7,15 @@ use std::time::{Duration, Instant};
 
 use arkiv::index::ArchiveIndex;
 use arkiv::library::Library;
-use arkiv::model::{DocId, Kind, Submission, TextStatus};
+use arkiv::model::Submission;
 use arkiv::web::{AppState, router};
 use axum::http::StatusCode;
 use serde_json::Value;
 
-use crate::support::get;
+use crate::support::{self, get};
 
 fn submission(file: &str, title: &str, text: &str) -> Submission {
-    Submission {
-        id: DocId::from_content(file.as_bytes()),
-        file: file.into(),
-        title: title.into(),
-        date: None,
-        kind: Kind::Annet,
-        recipient: None,
-        reference: None,
-        language: None,
-        source_url: None,
-        conventions: Vec::new(),
-        mentions: Default::default(),
-        articles: Vec::new(),
-        laws: Vec::new(),
-        law_sections: Vec::new(),
-        cycles: Vec::new(),
-        pages: vec![text.into()],
-        status: TextStatus::Ok,
-        extraction_note: None,
-        ocr: None,
-        sample: false,
-        their_reference: None,
-        consultation: None,
-        topics: Vec::new(),
-        notes: Vec::new(),
-        versions: Vec::new(),
-        to_review: false,
-    }
+    support::submission(file, title, &[text])
 }
 
 /// A title with markup and quotes in it.

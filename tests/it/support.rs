@@ -1,5 +1,6 @@
-//! Shared helpers: paths, the real arkiv binary as extraction worker, generated PDFs, a
-//! running server, and the programs a test needs from the system ([`programs`]).
+//! Shared helpers: paths, the real arkiv binary as extraction worker, generated PDFs,
+//! documents built in memory, a running server, and the programs a test needs from the
+//! system ([`programs`]).
 
 pub mod programs;
 
@@ -11,6 +12,7 @@ use arkiv::extract::ExtractConfig;
 use arkiv::index::ArchiveIndex;
 use arkiv::ingest::{IngestOptions, IngestReport, ingest};
 use arkiv::library::Library;
+use arkiv::model::{DocId, Kind, Submission, TextStatus};
 use arkiv::pdfgen::{PdfSpec, render};
 
 /// The arkiv binary cargo built for these tests; it runs the extraction workers.
@@ -92,6 +94,40 @@ pub fn write_pdf(dir: &Path, name: &str, title: Option<&str>, pages: &[&str]) ->
     let path = dir.join(name);
     std::fs::write(&path, render(&spec)).unwrap();
     path
+}
+
+/// A document for an index in memory, without a PDF: its id from `file`'s name, the title
+/// and the text of each page given, a plain letter (`Kind::Annet`) with nothing else
+/// detected. A test sets what else it needs with struct update syntax.
+pub fn submission(file: &str, title: &str, pages: &[&str]) -> Submission {
+    Submission {
+        id: DocId::from_content(file.as_bytes()),
+        file: file.into(),
+        title: title.into(),
+        date: None,
+        kind: Kind::Annet,
+        recipient: None,
+        reference: None,
+        language: None,
+        source_url: None,
+        conventions: Vec::new(),
+        mentions: Default::default(),
+        articles: Vec::new(),
+        laws: Vec::new(),
+        law_sections: Vec::new(),
+        cycles: Vec::new(),
+        topics: Vec::new(),
+        pages: pages.iter().map(|p| p.to_string()).collect(),
+        status: TextStatus::Ok,
+        extraction_note: None,
+        ocr: None,
+        sample: false,
+        their_reference: None,
+        consultation: None,
+        notes: Vec::new(),
+        versions: Vec::new(),
+        to_review: false,
+    }
 }
 
 /// Ingests `documents` into the index in `index_dir`.

@@ -8,13 +8,12 @@ use axum::response::{IntoResponse, Response};
 
 use super::stats::article_groups;
 use super::views::{self, DocCard};
-use super::{PageContext, PageError, embeds_context, svg};
+use super::{PageContext, PageError, embeds_context, subject, svg};
 use crate::index::Sort;
 use crate::model::{ArticleRef, Convention};
 use crate::web::AppState;
 use crate::web::i18n::Lang;
 use crate::web::params::SearchParams;
-use crate::web::search_whole_set;
 
 /// What the archive says about a convention. Kept short, neutral and to facts that do not
 /// change; it is no legal commentary.
@@ -257,22 +256,12 @@ pub async fn page(
     let params = ctx.search_params()?;
     let lang = params.lang;
     let convention = Convention::from_id(&id).ok_or(PageError::NotFound(lang))?;
-    // The language switch leads to the convention's own address, whatever was typed.
-    ctx.chrome = views::Chrome::new(
-        lang,
-        &format!("/konvensjon/{}", convention.id()),
-        &ctx.query,
-    );
-    let chrome = &ctx.chrome;
-    let only = SearchParams {
-        conventions: vec![convention],
-        sort: Sort::Newest,
-        lang,
-        page: 1,
-        per_page: crate::web::params::DEFAULT_PER_PAGE,
-        ..SearchParams::default()
-    };
-    let results = search_whole_set::<PageError>(&state, &only).await?;
+    let path = format!("/konvensjon/{}", convention.id());
+    let docs = subject::documents(&state, &mut ctx, lang, &path, |p| {
+        p.conventions = vec![convention];
+    })
+    .await?;
+    let (only, results) = (&docs.only, &docs.results);
     let groups: Vec<(Convention, Vec<(ArticleRef, u64)>)> =
         article_groups(&results.hits, usize::MAX)
             .into_iter()
@@ -290,23 +279,10 @@ pub async fn page(
             })),
         })
         .collect();
-    let cards = results
-        .hits
-        .iter()
-        .map(|h| DocCard::new(chrome, &h.submission, "", None))
-        .collect();
     // Our documents in each cycle, whatever conventions they are tagged with.
-    let index = state.index.clone();
-    let everything = SearchParams {
-        lang,
-        page: 1,
-        per_page: 1,
-        ..SearchParams::default()
-    }
-    .request(0);
-    let all = super::blocking(move || Ok(index.search(&everything)?)).await?;
-    let timeline = timeline(lang, convention, &all.facets.cycle);
-    let links = super::views::ResearchLinks::for_params(&only);
+    let all = subject::archive_counts(&state, lang).await?;
+    let timeline = timeline(lang, convention, &all.cycle);
+    let links = super::views::ResearchLinks::for_params(only);
     Ok(ConventionPage {
         ctx,
         id: convention.id(),
@@ -315,13 +291,10 @@ pub async fn page(
         total: results.total,
         articles,
         articles_svg: svg::articles_chart(lang, &groups),
-        search_url: views::search_url(&SearchParams {
-            sort: Sort::Relevance,
-            ..only.clone()
-        }),
+        search_url: docs.search_url,
         stats_url: links.stats,
         feed_url: links.feed,
-        cards,
+        cards: docs.cards,
         others: links_except(lang, convention),
         timeline,
         timeline_title: match lang {

@@ -8,13 +8,11 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 
 use super::views::{self, DocCard};
-use super::{PageContext, PageError, embeds_context};
+use super::{PageContext, PageError, embeds_context, subject};
 use crate::index::Sort;
 use crate::tagging::laws::{LAWS, LawSection, compare_sections, law, parse_law_section};
 use crate::web::AppState;
 use crate::web::i18n::Lang;
-use crate::web::params::SearchParams;
-use crate::web::search_whole_set;
 
 /// A section cited, with how many documents cite it.
 pub struct SectionLine {
@@ -80,18 +78,12 @@ pub async fn page(
     let params = ctx.search_params()?;
     let lang = params.lang;
     let law = law(&id).ok_or(PageError::NotFound(lang))?;
-    ctx.chrome = views::Chrome::new(lang, &format!("/lov/{}", law.id), &ctx.query);
-    let chrome = &ctx.chrome;
-    let only = SearchParams {
-        laws: vec![law.id.to_string()],
-        sort: Sort::Newest,
-        lang,
-        page: 1,
-        per_page: crate::web::params::DEFAULT_PER_PAGE,
-        ..SearchParams::default()
-    };
-    let results = search_whole_set::<PageError>(&state, &only).await?;
-    let mut cited: Vec<(LawSection, u64)> = results
+    let docs = subject::documents(&state, &mut ctx, lang, &format!("/lov/{}", law.id), |p| {
+        p.laws = vec![law.id.to_string()];
+    })
+    .await?;
+    let mut cited: Vec<(LawSection, u64)> = docs
+        .results
         .facets
         .law_section
         .iter()
@@ -104,17 +96,12 @@ pub async fn page(
         .map(|(s, count)| SectionLine {
             label: format!("§ {}", s.section),
             count,
-            url: views::search_url(&only.with(|p| {
+            url: views::search_url(&docs.only.with(|p| {
                 p.law_sections = vec![s.to_string()];
                 p.sort = Sort::Relevance;
             })),
             lovdata: law.lovdata_url(Some(&s.section)),
         })
-        .collect();
-    let cards = results
-        .hits
-        .iter()
-        .map(|h| DocCard::new(chrome, &h.submission, "", None))
         .collect();
     Ok(LawPage {
         ctx,
@@ -124,12 +111,9 @@ pub async fn page(
         identifier: law.identifier(),
         lovdata: law.lovdata_url(None),
         sections,
-        total: results.total,
-        cards,
-        search_url: views::search_url(&SearchParams {
-            sort: Sort::Relevance,
-            ..only.clone()
-        }),
+        total: docs.results.total,
+        cards: docs.cards,
+        search_url: docs.search_url,
         words: texts(lang),
     }
     .into_response())
@@ -153,23 +137,14 @@ pub struct LawsPage {
 
 /// Every law of the table with the number of our documents that refer to it.
 pub async fn index(State(state): State<AppState>, ctx: PageContext) -> Result<Response, PageError> {
-    let params = ctx.search_params()?;
-    let lang = params.lang;
-    let all = SearchParams {
-        lang,
-        page: 1,
-        per_page: 1,
-        ..SearchParams::default()
-    };
-    let index = state.index.clone();
-    let request = all.request(0);
-    let results = super::blocking(move || Ok(index.search(&request)?)).await?;
+    let lang = ctx.search_params()?.lang;
+    let counts = subject::archive_counts(&state, lang).await?;
     let laws = LAWS
         .iter()
         .map(|l| LawLine {
             name: l.name,
             title: l.title,
-            count: results.facets.law.get(l.id).copied().unwrap_or(0),
+            count: counts.law.get(l.id).copied().unwrap_or(0),
             url: ctx.chrome.link(&format!("/lov/{}", l.id)),
         })
         .collect();

@@ -15,6 +15,7 @@ pub mod notes;
 pub mod reading;
 pub mod sitemap;
 pub mod stats;
+pub mod subject;
 pub mod svg;
 pub mod topics;
 pub mod views;

@@ -1,4 +1,5 @@
-//! `/robots.txt` and `/sitemap.xml`: every document's page for search engines. A sitemap
+//! `/robots.txt` and `/sitemap.xml`: for search engines, the pages of the conventions,
+//! laws and focus areas, then every document's page. A sitemap
 //! file holds at most [`URLS_PER_FILE`] addresses (the protocol's limit); past that
 //! `/sitemap.xml` is a sitemap index of the parts `/sitemap/{n}.xml`.
 
@@ -10,6 +11,9 @@ use axum::response::{IntoResponse, Response};
 use super::blocking;
 use super::{PageContext, PageError};
 use crate::index::{SearchRequest, Sort};
+use crate::model::Convention;
+use crate::tagging::laws::LAWS;
+use crate::tagging::topics::FOCUS_AREAS;
 use crate::web::AppState;
 
 /// The most addresses one sitemap file may list (sitemaps.org).
@@ -53,6 +57,30 @@ pub fn render(
     rendered.ok()
 }
 
+/// The pages that gather documents by subject, in the order of their index pages: each
+/// convention, the laws and each law, the focus areas and each area.
+pub fn section_urls(base_url: &str) -> Vec<String> {
+    let conventions = Convention::ALL
+        .iter()
+        .map(|c| format!("/konvensjon/{}", c.id()));
+    let laws =
+        std::iter::once("/lover".to_string()).chain(LAWS.iter().map(|l| format!("/lov/{}", l.id)));
+    let topics = std::iter::once("/tema".to_string())
+        .chain(FOCUS_AREAS.iter().map(|a| format!("/tema/{}", a.id)));
+    conventions
+        .chain(laws)
+        .chain(topics)
+        .map(|path| format!("{base_url}{path}"))
+        .collect()
+}
+
+/// The subject pages, then the page of every document, newest first.
+async fn page_urls(state: &AppState) -> Result<Vec<String>, PageError> {
+    let mut urls = section_urls(&state.base_url);
+    urls.extend(document_urls(state).await?);
+    Ok(urls)
+}
+
 /// The page of every document, newest first.
 async fn document_urls(state: &AppState) -> Result<Vec<String>, PageError> {
     let index = state.index.clone();
@@ -82,7 +110,7 @@ fn xml(body: String) -> Response {
 }
 
 pub async fn sitemap(State(state): State<AppState>) -> Result<Response, PageError> {
-    let urls = document_urls(&state).await?;
+    let urls = page_urls(&state).await?;
     render(&state.base_url, &urls, None, URLS_PER_FILE)
         .map(xml)
         .ok_or_else(|| PageError::Internal("the sitemap did not render".into()))
@@ -100,7 +128,7 @@ pub async fn sitemap_part(
     else {
         return Err(not_found);
     };
-    let urls = document_urls(&state).await?;
+    let urls = page_urls(&state).await?;
     render(&state.base_url, &urls, Some(n), URLS_PER_FILE)
         .map(xml)
         .ok_or(not_found)

@@ -1,5 +1,5 @@
-//! `/statistikk`: submissions per year split by convention, and the articles referred to
-//! most, for whatever search the URL describes. Counted from the whole result set rather
+//! `/statistikk`: submissions per year split by convention and by focus area, and the
+//! articles and laws referred to most, for whatever search the URL describes. Counted from the whole result set rather
 //! than from facets, because a convention filter typed into the query (`konvensjon:crc`)
 //! would widen a per-convention facet search instead of narrowing it.
 
@@ -16,6 +16,7 @@ use super::views::{self, Chip, Filters, ResearchLinks};
 use super::{PageContext, PageError, embeds_context};
 use crate::index::Hit;
 use crate::model::{ArticleRef, Convention};
+use crate::tagging::topics::FOCUS_AREAS;
 use crate::web::i18n::Lang;
 use crate::web::params::SearchParams;
 use crate::web::{AppState, search_whole_set};
@@ -26,6 +27,9 @@ pub const TOP_ARTICLES: usize = 10;
 /// The most years an axis spans because a range was asked for (past it, the axis spans
 /// the years that have documents): a request cannot size the chart.
 pub const MAX_AXIS_YEARS: i32 = 200;
+
+/// The key of the row of documents without a date, in [`YearRow::key`].
+const UNKNOWN_YEAR: &str = "ukjent";
 
 /// The years a search asks for (`year`, or `from` and `to`), as the axis should show them.
 pub fn asked_years(p: &SearchParams) -> (Option<i32>, Option<i32>) {
@@ -56,7 +60,7 @@ pub fn year_rows(lang: Lang, hits: &[Hit], asked: (Option<i32>, Option<i32>)) ->
                 .or_insert_with(|| empty(y.to_string(), y.to_string())),
             None => unknown.get_or_insert_with(|| {
                 empty(
-                    "ukjent".to_string(),
+                    UNKNOWN_YEAR.to_string(),
                     lang.texts().stats_unknown_year.to_string(),
                 )
             }),
@@ -196,6 +200,83 @@ pub struct StatsPage {
     articles_svg_url: String,
     article_tables: Vec<ArticleTable>,
     law_stats: LawStats,
+    topic_stats: TopicStats,
+}
+
+/// Documents per year and focus area, on the axis of the years table.
+pub struct TopicStats {
+    title: &'static str,
+    /// Each focus area's name and the search narrowed to it, then the column of documents
+    /// without one (no link).
+    columns: Vec<(&'static str, Option<String>)>,
+    lines: Vec<YearLine>,
+    sums: Vec<u64>,
+}
+
+/// Counted from the whole result set like the conventions: a document counts once in each
+/// of its focus areas, and once in the last column when it has none. `rows` gives the
+/// years, so both tables share their axis.
+fn topic_stats(lang: Lang, params: &SearchParams, hits: &[Hit], rows: &[YearRow]) -> TopicStats {
+    let columns = FOCUS_AREAS.len() + 1;
+    let mut per_year: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for hit in hits {
+        let s = &hit.submission;
+        let key = s
+            .year()
+            .map_or_else(|| UNKNOWN_YEAR.to_string(), |y| y.to_string());
+        let cells = per_year.entry(key).or_insert_with(|| vec![0; columns]);
+        let mut any = false;
+        for (cell, area) in cells.iter_mut().zip(&FOCUS_AREAS) {
+            if s.topics.iter().any(|t| t == area.id) {
+                *cell += 1;
+                any = true;
+            }
+        }
+        if !any {
+            cells[columns - 1] += 1;
+        }
+    }
+    let mut sums = vec![0u64; columns];
+    let lines = rows
+        .iter()
+        .map(|r| {
+            let cells = per_year.remove(&r.key).unwrap_or_else(|| vec![0; columns]);
+            for (sum, n) in sums.iter_mut().zip(&cells) {
+                *sum += n;
+            }
+            YearLine {
+                label: r.label.clone(),
+                cells,
+                total: r.total,
+            }
+        })
+        .collect();
+    let (title, none) = match lang {
+        Lang::Nb => ("Dokumenter per år og fokusområde", "Uten fokusområde"),
+        Lang::En => ("Documents per year and focus area", "No focus area"),
+    };
+    let columns = FOCUS_AREAS
+        .iter()
+        .map(|a| {
+            let name = match lang {
+                Lang::Nb => a.name_nb,
+                Lang::En => a.name_en,
+            };
+            let url = views::search_url(&params.with(|p| {
+                if !p.topics.iter().any(|t| t == a.id) {
+                    p.topics.push(a.id.to_string());
+                }
+            }));
+            (name, Some(url))
+        })
+        .chain([(none, None)])
+        .collect();
+    TopicStats {
+        title,
+        columns,
+        lines,
+        sums,
+    }
 }
 
 /// The laws and sections the documents refer to most, and the review cycles they feed,
@@ -391,6 +472,7 @@ pub async fn page(State(state): State<AppState>, ctx: PageContext) -> Result<Res
         articles_svg_url,
         article_tables,
         law_stats: law_stats(lang, &params, &results.hits),
+        topic_stats: topic_stats(lang, &params, &results.hits, &rows),
     }
     .into_response())
 }

@@ -6,14 +6,11 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 
-use super::views::{self, DocCard};
-use super::{PageContext, PageError, embeds_context};
-use crate::index::Sort;
+use super::views::DocCard;
+use super::{PageContext, PageError, embeds_context, subject};
 use crate::tagging::topics::{FOCUS_AREAS, FocusArea, focus_area};
 use crate::web::AppState;
 use crate::web::i18n::Lang;
-use crate::web::params::SearchParams;
-use crate::web::search_whole_set;
 
 /// Words of the focus-area pages, in the page's language.
 pub struct TopicTexts {
@@ -73,31 +70,16 @@ pub async fn page(
     let params = ctx.search_params()?;
     let lang = params.lang;
     let area = focus_area(&id).ok_or(PageError::NotFound(lang))?;
-    ctx.chrome = views::Chrome::new(lang, &format!("/tema/{}", area.id), &ctx.query);
-    let chrome = &ctx.chrome;
-    let only = SearchParams {
-        topics: vec![area.id.to_string()],
-        sort: Sort::Newest,
-        lang,
-        page: 1,
-        per_page: crate::web::params::DEFAULT_PER_PAGE,
-        ..SearchParams::default()
-    };
-    let results = search_whole_set::<PageError>(&state, &only).await?;
-    let cards = results
-        .hits
-        .iter()
-        .map(|h| DocCard::new(chrome, &h.submission, "", None))
-        .collect();
+    let docs = subject::documents(&state, &mut ctx, lang, &format!("/tema/{}", area.id), |p| {
+        p.topics = vec![area.id.to_string()];
+    })
+    .await?;
     Ok(TopicPage {
         id: area.id,
         name: name(lang, area),
-        total: results.total,
-        cards,
-        search_url: views::search_url(&SearchParams {
-            sort: Sort::Relevance,
-            ..only.clone()
-        }),
+        total: docs.results.total,
+        cards: docs.cards,
+        search_url: docs.search_url,
         index_url: ctx.chrome.link("/tema"),
         words: texts(lang),
         ctx,
@@ -123,23 +105,14 @@ pub struct TopicsPage {
 
 /// Every focus area with the number of our documents that treat it.
 pub async fn index(State(state): State<AppState>, ctx: PageContext) -> Result<Response, PageError> {
-    let params = ctx.search_params()?;
-    let lang = params.lang;
-    let all = SearchParams {
-        lang,
-        page: 1,
-        per_page: 1,
-        ..SearchParams::default()
-    };
-    let index = state.index.clone();
-    let request = all.request(0);
-    let results = super::blocking(move || Ok(index.search(&request)?)).await?;
+    let lang = ctx.search_params()?.lang;
+    let counts = subject::archive_counts(&state, lang).await?;
     let topics = FOCUS_AREAS
         .iter()
         .map(|a| TopicLine {
             id: a.id,
             name: name(lang, a),
-            count: results.facets.topic.get(a.id).copied().unwrap_or(0),
+            count: counts.topic.get(a.id).copied().unwrap_or(0),
             url: ctx.chrome.link(&format!("/tema/{}", a.id)),
         })
         .collect();

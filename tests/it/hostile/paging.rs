@@ -9,10 +9,10 @@ use axum::http::StatusCode;
 
 use arkiv::index::{ArchiveIndex, IndexError, MAX_RESULT_WINDOW, SearchRequest};
 use arkiv::library::Library;
-use arkiv::model::{DocId, Kind, Submission, TextStatus};
+use arkiv::model::{DocId, Kind, Submission};
 use arkiv::web::{AppState, router};
 
-use crate::support::{get, sample_index, samples_dir};
+use crate::support::{self, get, sample_index, samples_dir};
 
 fn window(offset: usize, limit: usize) -> SearchRequest {
     SearchRequest {
@@ -107,31 +107,8 @@ fn a_whole_set_may_be_larger_than_the_window() {
             .upsert(
                 &Submission {
                     id: DocId::from_content(name.as_bytes()),
-                    file: format!("{name}.pdf"),
-                    title: name,
-                    date: None,
                     kind: Kind::Innspill,
-                    recipient: None,
-                    reference: None,
-                    language: None,
-                    source_url: None,
-                    conventions: Vec::new(),
-                    mentions: Default::default(),
-                    articles: Vec::new(),
-                    laws: Vec::new(),
-                    law_sections: Vec::new(),
-                    cycles: Vec::new(),
-                    topics: Vec::new(),
-                    pages: Vec::new(),
-                    status: TextStatus::Ok,
-                    extraction_note: None,
-                    ocr: None,
-                    sample: false,
-                    their_reference: None,
-                    consultation: None,
-                    notes: Vec::new(),
-                    versions: Vec::new(),
-                    to_review: false,
+                    ..support::submission(&format!("{name}.pdf"), &name, &[])
                 },
                 "fingerprint",
             )
