@@ -786,6 +786,76 @@ fn in_lang(mut ctx: PageContext, lang: Lang) -> PageContext {
     ctx
 }
 
+/// What every form of these pages starts with: its fields and the page context in the
+/// form's language. A post from another site is refused before anything is read.
+struct Posted {
+    fields: HashMap<String, String>,
+    ctx: PageContext,
+    w: &'static Words,
+}
+
+impl Posted {
+    /// `heading` names the page a refusal is shown on.
+    fn read(
+        ctx: PageContext,
+        headers: &HeaderMap,
+        body: &[u8],
+        heading: fn(&Words) -> &'static str,
+    ) -> Result<Posted, Refused> {
+        let fields = form_fields(body);
+        let lang = lang_of(&fields, &ctx);
+        let ctx = in_lang(ctx, lang);
+        let w = words(lang);
+        if cross_site(headers) {
+            return Err(Refused::with(with_status(
+                StatusCode::FORBIDDEN,
+                page(ctx, heading(w), w.cross_site.into()),
+            )));
+        }
+        Ok(Posted { fields, ctx, w })
+    }
+
+    fn field(&self, name: &str) -> String {
+        self.fields.get(name).cloned().unwrap_or_default()
+    }
+}
+
+/// A form's answer before it did anything: from another site, or alerts are off.
+pub struct Refused(Box<Response>);
+
+impl Refused {
+    fn with(response: Response) -> Refused {
+        Refused(Box::new(response))
+    }
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+/// Runs a change of the alert store on the blocking threads; a failure of the store or of
+/// its task comes back as the text to log.
+async fn in_store<T: Send + 'static>(
+    job: impl FnOnce() -> Result<T, AlertError> + Send + 'static,
+) -> Result<T, String> {
+    match tokio::task::spawn_blocking(job).await {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The page when the alert store could not do what was asked: logged, and "try again later".
+fn store_failed(ctx: PageContext, heading: &'static str, error: &str) -> Response {
+    tracing::error!("alerts: {error}");
+    let w = words(ctx.lang());
+    with_status(
+        StatusCode::SERVICE_UNAVAILABLE,
+        page(ctx, heading, w.store_failed.into()),
+    )
+}
+
 /// `POST /varsler/ny`: the form of a search page.
 pub async fn create(
     State(state): State<AppState>,
@@ -793,21 +863,17 @@ pub async fn create(
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     body: Bytes,
-) -> Response {
-    let fields = form_fields(&body);
-    let lang = lang_of(&fields, &ctx);
-    let ctx = in_lang(ctx, lang);
-    let w = words(lang);
-    if cross_site(&headers) {
-        return with_status(
-            StatusCode::FORBIDDEN,
-            page(ctx, w.title, w.cross_site.into()),
-        );
-    }
+) -> Result<Response, Refused> {
+    let Posted { fields, ctx, w } = Posted::read(ctx, &headers, &body, |w| w.title)?;
     let raw = std::str::from_utf8(&body).unwrap_or("");
     let params = match SearchParams::parse_lenient(Some(raw)) {
         Ok(p) => p,
-        Err(e) => return with_status(StatusCode::BAD_REQUEST, page(ctx, w.title, e.to_string())),
+        Err(e) => {
+            return Ok(with_status(
+                StatusCode::BAD_REQUEST,
+                page(ctx, w.title, e.to_string()),
+            ));
+        }
     };
     let frequency = fields
         .get("frequency")
@@ -815,33 +881,35 @@ pub async fn create(
         .unwrap_or(Frequency::Immediate);
     let email = fields.get("email").map(String::as_str).unwrap_or("");
     let client = client_address(&extensions);
-    match sign_up(&state, email, &params, frequency, &client).await {
-        Ok(()) => with_status(StatusCode::OK, page(ctx, w.sent_title, w.sent.into())),
-        Err(Refusal::Off) => with_status(
-            StatusCode::NOT_FOUND,
-            page(ctx, w.title, w.unavailable.into()),
-        ),
-        Err(Refusal::BadAddress(_)) => with_status(
-            StatusCode::BAD_REQUEST,
-            page(ctx, w.title, w.bad_address.into()),
-        ),
-        Err(Refusal::BadSearch(m)) => with_status(StatusCode::BAD_REQUEST, page(ctx, w.title, m)),
-        Err(Refusal::Limited(_)) => with_status(
-            StatusCode::TOO_MANY_REQUESTS,
-            page(ctx, w.title, w.limited.into()),
-        ),
-        Err(Refusal::Store(e)) => {
-            tracing::error!("alerts: {e}");
-            with_status(
-                StatusCode::SERVICE_UNAVAILABLE,
-                page(ctx, w.title, w.store_failed.into()),
-            )
-        }
-    }
+    Ok(
+        match sign_up(&state, email, &params, frequency, &client).await {
+            Ok(()) => with_status(StatusCode::OK, page(ctx, w.sent_title, w.sent.into())),
+            Err(Refusal::Off) => with_status(
+                StatusCode::NOT_FOUND,
+                page(ctx, w.title, w.unavailable.into()),
+            ),
+            Err(Refusal::BadAddress(_)) => with_status(
+                StatusCode::BAD_REQUEST,
+                page(ctx, w.title, w.bad_address.into()),
+            ),
+            Err(Refusal::BadSearch(m)) => {
+                with_status(StatusCode::BAD_REQUEST, page(ctx, w.title, m))
+            }
+            Err(Refusal::Limited(_)) => with_status(
+                StatusCode::TOO_MANY_REQUESTS,
+                page(ctx, w.title, w.limited.into()),
+            ),
+            Err(Refusal::Store(e)) => store_failed(ctx, w.title, &e.to_string()),
+        },
+    )
 }
 
-fn store(state: &AppState) -> Result<Arc<Alerts>, PageError> {
-    state.alerts.clone().ok_or(PageError::NotFound(Lang::Nb))
+/// The archive's alerts; without an SMTP server there are none, and their pages are 404.
+fn store(state: &AppState) -> Result<Arc<Alerts>, Refused> {
+    state
+        .alerts
+        .clone()
+        .ok_or_else(|| Refused::with(PageError::NotFound(Lang::Nb).into_response()))
 }
 
 /// `GET /varsler/bekreft?token=…`: the page with the button that confirms (a link alone
@@ -860,7 +928,7 @@ fn token_page(state: &AppState, ctx: PageContext, action: &'static str, confirm:
     let w = words(lang);
     let alert = match store(state) {
         Ok(alerts) => ctx.param("token").and_then(|t| alerts.store.by_token(&t)),
-        Err(e) => return e.into_response(),
+        Err(refused) => return refused.into_response(),
     };
     let Some(alert) = alert else {
         return with_status(
@@ -893,46 +961,29 @@ pub async fn confirm(
     ctx: PageContext,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let fields = form_fields(&body);
-    let lang = lang_of(&fields, &ctx);
-    let ctx = in_lang(ctx, lang);
-    let w = words(lang);
-    if cross_site(&headers) {
-        return with_status(
-            StatusCode::FORBIDDEN,
-            page(ctx, w.confirm_title, w.cross_site.into()),
-        );
-    }
-    let alerts = match store(&state) {
-        Ok(a) => a,
-        Err(e) => return e.into_response(),
-    };
-    let token = fields.get("token").cloned().unwrap_or_default();
+) -> Result<Response, Refused> {
+    let form = Posted::read(ctx, &headers, &body, |w| w.confirm_title)?;
+    let alerts = store(&state)?;
+    let token = form.field("token");
+    let Posted { ctx, w, .. } = form;
     let now = alerts.clock.now();
     let al = alerts.clone();
-    let result = tokio::task::spawn_blocking(move || al.store.confirm(&token, now)).await;
-    match result {
-        Ok(Ok(Some(alert))) => {
-            let mut p = page(ctx, w.confirm_title, w.confirmed.into());
-            if let Some(manage) = alerts.store.manage_token(&alert.email) {
-                p.owner = Some((manage, String::new(), Vec::new()));
+    Ok(
+        match in_store(move || al.store.confirm(&token, now)).await {
+            Ok(Some(alert)) => {
+                let mut p = page(ctx, w.confirm_title, w.confirmed.into());
+                if let Some(manage) = alerts.store.manage_token(&alert.email) {
+                    p.owner = Some((manage, String::new(), Vec::new()));
+                }
+                with_status(StatusCode::OK, p)
             }
-            with_status(StatusCode::OK, p)
-        }
-        Ok(Ok(None)) => with_status(
-            StatusCode::NOT_FOUND,
-            page(ctx, w.confirm_title, w.unknown_link.into()),
-        ),
-        Ok(Err(e)) => {
-            tracing::error!("alerts: {e}");
-            with_status(
-                StatusCode::SERVICE_UNAVAILABLE,
-                page(ctx, w.confirm_title, w.store_failed.into()),
-            )
-        }
-        Err(e) => PageError::Internal(e.to_string()).into_response(),
-    }
+            Ok(None) => with_status(
+                StatusCode::NOT_FOUND,
+                page(ctx, w.confirm_title, w.unknown_link.into()),
+            ),
+            Err(e) => store_failed(ctx, w.confirm_title, &e),
+        },
+    )
 }
 
 /// `POST /varsler/avmeld`: the token in the form, or (RFC 8058 one-click, from a mail
@@ -942,45 +993,29 @@ pub async fn unsubscribe(
     ctx: PageContext,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let fields = form_fields(&body);
-    let lang = lang_of(&fields, &ctx);
-    let token = fields
+) -> Result<Response, Refused> {
+    let form = Posted::read(ctx, &headers, &body, |w| w.unsubscribe_title)?;
+    let alerts = store(&state)?;
+    let token = form
+        .fields
         .get("token")
         .cloned()
-        .or_else(|| ctx.param("token"))
+        .or_else(|| form.ctx.param("token"))
         .unwrap_or_default();
-    let ctx = in_lang(ctx, lang);
-    let w = words(lang);
-    if cross_site(&headers) {
-        return with_status(
-            StatusCode::FORBIDDEN,
-            page(ctx, w.unsubscribe_title, w.cross_site.into()),
-        );
-    }
-    let alerts = match store(&state) {
-        Ok(a) => a,
-        Err(e) => return e.into_response(),
-    };
-    let result = tokio::task::spawn_blocking(move || alerts.store.unsubscribe(&token)).await;
-    match result {
-        Ok(Ok(Some(_))) => with_status(
-            StatusCode::OK,
-            page(ctx, w.unsubscribe_title, w.unsubscribed.into()),
-        ),
-        Ok(Ok(None)) => with_status(
-            StatusCode::NOT_FOUND,
-            page(ctx, w.unsubscribe_title, w.unknown_link.into()),
-        ),
-        Ok(Err(e)) => {
-            tracing::error!("alerts: {e}");
-            with_status(
-                StatusCode::SERVICE_UNAVAILABLE,
-                page(ctx, w.unsubscribe_title, w.store_failed.into()),
-            )
-        }
-        Err(e) => PageError::Internal(e.to_string()).into_response(),
-    }
+    let Posted { ctx, w, .. } = form;
+    Ok(
+        match in_store(move || alerts.store.unsubscribe(&token)).await {
+            Ok(Some(_)) => with_status(
+                StatusCode::OK,
+                page(ctx, w.unsubscribe_title, w.unsubscribed.into()),
+            ),
+            Ok(None) => with_status(
+                StatusCode::NOT_FOUND,
+                page(ctx, w.unsubscribe_title, w.unknown_link.into()),
+            ),
+            Err(e) => store_failed(ctx, w.unsubscribe_title, &e),
+        },
+    )
 }
 
 /// `GET /varsler?token=…`: an address's alerts, to change or delete; without a (known)
@@ -1037,28 +1072,20 @@ pub async fn change(
     ctx: PageContext,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let fields = form_fields(&body);
-    let lang = lang_of(&fields, &ctx);
-    let ctx = in_lang(ctx, lang);
-    let w = words(lang);
-    if cross_site(&headers) {
-        return with_status(
-            StatusCode::FORBIDDEN,
-            page(ctx, w.manage_title, w.cross_site.into()),
-        );
-    }
-    let alerts = match store(&state) {
-        Ok(a) => a,
-        Err(e) => return e.into_response(),
-    };
-    let token = fields.get("token").cloned().unwrap_or_default();
-    let alert = fields.get("alert").cloned().unwrap_or_default();
-    let frequency = fields.get("frequency").and_then(|f| Frequency::parse(f));
-    let forget = fields.contains_key("forget");
+) -> Result<Response, Refused> {
+    let form = Posted::read(ctx, &headers, &body, |w| w.manage_title)?;
+    let alerts = store(&state)?;
+    let token = form.field("token");
+    let alert = form.field("alert");
+    let frequency = form
+        .fields
+        .get("frequency")
+        .and_then(|f| Frequency::parse(f));
+    let forget = form.fields.contains_key("forget");
+    let Posted { ctx, w, .. } = form;
     let al = alerts.clone();
     let t = token.clone();
-    let result = tokio::task::spawn_blocking(move || {
+    let result = in_store(move || {
         if forget {
             al.store.forget_address(&t)
         } else if let Some(f) = frequency {
@@ -1068,12 +1095,12 @@ pub async fn change(
         }
     })
     .await;
-    match result {
-        Ok(Ok(true)) if forget => with_status(
+    Ok(match result {
+        Ok(true) if forget => with_status(
             StatusCode::OK,
             page(ctx, w.manage_title, w.forgotten.into()),
         ),
-        Ok(Ok(true)) => match alerts.store.owner(&token) {
+        Ok(true) => match alerts.store.owner(&token) {
             Some((email, list)) => {
                 owner_page(ctx, &state.base_url, token, email, list, String::new())
             }
@@ -1082,19 +1109,12 @@ pub async fn change(
                 page(ctx, w.manage_title, w.forgotten.into()),
             ),
         },
-        Ok(Ok(false)) => with_status(
+        Ok(false) => with_status(
             StatusCode::NOT_FOUND,
             page(ctx, w.manage_title, w.unknown_link.into()),
         ),
-        Ok(Err(e)) => {
-            tracing::error!("alerts: {e}");
-            with_status(
-                StatusCode::SERVICE_UNAVAILABLE,
-                page(ctx, w.manage_title, w.store_failed.into()),
-            )
-        }
-        Err(e) => PageError::Internal(e.to_string()).into_response(),
-    }
+        Err(e) => store_failed(ctx, w.manage_title, &e),
+    })
 }
 
 /// `POST /varsler/lenke`: sends the link to an address's page there, when it has alerts.
@@ -1105,37 +1125,25 @@ pub async fn send_link(
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     body: Bytes,
-) -> Response {
-    let fields = form_fields(&body);
-    let lang = lang_of(&fields, &ctx);
-    let ctx = in_lang(ctx, lang);
-    let w = words(lang);
-    if cross_site(&headers) {
-        return with_status(
-            StatusCode::FORBIDDEN,
-            page(ctx, w.manage_title, w.cross_site.into()),
-        );
-    }
-    let alerts = match store(&state) {
-        Ok(a) => a,
-        Err(e) => return e.into_response(),
-    };
+) -> Result<Response, Refused> {
+    let Posted { fields, ctx, w } = Posted::read(ctx, &headers, &body, |w| w.manage_title)?;
+    let alerts = store(&state)?;
     let Ok(email) = mail::check_address(fields.get("email").map(String::as_str).unwrap_or(""))
     else {
-        return with_status(
+        return Ok(with_status(
             StatusCode::BAD_REQUEST,
             page(ctx, w.manage_title, w.bad_address.into()),
-        );
+        ));
     };
     if alerts
         .limits
         .check(&email, &client_address(&extensions))
         .is_err()
     {
-        return with_status(
+        return Ok(with_status(
             StatusCode::TOO_MANY_REQUESTS,
             page(ctx, w.manage_title, w.limited.into()),
-        );
+        ));
     }
     if let Some(manage) = alerts.store.manage_token(&email) {
         let base = &state.base_url;
@@ -1160,10 +1168,10 @@ pub async fn send_link(
             }
         });
     }
-    with_status(
+    Ok(with_status(
         StatusCode::OK,
         page(ctx, w.manage_title, w.link_sent.into()),
-    )
+    ))
 }
 
 /// Every public alert route, for the router.
