@@ -64,11 +64,14 @@ fn main() -> Result<()> {
             let mut hits = 0usize;
             let mut per_class: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
             let mut warm = true;
+            let mut digests: Vec<String> = Vec::with_capacity(mix.len());
             let (latency, totals) = stats::measure(&mix, rounds, budget, |q| {
                 let t = std::time::Instant::now();
                 let r = index.search_uncached(&request(q)).expect("search");
                 let ms = t.elapsed().as_secs_f64() * 1000.0;
-                if !warm {
+                if warm {
+                    digests.push(digest(&r));
+                } else {
                     per_class.entry(q.class).or_default().push(ms);
                     hits += r.hits.len();
                 }
@@ -102,6 +105,7 @@ fn main() -> Result<()> {
                     "per_class": classes,
                     "throughput": throughput,
                     "totals": totals,
+                    "digests": digests,
                 })
             );
         }
@@ -310,4 +314,29 @@ impl Client {
         }
         Ok((status, body.len()))
     }
+}
+
+/// What a search answered, as a short fingerprint (FNV-1a over the hits in order, their
+/// pages and snippets, and the facet counts), so two runs of the mix can be compared for
+/// the same results.
+fn digest(r: &arkiv::index::SearchResults) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    eat(r.total.to_string().as_bytes());
+    for hit in &r.hits {
+        eat(hit.submission.id.as_str().as_bytes());
+        for page in &hit.pages {
+            eat(&page.page.to_le_bytes());
+            eat(format!("{:?}", page.snippet).as_bytes());
+        }
+    }
+    eat(serde_json::to_string(&r.facets)
+        .unwrap_or_default()
+        .as_bytes());
+    format!("{h:016x}")
 }

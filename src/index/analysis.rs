@@ -16,6 +16,8 @@ use std::cell::RefCell;
 use std::mem;
 use std::sync::{Arc, OnceLock};
 
+use aho_corasick::{AhoCorasick, Anchored, Input, StartKind};
+
 use crate::norwegian::compound::MIN_COMPOUND;
 use crate::norwegian::{Dictionaries, Splitter};
 
@@ -59,7 +61,7 @@ pub fn norwegian_ascii() -> TextAnalyzer {
 /// at its place, so "drap" marks "kvinnedrapene".
 pub fn norwegian_finding(stems: Vec<String>, parts: bool) -> TextAnalyzer {
     let candidates = CandidateFilter {
-        stems: stems.into(),
+        stems: Arc::new(candidate_automaton(&stems)),
         inside: parts,
     };
     let builder = TextAnalyzer::builder(SimpleTokenizer::default())
@@ -74,6 +76,17 @@ pub fn norwegian_finding(stems: Vec<String>, parts: bool) -> TextAnalyzer {
     } else {
         builder.filter(Stemmer::new(Language::Norwegian)).build()
     }
+}
+
+/// The automaton [`CandidateFilter`] checks tokens with: anchored searches ask whether a
+/// token starts with a stem, unanchored ones whether it holds one.
+fn candidate_automaton(stems: &[String]) -> Option<AhoCorasick> {
+    // Only a pattern set too large for the automaton's state ids fails; a query's stems
+    // are bounded far below that. No automaton finds nothing, the safe answer then.
+    AhoCorasick::builder()
+        .start_kind(StartKind::Both)
+        .build(stems)
+        .ok()
 }
 
 /// [`norwegian`] with compounds replaced by their parts (split before stemming, so the
@@ -277,9 +290,12 @@ impl<S: TokenStream> TokenStream for DigraphStream<S> {
 }
 
 /// Empties tokens that do not start with one of `stems` (or, with `inside`, hold one).
+/// The stems are one Aho-Corasick automaton, so a token is checked in one pass over it
+/// whatever the number of stems: an expanded query has dozens, and every word of every
+/// snippet page is checked.
 #[derive(Clone)]
 struct CandidateFilter {
-    stems: std::sync::Arc<[String]>,
+    stems: Arc<Option<AhoCorasick>>,
     inside: bool,
 }
 
@@ -298,7 +314,7 @@ impl TokenFilter for CandidateFilter {
 #[derive(Clone)]
 struct CandidateTokenizer<T> {
     inner: T,
-    stems: std::sync::Arc<[String]>,
+    stems: Arc<Option<AhoCorasick>>,
     inside: bool,
 }
 
@@ -316,7 +332,7 @@ impl<T: Tokenizer> Tokenizer for CandidateTokenizer<T> {
 
 struct CandidateStream<'a, S> {
     tail: S,
-    stems: &'a [String],
+    stems: &'a Option<AhoCorasick>,
     inside: bool,
 }
 
@@ -326,10 +342,16 @@ impl<S: TokenStream> TokenStream for CandidateStream<'_, S> {
             return false;
         }
         let token = self.tail.token_mut();
-        let inside = self.inside;
-        if !self.stems.iter().any(|s| {
-            token.text.starts_with(s.as_str()) || (inside && token.text.contains(s.as_str()))
-        }) {
+        let anchored = if self.inside {
+            Anchored::No
+        } else {
+            Anchored::Yes
+        };
+        let candidate = self
+            .stems
+            .as_ref()
+            .is_some_and(|s| s.is_match(Input::new(token.text.as_str()).anchored(anchored)));
+        if !candidate {
             token.text.clear();
         }
         true
