@@ -38,6 +38,19 @@ async fn bulk(s: &StaffApp, uri: &str, body: Value) -> Answer {
     .await
 }
 
+/// The audit log's entries of one bulk edit: one per document it changed.
+fn edits_of_batch(s: &StaffApp, batch: &str) -> Vec<arkiv::audit::AuditEntry> {
+    arkiv::audit::AuditLog::new(s.data().audit_file())
+        .recent(100)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "bulk_edit")
+        .filter(|e| {
+            arkiv::web::staff::bulk::batch_of(e.detail.as_deref().unwrap_or("")) == Some(batch)
+        })
+        .collect()
+}
+
 fn doc(s: &StaffApp, file: &str) -> arkiv::model::Submission {
     let id = DocId::parse(&s.id_of(file)).unwrap();
     s.index.document(&id).unwrap().unwrap()
@@ -96,18 +109,7 @@ async fn a_bulk_edit_previews_changes_in_one_batch_and_is_undone() {
     assert!(again["batch"].is_null());
 
     let log = s.data().audit_file();
-    let entries = arkiv::audit::AuditLog::new(log.clone())
-        .recent(100)
-        .unwrap();
-    let of_batch: Vec<_> = entries
-        .iter()
-        .filter(|e| e.action == "bulk_edit")
-        .filter(|e| {
-            arkiv::web::staff::bulk::batch_of(e.detail.as_deref().unwrap_or(""))
-                == Some(batch.as_str())
-        })
-        .collect();
-    assert_eq!(of_batch.len(), 3);
+    assert_eq!(edits_of_batch(&s, &batch).len(), 3);
 
     // Remove by ids, and set the kind.
     let a = s.id_of(FILES[0]);
@@ -552,17 +554,7 @@ async fn a_preview_page_changes_nothing_and_its_confirmation_runs_one_batch() {
         (Some("done"), &json!(1), &json!(1))
     );
 
-    let entries = arkiv::audit::AuditLog::new(s.data().audit_file())
-        .recent(100)
-        .unwrap();
-    let of_batch: Vec<_> = entries
-        .iter()
-        .filter(|e| e.action == "bulk_edit")
-        .filter(|e| {
-            arkiv::web::staff::bulk::batch_of(e.detail.as_deref().unwrap_or(""))
-                == Some(batch.as_str())
-        })
-        .collect();
+    let of_batch = edits_of_batch(&s, &batch);
     assert_eq!(of_batch.len(), 1);
     assert_eq!(of_batch[0].target.as_deref(), Some(b.as_str()));
     let log = page(&s, &cookie, "/logg").await;
