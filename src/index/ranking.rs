@@ -25,7 +25,8 @@ pub(super) const COMPOUND_PART_WEIGHT: f32 = 0.3;
 /// "vold mot barn"), counts for less than the compound itself.
 pub(super) const COMPOUND_SPLIT_WEIGHT: f32 = 0.3;
 
-/// How far apart (in words) the parts of a compound asked for may stand.
+/// How far apart (in words) the parts of a compound asked for may stand: the slop of the
+/// sloppy phrases that look for them (`search::near` says what it allows in each order).
 pub(super) const COMPOUND_SPLIT_SLOP: u32 = 3;
 
 /// A word of the other written standard ("vald" for "vold") counts for less than the word

@@ -6,6 +6,7 @@ use std::ops::Bound;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::time::Instant;
 
+use aho_corasick::AhoCorasick;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, FacetCollector, SegmentCollector, TopDocs};
@@ -762,8 +763,7 @@ impl ArchiveIndex {
         let id_terms = ids
             .iter()
             .map(|id| Term::from_field_text(f.id, id.as_str()));
-        let generator =
-            snippet_generator(searcher, page_query.as_ref(), f.page_text, f.page_parts)?;
+        let passages = Passages::new(searcher, page_query.as_ref(), f.page_text, f.page_parts)?;
         let query = BooleanQuery::new(vec![
             (
                 Occur::Must,
@@ -787,15 +787,7 @@ impl ArchiveIndex {
                     .get_first(f.page_text)
                     .and_then(|v| v.as_str())
                     .unwrap_or_default();
-                let snippet = generator.snippet(text);
-                let snippet = if snippet.is_empty() {
-                    Highlighted::plain(leading_chars(text, SNIPPET_CHARS))
-                } else {
-                    Highlighted::new(
-                        snippet.fragment().to_string(),
-                        snippet.highlighted().iter().cloned(),
-                    )
-                };
+                let snippet = passages.snippet(text);
                 snippets.push(PageSnippet { page, snippet });
             }
             out.push(snippets);
@@ -1232,18 +1224,27 @@ fn near(field: Field, parts: &[String], boost: f32, positions: bool) -> Option<B
     if !positions || parts.len() < 2 {
         return phrase(field, parts, boost, false);
     }
+    let sloppy = |order: &[String], slop: u32| {
+        let terms = order
+            .iter()
+            .map(|t| Term::from_field_text(field, t))
+            .collect();
+        let mut query = PhraseQuery::new(terms);
+        query.set_slop(slop);
+        Box::new(query) as Box<dyn Query>
+    };
+    if let [_, _] = parts {
+        // tantivy measures a sloppy phrase's slop as the distance between its two words'
+        // places, either way round: with two more words of slop, one query in the written
+        // order finds the reversed order (b … a) as far apart as a second reversed query
+        // would, and the written order (a … b) two words further. Each phrase query reads
+        // the positions of every document holding both words: one query halves that.
+        return Some(boosted(sloppy(parts, COMPOUND_SPLIT_SLOP + 2), boost));
+    }
     let orders: Vec<(Occur, Box<dyn Query>)> =
         [parts.to_vec(), parts.iter().rev().cloned().collect()]
             .into_iter()
-            .map(|order| {
-                let terms = order
-                    .iter()
-                    .map(|t| Term::from_field_text(field, t))
-                    .collect();
-                let mut query = PhraseQuery::new(terms);
-                query.set_slop(COMPOUND_SPLIT_SLOP);
-                (Occur::Should, Box::new(query) as Box<dyn Query>)
-            })
+            .map(|order| (Occur::Should, sloppy(&order, COMPOUND_SPLIT_SLOP)))
             .collect();
     Some(boosted(Box::new(BooleanQuery::new(orders)), boost))
 }
@@ -1354,44 +1355,139 @@ fn leading_chars(text: &str, n: usize) -> String {
     out
 }
 
-/// tantivy's snippet generator for `query`'s terms in `field`, with an analyzer that
-/// stems only the words that can match.
-fn snippet_generator(
-    searcher: &Searcher,
-    query: &dyn Query,
-    field: Field,
-    parts_field: Field,
-) -> Result<SnippetGenerator, IndexError> {
-    let mut terms = BTreeMap::new();
-    let mut failure = None;
-    let mut parts = false;
-    query.query_terms(&mut |term, _| {
-        if failure.is_some() {
-            return;
-        }
-        if term.field() == parts_field {
-            parts = true;
-        } else if term.field() != field {
-            return;
-        }
-        let value = term.value();
-        let Some(text) = value.as_str() else {
-            return;
-        };
-        match searcher.doc_freq(term) {
-            // Rarer words weigh more when choosing the passage, as tantivy's own does.
-            Ok(n) if n > 0 => {
-                terms.insert(text.to_string(), 1.0 / (1.0 + n as Score));
+/// The passages of page texts that show a query best.
+struct Passages {
+    /// tantivy's snippet generator for the query's terms, with an analyzer that stems only
+    /// the words that can match.
+    generator: SnippetGenerator,
+    /// The same terms as plain text, with their weights, to find where in a page they
+    /// stand densest before the generator tokenizes anything.
+    finder: Option<(AhoCorasick, Vec<Score>)>,
+}
+
+impl Passages {
+    /// For `query`'s terms in `field` (and, when it searched them, in `parts_field`).
+    fn new(
+        searcher: &Searcher,
+        query: &dyn Query,
+        field: Field,
+        parts_field: Field,
+    ) -> Result<Passages, IndexError> {
+        let mut terms = BTreeMap::new();
+        let mut failure = None;
+        let mut parts = false;
+        query.query_terms(&mut |term, _| {
+            if failure.is_some() {
+                return;
             }
-            Ok(_) => {}
-            Err(e) => failure = Some(e),
+            if term.field() == parts_field {
+                parts = true;
+            } else if term.field() != field {
+                return;
+            }
+            let value = term.value();
+            let Some(text) = value.as_str() else {
+                return;
+            };
+            match searcher.doc_freq(term) {
+                // Rarer words weigh more when choosing the passage, as tantivy's own does.
+                Ok(n) if n > 0 => {
+                    terms.insert(text.to_string(), 1.0 / (1.0 + n as Score));
+                }
+                Ok(_) => {}
+                Err(e) => failure = Some(e),
+            }
+        });
+        if let Some(e) = failure {
+            return Err(e.into());
         }
-    });
-    if let Some(e) = failure {
-        return Err(e.into());
+        let finder = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(terms.keys())
+            .ok()
+            .map(|automaton| (automaton, terms.values().copied().collect()));
+        let analyzer = analysis::norwegian_finding(terms.keys().cloned().collect(), parts);
+        Ok(Passages {
+            generator: SnippetGenerator::new(terms, analyzer, field, SNIPPET_CHARS),
+            finder,
+        })
     }
-    let analyzer = analysis::norwegian_finding(terms.keys().cloned().collect(), parts);
-    Ok(SnippetGenerator::new(terms, analyzer, field, SNIPPET_CHARS))
+
+    /// The best passage of `text`, with its matching words marked; its first words when
+    /// none match.
+    fn snippet(&self, text: &str) -> Highlighted {
+        // Tokenizing a whole page costs more than the rest of choosing its passage: the
+        // generator reads only the stretch around the densest matches, and the whole page
+        // when that stretch gives nothing.
+        let around = self.densest(text);
+        let mut snippet = self.generator.snippet(around);
+        if snippet.is_empty() && around.len() < text.len() {
+            snippet = self.generator.snippet(text);
+        }
+        if snippet.is_empty() {
+            Highlighted::plain(leading_chars(text, SNIPPET_CHARS))
+        } else {
+            Highlighted::new(
+                snippet.fragment().to_string(),
+                snippet.highlighted().iter().cloned(),
+            )
+        }
+    }
+
+    /// The stretch of `text` around the window of [`SNIPPET_CHARS`] bytes where the
+    /// terms' weights sum highest, with a window's length of margin on each side so the
+    /// generator can still place its fragment; all of `text` when nothing is found.
+    fn densest<'t>(&self, text: &'t str) -> &'t str {
+        let Some((automaton, weights)) = &self.finder else {
+            return text;
+        };
+        if text.len() <= 3 * SNIPPET_CHARS {
+            return text;
+        }
+        let found: Vec<(usize, Score)> = automaton
+            .find_overlapping_iter(text)
+            .map(|m| (m.start(), weights[m.pattern().as_usize()]))
+            .collect();
+        let (mut best, mut best_sum, mut sum, mut first) = (None, 0.0, 0.0, 0);
+        for &(start, weight) in &found {
+            sum += weight;
+            while found[first].0 + SNIPPET_CHARS <= start {
+                sum -= found[first].1;
+                first += 1;
+            }
+            if sum > best_sum {
+                best_sum = sum;
+                best = Some(found[first].0);
+            }
+        }
+        let Some(start) = best else {
+            return text;
+        };
+        let from = floor_char_boundary(text, start.saturating_sub(SNIPPET_CHARS));
+        let to = floor_char_boundary(text, (start + 2 * SNIPPET_CHARS).min(text.len()));
+        // Whole words only: the generator must not see a word cut in two.
+        let from = if from == 0 {
+            0
+        } else {
+            text[from..]
+                .find(char::is_whitespace)
+                .map_or(from, |at| from + at)
+        };
+        let to = if to == text.len() {
+            to
+        } else {
+            text[..to].rfind(char::is_whitespace).unwrap_or(to)
+        };
+        if from < to { &text[from..to] } else { text }
+    }
+}
+
+/// The largest character boundary of `text` at or before `at`.
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    (0..=at.min(text.len()))
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0)
 }
 
 const SNIPPET_CHARS: usize = 220;

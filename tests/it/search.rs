@@ -302,3 +302,66 @@ fn documents_and_their_pages_are_looked_up_by_id() {
     assert!(index.pages(&unknown).unwrap().is_empty());
     assert!(index.document(&unknown).unwrap().is_none());
 }
+
+#[test]
+fn long_pages_show_the_passage_where_the_words_stand() {
+    use arkiv::model::DocId;
+    let filler = "Dette er en setning uten noe særskilt innhold om noe som helst. ";
+    // The words sought stand once, deep into a long page: at the end, in the middle, and
+    // written in capitals with Ø (which the quick search for the densest stretch reads
+    // without folding case, so only the whole page finds it).
+    let pages = [
+        format!(
+            "{}Fjordhesten trives best på Vestlandet.",
+            filler.repeat(60)
+        ),
+        format!(
+            "{}Om fjordhesten og gårdsdrift. {}",
+            filler.repeat(30),
+            filler.repeat(30)
+        ),
+        format!("{}HØNSEHUSET STÅR ÅPENT.", filler.repeat(50)),
+    ];
+    let index = arkiv::index::ArchiveIndex::create_in_ram().unwrap();
+    let mut writer = index.writer().unwrap();
+    let submission = arkiv::model::Submission {
+        id: DocId::from_content(b"long pages"),
+        ..support::submission(
+            "lange-sider.pdf",
+            "Lange sider",
+            &pages.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    };
+    writer.upsert(&submission, "fingerprint").unwrap();
+    writer.commit().unwrap();
+    for (query, page, word) in [
+        ("fjordhesten", 1, "fjordhesten"),
+        ("gårdsdrift", 2, "gårdsdrift"),
+        ("hønsehuset", 3, "hønsehuset"),
+    ] {
+        let results = index
+            .search(&SearchRequest {
+                query: query.into(),
+                limit: 5,
+                pages_per_hit: 3,
+                ..SearchRequest::default()
+            })
+            .unwrap();
+        let found = results.hits[0]
+            .pages
+            .iter()
+            .find(|p| p.page == page)
+            .unwrap_or_else(|| panic!("page {page} for {query}: {:?}", results.hits[0].pages));
+        let snippet = &found.snippet;
+        let marked: Vec<String> = snippet
+            .ranges()
+            .iter()
+            .map(|r| snippet.text()[r.clone()].to_lowercase())
+            .collect();
+        assert!(
+            marked.iter().any(|w| w == word),
+            "{query}: {marked:?} in {snippet:?}"
+        );
+        assert!(snippet.text().len() < 300, "{snippet:?}");
+    }
+}
