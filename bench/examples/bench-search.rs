@@ -35,6 +35,9 @@ use serde_json::json;
 use support::queries::BenchQuery;
 use support::stats::{self, Latency};
 
+/// How many of the slowest queries `inproc` names, by their median time.
+const SLOWEST: usize = 12;
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let index_dir: Option<PathBuf> = support::arg(&args, "--index");
@@ -63,6 +66,8 @@ fn main() -> Result<()> {
             };
             let mut hits = 0usize;
             let mut per_class: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+            // Each query's times, to name the slowest (the queries behind p99).
+            let mut per_query: BTreeMap<String, Vec<f64>> = BTreeMap::new();
             let mut warm = true;
             let mut digests: Vec<String> = Vec::with_capacity(mix.len());
             let (latency, totals) = stats::measure(&mix, rounds, budget, |q| {
@@ -73,6 +78,10 @@ fn main() -> Result<()> {
                     digests.push(digest(&r));
                 } else {
                     per_class.entry(q.class).or_default().push(ms);
+                    per_query
+                        .entry(format!("{}: {}", q.class, q.arkiv()))
+                        .or_default()
+                        .push(ms);
                     hits += r.hits.len();
                 }
                 if std::ptr::eq(q, &mix[mix.len() - 1]) {
@@ -84,6 +93,15 @@ fn main() -> Result<()> {
                 .into_iter()
                 .map(|(k, v)| (k, Latency::from_ms(v)))
                 .collect();
+            let mut slowest: Vec<(f64, String)> = per_query
+                .into_iter()
+                .map(|(query, mut ms)| {
+                    ms.sort_by(f64::total_cmp);
+                    (ms[ms.len() / 2], query)
+                })
+                .collect();
+            slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+            slowest.truncate(SLOWEST);
             let throughput = (threads > 0).then(|| {
                 stats::throughput(&mix, threads, seconds, |_| {
                     let index = index.clone();
@@ -103,6 +121,10 @@ fn main() -> Result<()> {
                     "hits_returned": hits,
                     "latency": latency,
                     "per_class": classes,
+                    "slowest_median_ms": slowest
+                        .iter()
+                        .map(|(ms, query)| json!({"query": query, "median_ms": ms}))
+                        .collect::<Vec<_>>(),
                     "throughput": throughput,
                     "totals": totals,
                     "digests": digests,

@@ -671,7 +671,7 @@ impl ArchiveIndex {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for item in &clause.alternatives {
             for target in &targets {
-                for q in item_queries(searcher, item, target) {
+                for q in item_queries(searcher, item, target, Reach::Typed) {
                     alternatives.push((Occur::Should, q));
                 }
                 // The same word in the other written standard, below the form typed.
@@ -679,7 +679,8 @@ impl ArchiveIndex {
                     && fields.expand
                 {
                     for other in standards::other_forms(&word.to_lowercase()) {
-                        for q in item_queries(searcher, &Item::Word(other.clone()), target) {
+                        let other = Item::Word(other.clone());
+                        for q in item_queries(searcher, &other, target, Reach::Expanded) {
                             alternatives.push((Occur::Should, boosted(q, STANDARD_WEIGHT)));
                         }
                     }
@@ -883,7 +884,26 @@ impl TextFields {
     }
 }
 
-fn item_queries(searcher: &Searcher, item: &Item, target: &TextField) -> Vec<Box<dyn Query>> {
+/// How far a word reaches beyond itself.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// A word as typed: also the compounds it begins, the compounds it is a part of, and
+    /// (a compound) its parts standing near each other.
+    Typed,
+    /// A thesaurus term or a form of the other written standard, already one step from what
+    /// was typed: the word and the compounds it is a part of. Reaching further from it
+    /// (its compound heads, its parts near each other) found little the typed words had not
+    /// found, and cost most of an expanded search's time: prefix automata and sloppy
+    /// phrases for each of up to [`MAX_EXPANSIONS`] terms.
+    Expanded,
+}
+
+fn item_queries(
+    searcher: &Searcher,
+    item: &Item,
+    target: &TextField,
+    reach: Reach,
+) -> Vec<Box<dyn Query>> {
     let TextField {
         exact,
         folded,
@@ -907,7 +927,7 @@ fn item_queries(searcher: &Searcher, item: &Item, target: &TextField) -> Vec<Box
             }
             if let Some(term) = exact_terms.first() {
                 out.push(boosted(term_query(exact, term), boost));
-                if term.chars().count() >= MIN_COMPOUND_HEAD {
+                if reach == Reach::Typed && term.chars().count() >= MIN_COMPOUND_HEAD {
                     out.push(boosted(
                         prefix_query(exact, term),
                         boost * COMPOUND_HEAD_WEIGHT,
@@ -919,7 +939,9 @@ fn item_queries(searcher: &Searcher, item: &Item, target: &TextField) -> Vec<Box
                         boost * COMPOUND_PART_WEIGHT,
                     ));
                 }
-                if let Some(split) = analysis::compound_parts(&word.to_lowercase()) {
+                if reach == Reach::Typed
+                    && let Some(split) = analysis::compound_parts(&word.to_lowercase())
+                {
                     out.extend(near(
                         exact,
                         &split,
@@ -1103,7 +1125,7 @@ fn term_queries(
     let queries: Vec<(Occur, Box<dyn Query>)> = fields
         .anywhere_targets()
         .iter()
-        .flat_map(|target| item_queries(searcher, &item, target))
+        .flat_map(|target| item_queries(searcher, &item, target, Reach::Expanded))
         .map(|q| (Occur::Should, q))
         .collect();
     (!queries.is_empty()).then(|| boosted(Box::new(BooleanQuery::new(queries)), weight))
