@@ -17,6 +17,7 @@
 //! schema version lives in `arkiv-index.json` beside tantivy's files.
 
 mod analysis;
+mod facets;
 mod highlight;
 mod lookup;
 mod ranking;

@@ -9,7 +9,7 @@ use std::time::Instant;
 use aho_corasick::AhoCorasick;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use tantivy::collector::{Collector, Count, FacetCollector, SegmentCollector, TopDocs};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
 use tantivy::query::{
     BooleanQuery, BoostQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur, PhraseQuery, Query,
@@ -21,6 +21,7 @@ use tantivy::{
     DocAddress, Order, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
 };
 
+use super::facets::FacetCounter;
 use super::highlight::Highlighted;
 use super::ranking::{
     BODY_BOOST, COMPOUND_HEAD_WEIGHT, COMPOUND_PART_WEIGHT, COMPOUND_SPLIT_SLOP,
@@ -122,7 +123,7 @@ pub struct Hit {
 }
 
 /// Counts per facet value over every document matching the query.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct FacetCounts {
     pub convention: BTreeMap<String, u64>,
     pub year: BTreeMap<String, u64>,
@@ -365,31 +366,7 @@ impl ArchiveIndex {
     ) -> Result<SearchResults, IndexError> {
         let query = self.document_query(searcher, request, parsed);
 
-        let mut facets = (
-            FacetCollector::for_field("convention"),
-            FacetCollector::for_field("year_facet"),
-            FacetCollector::for_field("kind"),
-            FacetCollector::for_field("article"),
-        );
-        facets.0.add_facet(Facet::root());
-        facets.1.add_facet(Facet::root());
-        facets.2.add_facet(Facet::root());
-        for c in Convention::ALL {
-            facets.3.add_facet(Facet::from_path([c.id()]));
-        }
-        let mut law_facets = (
-            FacetCollector::for_field("law"),
-            FacetCollector::for_field("law_section"),
-            FacetCollector::for_field("cycle"),
-            FacetCollector::for_field("topic"),
-        );
-        law_facets.0.add_facet(Facet::root());
-        for law in &crate::tagging::laws::LAWS {
-            law_facets.1.add_facet(Facet::from_path([law.id]));
-        }
-        law_facets.2.add_facet(Facet::root());
-        law_facets.3.add_facet(Facet::root());
-        let facets = (facets, law_facets);
+        let counter = FacetCounter::new();
 
         let limit = request.limit.max(1);
         let sort = if parsed.has_text() {
@@ -400,13 +377,12 @@ impl ArchiveIndex {
         } else {
             request.sort
         };
-        let (total, addresses, facet_counts) = match sort {
+        let (addresses, counted) = match sort {
             Sort::Relevance => {
                 let top = TopDocs::with_limit(limit)
                     .and_offset(request.offset)
                     .order_by_score();
-                let (total, top, facets) = searcher.search(&query, &(Count, top, facets))?;
-                (total, top, facets)
+                searcher.search(&query, &(top, counter))?
             }
             Sort::Newest | Sort::Oldest => {
                 let order = if sort == Sort::Newest {
@@ -417,46 +393,12 @@ impl ArchiveIndex {
                 let top = TopDocs::with_limit(limit)
                     .and_offset(request.offset)
                     .order_by_fast_field::<i64>("date_sort", order);
-                let (total, top, facets) = searcher.search(&query, &(Count, top, facets))?;
+                let (top, counted) = searcher.search(&query, &(top, counter))?;
                 let top = top.into_iter().map(|(_, a)| (1.0f32, a)).collect();
-                (total, top, facets)
+                (top, counted)
             }
         };
-
-        let (facet_counts, law_counts) = facet_counts;
-        let mut counts = FacetCounts::default();
-        for (facet, n) in law_counts.0.get("/") {
-            counts.law.insert(facet_leaf(facet), n);
-        }
-        for law in &crate::tagging::laws::LAWS {
-            for (facet, n) in law_counts.1.get(Facet::from_path([law.id])) {
-                counts
-                    .law_section
-                    .insert(format!("{}:{}", law.id, facet_leaf(facet)), n);
-            }
-        }
-        for (facet, n) in law_counts.2.get("/") {
-            counts.cycle.insert(facet_leaf(facet), n);
-        }
-        for (facet, n) in law_counts.3.get("/") {
-            counts.topic.insert(facet_leaf(facet), n);
-        }
-        for (facet, n) in facet_counts.0.get("/") {
-            counts.convention.insert(facet_leaf(facet), n);
-        }
-        for (facet, n) in facet_counts.1.get("/") {
-            counts.year.insert(facet_leaf(facet), n);
-        }
-        for (facet, n) in facet_counts.2.get("/") {
-            counts.kind.insert(facet_leaf(facet), n);
-        }
-        for c in Convention::ALL {
-            for (facet, n) in facet_counts.3.get(Facet::from_path([c.id()])) {
-                counts
-                    .article
-                    .insert(format!("{}:{}", c.id(), facet_leaf(facet)), n);
-            }
-        }
+        let total = counted.total as usize;
 
         let mut found = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
@@ -488,7 +430,7 @@ impl ArchiveIndex {
             total,
             took_ms: 0.0,
             hits,
-            facets: counts,
+            facets: counted.facets,
             suggestion: None,
             also: if request.exact {
                 Vec::new()
@@ -1284,14 +1226,6 @@ fn facet_term_owned(field: Field, path: &[String]) -> TermQuery {
         Term::from_facet(field, &Facet::from_path(path)),
         IndexRecordOption::Basic,
     )
-}
-
-fn facet_leaf(facet: &Facet) -> String {
-    facet
-        .to_path()
-        .last()
-        .map(|s| s.to_string())
-        .unwrap_or_default()
 }
 
 /// The most frequent indexed term within a small edit distance of `word`, sharing its

@@ -365,3 +365,198 @@ fn long_pages_show_the_passage_where_the_words_stand() {
         assert!(snippet.text().len() < 300, "{snippet:?}");
     }
 }
+
+/// Facet counts over an index of several segments (one of them with no law at all, some
+/// documents replaced) are what the hits' own metadata says, for every kind of search:
+/// without words (hits by date, no scores), with words (scored), with filters.
+#[test]
+fn facet_counts_agree_with_the_metadata_of_every_hit() {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use arkiv::index::{ArchiveIndex, FacetCounts, Hit};
+    use arkiv::model::{ArticleRef, DocId, Kind, Submission};
+    use arkiv::tagging::{cycles::CYCLES, laws::LAWS, topics::FOCUS_AREAS};
+
+    // A small deterministic generator, so a failure can be replayed.
+    let mut seed: u64 = 0x5eed;
+    let mut next = move |n: usize| -> usize {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((seed >> 33) as usize) % n
+    };
+    let words = ["vold", "barn", "skole", "helse", "bolig", "arbeid"];
+    let make = |n: usize, with_laws: bool, next: &mut dyn FnMut(usize) -> usize| {
+        let pick = |next: &mut dyn FnMut(usize) -> usize, k: usize, of: usize| -> Vec<usize> {
+            (0..next(k + 1)).map(|_| next(of)).collect()
+        };
+        let text = format!(
+            "Innspill om {} og {}.",
+            words[next(words.len())],
+            words[next(words.len())]
+        );
+        let mut s = Submission {
+            id: DocId::from_content(format!("facets-{n}").as_bytes()),
+            date: (next(5) > 0).then(|| {
+                chrono::NaiveDate::from_ymd_opt(2010 + next(12) as i32, 1 + next(12) as u32, 1)
+                    .unwrap()
+            }),
+            kind: Kind::ALL[next(Kind::ALL.len())],
+            ..support::submission(&format!("facets-{n}.pdf"), "Innspill", &[&text])
+        };
+        s.conventions = pick(next, 3, Convention::ALL.len())
+            .into_iter()
+            .map(|i| Convention::ALL[i])
+            .collect();
+        // The same convention twice, as a careless sidecar may say it: counted once.
+        if let Some(first) = s.conventions.first().copied() {
+            s.conventions.push(first);
+        }
+        s.articles = pick(next, 4, Convention::ALL.len())
+            .into_iter()
+            .map(|i| ArticleRef {
+                convention: Convention::ALL[i],
+                article: 1 + next(12) as u32,
+            })
+            .collect();
+        if with_laws {
+            s.laws = pick(next, 2, LAWS.len())
+                .into_iter()
+                .map(|i| LAWS[i].id.to_string())
+                .collect();
+            s.law_sections = pick(next, 3, LAWS.len())
+                .into_iter()
+                .map(|i| format!("{}:{}", LAWS[i].id, 1 + next(30)))
+                .collect();
+            // A law arkiv does not know: its sections are not counted.
+            if next(4) == 0 {
+                s.law_sections.push("ukjentlova:7".into());
+            }
+        }
+        s.cycles = pick(next, 2, CYCLES.len())
+            .into_iter()
+            .map(|i| CYCLES[i].id.to_string())
+            .collect();
+        s.topics = pick(next, 2, FOCUS_AREAS.len())
+            .into_iter()
+            .map(|i| FOCUS_AREAS[i].id.to_string())
+            .collect();
+        s
+    };
+
+    let index = ArchiveIndex::create_in_ram().unwrap();
+    let mut writer = index.writer().unwrap();
+    for batch in 0..4 {
+        for n in batch * 40..(batch + 1) * 40 {
+            // The second segment has no law at all.
+            writer.upsert(&make(n, batch != 1, &mut next), "f").unwrap();
+        }
+        if batch == 3 {
+            // Replaced documents leave deleted records behind in earlier segments.
+            for n in (0..80).step_by(7) {
+                writer.upsert(&make(n, true, &mut next), "g").unwrap();
+            }
+        }
+        writer.commit().unwrap();
+    }
+    assert_eq!(index.document_count().unwrap(), 160);
+
+    fn expected(hits: &[Hit]) -> FacetCounts {
+        fn add(map: &mut BTreeMap<String, u64>, keys: BTreeSet<String>) {
+            for key in keys {
+                *map.entry(key).or_insert(0) += 1;
+            }
+        }
+        let known: BTreeSet<&str> = LAWS.iter().map(|l| l.id).collect();
+        let mut counts = FacetCounts::default();
+        for hit in hits {
+            let s = &hit.submission;
+            add(
+                &mut counts.convention,
+                s.conventions.iter().map(|c| c.id().to_string()).collect(),
+            );
+            let year = s.year().map_or("ukjent".to_string(), |y| y.to_string());
+            add(&mut counts.year, BTreeSet::from([year]));
+            add(&mut counts.kind, BTreeSet::from([s.kind.id().to_string()]));
+            add(
+                &mut counts.article,
+                s.articles
+                    .iter()
+                    .map(|a| format!("{}:{}", a.convention.id(), a.article))
+                    .collect(),
+            );
+            add(&mut counts.law, s.laws.iter().cloned().collect());
+            add(
+                &mut counts.law_section,
+                s.law_sections
+                    .iter()
+                    .filter(|s| s.split_once(':').is_some_and(|(l, _)| known.contains(l)))
+                    .cloned()
+                    .collect(),
+            );
+            add(&mut counts.cycle, s.cycles.iter().cloned().collect());
+            add(&mut counts.topic, s.topics.iter().cloned().collect());
+        }
+        counts
+    }
+
+    let searches = [
+        SearchRequest::default(),
+        SearchRequest {
+            query: "vold".into(),
+            ..SearchRequest::default()
+        },
+        SearchRequest {
+            query: "barn OR helse".into(),
+            conventions: vec![Convention::ALL[0], Convention::ALL[1]],
+            ..SearchRequest::default()
+        },
+        SearchRequest {
+            year_from: Some(2014),
+            year_to: Some(2018),
+            kinds: vec![Kind::ALL[0], Kind::ALL[2]],
+            sort: Sort::Oldest,
+            ..SearchRequest::default()
+        },
+        SearchRequest {
+            query: "skole".into(),
+            laws: vec![LAWS[0].id.to_string(), LAWS[1].id.to_string()],
+            ..SearchRequest::default()
+        },
+    ];
+    let mut seen = 0;
+    for request in searches {
+        let all = index.search_all(&request).unwrap();
+        assert_eq!(all.total, all.hits.len(), "{request:?}");
+        assert_eq!(all.facets, expected(&all.hits), "{request:?}");
+        // Counts are over every match, whatever page is shown.
+        let page = index
+            .search(&SearchRequest {
+                limit: 3,
+                offset: 2,
+                ..request.clone()
+            })
+            .unwrap();
+        assert_eq!(page.total, all.total, "{request:?}");
+        assert_eq!(page.facets, all.facets, "{request:?}");
+        seen += all.total;
+    }
+    // The searches found something, and every facet had something to count.
+    let everything = index.search_all(&SearchRequest::default()).unwrap();
+    assert_eq!(everything.total, 160);
+    let f = &everything.facets;
+    for (name, map) in [
+        ("convention", &f.convention),
+        ("year", &f.year),
+        ("kind", &f.kind),
+        ("article", &f.article),
+        ("law", &f.law),
+        ("law_section", &f.law_section),
+        ("cycle", &f.cycle),
+        ("topic", &f.topic),
+    ] {
+        assert!(map.len() > 1, "{name}: {map:?}");
+    }
+    assert!(f.year.contains_key("ukjent"));
+    assert!(seen > everything.total);
+}
