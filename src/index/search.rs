@@ -1368,9 +1368,10 @@ impl Passages {
         }
     }
 
-    /// The stretch of `text` around the window of [`SNIPPET_CHARS`] bytes where the
-    /// terms' weights sum highest, with a window's length of margin on each side so the
-    /// generator can still place its fragment; all of `text` when nothing is found.
+    /// The stretch of `text` that begins with the window where the terms' weights sum
+    /// highest, and holds two passages' length: tantivy cuts a text into passages from its
+    /// start, so its first passage is then that window. All of `text` when it is short or
+    /// nothing is found.
     fn densest<'t>(&self, text: &'t str) -> &'t str {
         let Some((automaton, weights)) = &self.finder else {
             return text;
@@ -1382,10 +1383,11 @@ impl Passages {
             .find_overlapping_iter(text)
             .map(|m| (m.start(), weights[m.pattern().as_usize()]))
             .collect();
+        let width = SNIPPET_CHARS;
         let (mut best, mut best_sum, mut sum, mut first) = (None, 0.0, 0.0, 0);
         for &(start, weight) in &found {
             sum += weight;
-            while found[first].0 + SNIPPET_CHARS <= start {
+            while found[first].0 + width <= start {
                 sum -= found[first].1;
                 first += 1;
             }
@@ -1397,16 +1399,13 @@ impl Passages {
         let Some(start) = best else {
             return text;
         };
-        let from = floor_char_boundary(text, start.saturating_sub(SNIPPET_CHARS));
-        let to = floor_char_boundary(text, (start + 2 * SNIPPET_CHARS).min(text.len()));
+        // A match may begin inside a word (a compound's part): begin at that word.
+        let from = text[..start]
+            .rfind(char::is_whitespace)
+            .map_or(0, |at| at + 1);
+        let from = floor_char_boundary(text, from.max(start.saturating_sub(SNIPPET_CHARS / 4)));
+        let to = floor_char_boundary(text, (from + 2 * SNIPPET_CHARS).min(text.len()));
         // Whole words only: the generator must not see a word cut in two.
-        let from = if from == 0 {
-            0
-        } else {
-            text[from..]
-                .find(char::is_whitespace)
-                .map_or(from, |at| from + at)
-        };
         let to = if to == text.len() {
             to
         } else {
