@@ -59,9 +59,9 @@ pub fn norwegian_ascii() -> TextAnalyzer {
 /// it, and every other word is emptied before stemming, which is most of the cost. With
 /// `parts`, a compound holding one of `stems` is kept too and also gives its parts' stems
 /// at its place, so "drap" marks "kvinnedrapene".
-pub fn norwegian_finding(stems: Vec<String>, parts: bool) -> TextAnalyzer {
+pub fn norwegian_finding(stems: Arc<Option<AhoCorasick>>, parts: bool) -> TextAnalyzer {
     let candidates = CandidateFilter {
-        stems: Arc::new(candidate_automaton(&stems)),
+        stems,
         inside: parts,
     };
     let builder = TextAnalyzer::builder(SimpleTokenizer::default())
@@ -78,13 +78,18 @@ pub fn norwegian_finding(stems: Vec<String>, parts: bool) -> TextAnalyzer {
     }
 }
 
-/// The automaton [`CandidateFilter`] checks tokens with: anchored searches ask whether a
-/// token starts with a stem, unanchored ones whether it holds one.
-fn candidate_automaton(stems: &[String]) -> Option<AhoCorasick> {
+/// The automaton [`norwegian_finding`] checks tokens with: anchored searches ask whether a
+/// token starts with a stem, unanchored ones whether it holds one. ASCII case is ignored so
+/// the same automaton also finds the stems in a page's text as written (tokens are
+/// lower-cased before it sees them).
+pub fn candidate_automaton<S: AsRef<[u8]>>(
+    stems: impl IntoIterator<Item = S>,
+) -> Option<AhoCorasick> {
     // Only a pattern set too large for the automaton's state ids fails; a query's stems
     // are bounded far below that. No automaton finds nothing, the safe answer then.
     AhoCorasick::builder()
         .start_kind(StartKind::Both)
+        .ascii_case_insensitive(true)
         .build(stems)
         .ok()
 }

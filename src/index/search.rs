@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::time::Instant;
 
@@ -1294,9 +1295,11 @@ struct Passages {
     /// tantivy's snippet generator for the query's terms, with an analyzer that stems only
     /// the words that can match.
     generator: SnippetGenerator,
-    /// The same terms as plain text, with their weights, to find where in a page they
-    /// stand densest before the generator tokenizes anything.
-    finder: Option<(AhoCorasick, Vec<Score>)>,
+    /// The same terms as one automaton (the one the generator's analyzer checks words
+    /// with), to find where in a page they stand densest before anything is tokenized.
+    stems: Arc<Option<AhoCorasick>>,
+    /// Each stem's weight, in the automaton's pattern order.
+    weights: Vec<Score>,
 }
 
 impl Passages {
@@ -1335,15 +1338,13 @@ impl Passages {
         if let Some(e) = failure {
             return Err(e.into());
         }
-        let finder = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(terms.keys())
-            .ok()
-            .map(|automaton| (automaton, terms.values().copied().collect()));
-        let analyzer = analysis::norwegian_finding(terms.keys().cloned().collect(), parts);
+        let stems = Arc::new(analysis::candidate_automaton(terms.keys()));
+        let weights = terms.values().copied().collect();
+        let analyzer = analysis::norwegian_finding(Arc::clone(&stems), parts);
         Ok(Passages {
             generator: SnippetGenerator::new(terms, analyzer, field, SNIPPET_CHARS),
-            finder,
+            stems,
+            weights,
         })
     }
 
@@ -1373,7 +1374,7 @@ impl Passages {
     /// start, so its first passage is then that window. All of `text` when it is short or
     /// nothing is found.
     fn densest<'t>(&self, text: &'t str) -> &'t str {
-        let Some((automaton, weights)) = &self.finder else {
+        let Some(automaton) = self.stems.as_ref() else {
             return text;
         };
         if text.len() <= 3 * SNIPPET_CHARS {
@@ -1381,7 +1382,7 @@ impl Passages {
         }
         let found: Vec<(usize, Score)> = automaton
             .find_overlapping_iter(text)
-            .map(|m| (m.start(), weights[m.pattern().as_usize()]))
+            .map(|m| (m.start(), self.weights[m.pattern().as_usize()]))
             .collect();
         let width = SNIPPET_CHARS;
         let (mut best, mut best_sum, mut sum, mut first) = (None, 0.0, 0.0, 0);
