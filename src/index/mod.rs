@@ -266,6 +266,8 @@ pub struct ArchiveIndex {
     fields: Fields,
     dir: Option<PathBuf>,
     results: std::sync::Arc<search::ResultCache>,
+    /// Each searched segment's table of facets ([`facets`]).
+    facet_tables: Arc<facets::FacetTables>,
     /// The titles and words suggestions are drawn from ([`suggest`]).
     suggest_lists: Arc<suggest::CompletionsCache>,
 }
@@ -414,6 +416,7 @@ impl ArchiveIndex {
             fields,
             dir,
             results: std::sync::Arc::new(search::ResultCache::new(CACHED_SEARCHES)),
+            facet_tables: Arc::default(),
             suggest_lists: Arc::default(),
         })
     }

@@ -264,6 +264,11 @@ impl ArchiveIndex {
         self.reader.searcher().generation().generation_id()
     }
 
+    /// The heap held by the facet tables of the segments searched so far, in bytes.
+    pub fn facet_table_bytes(&self) -> usize {
+        self.facet_tables.heap_bytes()
+    }
+
     fn search_cached(
         &self,
         searcher: &Searcher,
@@ -367,7 +372,8 @@ impl ArchiveIndex {
     ) -> Result<SearchResults, IndexError> {
         let query = self.document_query(searcher, request, parsed);
 
-        let counter = FacetCounter::new();
+        self.facet_tables.keep_only(searcher);
+        let counter = FacetCounter::new(self.facet_tables.clone());
 
         let limit = request.limit.max(1);
         let sort = if parsed.has_text() {

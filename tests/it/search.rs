@@ -560,3 +560,43 @@ fn facet_counts_agree_with_the_metadata_of_every_hit() {
     assert!(f.year.contains_key("ukjent"));
     assert!(seen > everything.total);
 }
+
+#[test]
+fn facet_tables_follow_commits_and_merges() {
+    use arkiv::index::ArchiveIndex;
+
+    let dir = tempfile::tempdir().unwrap();
+    let index = ArchiveIndex::open_or_create(dir.path()).unwrap();
+    let mut writer = index.writer().unwrap();
+    let everything = SearchRequest::default();
+    // Twelve commits: twelve segments, more than the merge policy leaves alone.
+    for batch in 0..12 {
+        for n in 0..5 {
+            let mut s = support::submission(
+                &format!("tables-{batch}-{n}.pdf"),
+                "Høringssvar",
+                &["Vold mot barn."],
+            );
+            s.conventions = vec![Convention::ALL[(batch + n) % Convention::ALL.len()]];
+            writer.upsert(&s, "f").unwrap();
+        }
+        writer.commit().unwrap();
+        index.reload().unwrap();
+        let found = index.search_all(&everything).unwrap();
+        assert_eq!(found.total, 5 * (batch + 1));
+        // Each new segment's table is added to the ones already built.
+        assert!(index.facet_table_bytes() > 0);
+    }
+    writer.finish().unwrap();
+    index.reload().unwrap();
+    let merged = index.search_all(&everything).unwrap();
+    assert_eq!(merged.total, 60);
+    let counted: u64 = merged.facets.convention.values().sum();
+    assert_eq!(counted, 60, "{:?}", merged.facets.convention);
+
+    // The tables of segments merged away are dropped: a fresh handle on the same folder
+    // holds as much after one search.
+    let fresh = ArchiveIndex::open_read_only(dir.path()).unwrap();
+    assert_eq!(fresh.search_all(&everything).unwrap().facets, merged.facets);
+    assert_eq!(index.facet_table_bytes(), fresh.facet_table_bytes());
+}
