@@ -12,14 +12,17 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
+use tantivy::index::SegmentId;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur, PhraseQuery, Query,
-    RangeQuery, TermQuery, TermSetQuery,
+    BooleanQuery, BoostQuery, ConstScorer, EnableScoring, Explanation, FuzzyTermQuery,
+    MoreLikeThisQuery, Occur, PhraseQuery, Query, RangeQuery, Scorer, TermQuery, TermSetQuery,
+    Weight,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
-    DocAddress, Order, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
+    DocAddress, DocSet, Order, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED,
+    TantivyDocument, Term,
 };
 
 use super::facets::FacetCounter;
@@ -412,16 +415,17 @@ impl ArchiveIndex {
             let doc: TantivyDocument = searcher.doc(address)?;
             found.push((score, self.indexed_document(&doc)?));
         }
-        let wants_pages = request.pages_per_hit > 0 && !found.is_empty();
-        let page_query = wants_pages
-            .then(|| self.page_text_query(searcher, parsed, request.exact))
-            .flatten();
-        let mut snippets = match page_query {
-            Some(page_query) => {
-                let ids: Vec<&DocId> = found.iter().map(|(_, d)| &d.submission.id).collect();
-                self.best_pages(searcher, &ids, page_query, request.pages_per_hit)?
+        let mut snippets = if request.pages_per_hit > 0 && !found.is_empty() {
+            let ids: Vec<&DocId> = found.iter().map(|(_, d)| &d.submission.id).collect();
+            let records = RecordsOf::find(searcher, self.fields.id, &ids)?;
+            match self.page_text_query(searcher, parsed, request.exact, &records) {
+                Some(page_query) => {
+                    self.best_pages(searcher, &ids, &records, page_query, request.pages_per_hit)?
+                }
+                None => Vec::new(),
             }
-            None => Vec::new(),
+        } else {
+            Vec::new()
         }
         .into_iter();
         let hits = found
@@ -483,7 +487,7 @@ impl ArchiveIndex {
         }
         for clause in parsed.clauses.iter().filter(|c| c.negated) {
             let fields = TextFields::document_with(f, request.internal_notes);
-            if let Some(q) = self.clause_query(searcher, clause, fields) {
+            if let Some(q) = self.clause_query(searcher, clause, fields, None) {
                 must.push((Occur::MustNot, q));
             }
         }
@@ -590,12 +594,14 @@ impl ArchiveIndex {
         Box::new(BooleanQuery::new(must))
     }
 
-    /// The positive text clauses against page records, to find and highlight pages.
+    /// The positive text clauses against page records, to find and highlight pages; each
+    /// of its words is sought in `records` only.
     fn page_text_query(
         &self,
         searcher: &Searcher,
         parsed: &ParsedQuery,
         exact: bool,
+        records: &RecordsOf,
     ) -> Option<Box<dyn Query>> {
         let f = &self.fields;
         let fields = TextFields {
@@ -606,12 +612,12 @@ impl ArchiveIndex {
             .clauses
             .iter()
             .filter(|c| !c.negated && c.target == Target::Anywhere)
-            .filter_map(|c| self.clause_query(searcher, c, fields))
+            .filter_map(|c| self.clause_query(searcher, c, fields, Some(records)))
             .map(|q| (Occur::Should, q))
             .collect();
         if !exact {
             for (term, weight) in expansions(parsed) {
-                if let Some(q) = term_queries(searcher, &term, &fields, weight) {
+                if let Some(q) = term_queries(searcher, &term, &fields, weight, Some(records)) {
                     clauses.push((Occur::Should, q));
                 }
             }
@@ -643,20 +649,21 @@ impl ArchiveIndex {
                 // lower.
                 let typed: Vec<(Occur, Box<dyn Query>)> = positive[i..end]
                     .iter()
-                    .filter_map(|c| self.clause_query(searcher, c, fields))
+                    .filter_map(|c| self.clause_query(searcher, c, fields, None))
                     .map(|q| (Occur::Must, q))
                     .collect();
                 let mut any: Vec<(Occur, Box<dyn Query>)> =
                     vec![(Occur::Should, Box::new(BooleanQuery::new(typed)))];
                 for term in other_terms(concept, &positive[i..end]) {
-                    if let Some(q) = term_queries(searcher, &term, &fields, THESAURUS_WEIGHT) {
+                    if let Some(q) = term_queries(searcher, &term, &fields, THESAURUS_WEIGHT, None)
+                    {
                         any.push((Occur::Should, q));
                     }
                 }
                 clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
                 i = end;
             } else {
-                if let Some(q) = self.clause_query(searcher, positive[i], fields) {
+                if let Some(q) = self.clause_query(searcher, positive[i], fields, None) {
                     clauses.push((Occur::Must, q));
                 }
                 i += 1;
@@ -670,6 +677,7 @@ impl ArchiveIndex {
         searcher: &Searcher,
         clause: &Clause,
         fields: TextFields,
+        within: Option<&RecordsOf>,
     ) -> Option<Box<dyn Query>> {
         let targets: Vec<TextField> = match clause.target {
             Target::Anywhere => fields.anywhere_targets(),
@@ -680,7 +688,7 @@ impl ArchiveIndex {
         for item in &clause.alternatives {
             for target in &targets {
                 for q in item_queries(searcher, item, target, Reach::Typed) {
-                    alternatives.push((Occur::Should, q));
+                    alternatives.push((Occur::Should, restricted(q, within)));
                 }
                 // The same word in the other written standard, below the form typed.
                 if let Item::Word(word) = item
@@ -689,7 +697,10 @@ impl ArchiveIndex {
                     for other in standards::other_forms(&word.to_lowercase()) {
                         let other = Item::Word(other.clone());
                         for q in item_queries(searcher, &other, target, Reach::Expanded) {
-                            alternatives.push((Occur::Should, boosted(q, STANDARD_WEIGHT)));
+                            alternatives.push((
+                                Occur::Should,
+                                restricted(boosted(q, STANDARD_WEIGHT), within),
+                            ));
                         }
                     }
                 }
@@ -705,20 +716,18 @@ impl ArchiveIndex {
         &self,
         searcher: &Searcher,
         ids: &[&DocId],
+        records: &RecordsOf,
         page_query: Box<dyn Query>,
         per_document: usize,
     ) -> Result<Vec<Vec<PageSnippet>>, IndexError> {
         let f = &self.fields;
-        let id_terms = ids
-            .iter()
-            .map(|id| Term::from_field_text(f.id, id.as_str()));
         let passages = Passages::new(searcher, page_query.as_ref(), f.page_text, f.page_parts)?;
         let query = BooleanQuery::new(vec![
             (
                 Occur::Must,
                 Box::new(self.record_query(PAGE_RECORD)) as Box<dyn Query>,
             ),
-            (Occur::Must, Box::new(TermSetQuery::new(id_terms))),
+            (Occur::Must, Box::new(records.clone())),
             (Occur::Must, page_query),
         ]);
         let collector = BestPerDocument {
@@ -1115,6 +1124,7 @@ fn term_queries(
     term: &str,
     fields: &TextFields,
     weight: f32,
+    within: Option<&RecordsOf>,
 ) -> Option<Box<dyn Query>> {
     let item = if term.split_whitespace().count() > 1 {
         Item::Phrase(term.to_string())
@@ -1125,7 +1135,7 @@ fn term_queries(
         .anywhere_targets()
         .iter()
         .flat_map(|target| item_queries(searcher, &item, target, Reach::Expanded))
-        .map(|q| (Occur::Should, q))
+        .map(|q| (Occur::Should, restricted(q, within)))
         .collect();
     (!queries.is_empty()).then(|| boosted(Box::new(BooleanQuery::new(queries)), weight))
 }
@@ -1196,6 +1206,114 @@ fn near(field: Field, parts: &[String], boost: f32, positions: bool) -> Option<B
             .map(|order| (Occur::Should, sloppy(&order, COMPOUND_SPLIT_SLOP)))
             .collect();
     Some(boosted(Box::new(BooleanQuery::new(orders)), boost))
+}
+
+/// `query` sought only in `within`'s records, with its own score.
+///
+/// The page search is a union of many words' postings, and tantivy's union, asked for a
+/// far document, refills a window of the next 4,096 documents from every word. Restricting
+/// each word before the union makes every word skip straight to the few pages of the hits.
+fn restricted(query: Box<dyn Query>, within: Option<&RecordsOf>) -> Box<dyn Query> {
+    match within {
+        None => query,
+        Some(records) => Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Must, Box::new(records.clone())),
+        ])),
+    }
+}
+
+/// The records (document and pages) of a few documents, per segment, found once per
+/// search. As a query it matches them with a score of zero, so it filters without
+/// changing what the query it is joined to scores.
+#[derive(Clone, Debug)]
+pub(super) struct RecordsOf {
+    docs: Arc<HashMap<SegmentId, Vec<tantivy::DocId>>>,
+}
+
+impl RecordsOf {
+    fn find(searcher: &Searcher, id: Field, ids: &[&DocId]) -> Result<RecordsOf, IndexError> {
+        let mut docs = HashMap::new();
+        for reader in searcher.segment_readers() {
+            let inverted = reader.inverted_index(id)?;
+            let mut found = Vec::new();
+            for doc_id in ids {
+                let term = Term::from_field_text(id, doc_id.as_str());
+                if let Some(mut postings) = inverted
+                    .read_postings(&term, IndexRecordOption::Basic)
+                    .map_err(tantivy::TantivyError::from)?
+                {
+                    while postings.doc() != TERMINATED {
+                        found.push(postings.doc());
+                        postings.advance();
+                    }
+                }
+            }
+            found.sort_unstable();
+            found.dedup();
+            docs.insert(reader.segment_id(), found);
+        }
+        Ok(RecordsOf {
+            docs: Arc::new(docs),
+        })
+    }
+}
+
+impl Query for RecordsOf {
+    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for RecordsOf {
+    fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let docs = self
+            .docs
+            .get(&reader.segment_id())
+            .cloned()
+            .unwrap_or_default();
+        Ok(Box::new(ConstScorer::new(SortedDocs { docs, at: 0 }, 0.0)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: tantivy::DocId) -> tantivy::Result<Explanation> {
+        let found = self
+            .docs
+            .get(&reader.segment_id())
+            .is_some_and(|docs| docs.binary_search(&doc).is_ok());
+        if found {
+            Ok(Explanation::new("RecordsOf", 0.0))
+        } else {
+            Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} is not among the records"
+            )))
+        }
+    }
+}
+
+/// Strictly increasing document ids as a tantivy doc set.
+struct SortedDocs {
+    docs: Vec<tantivy::DocId>,
+    at: usize,
+}
+
+impl DocSet for SortedDocs {
+    fn advance(&mut self) -> tantivy::DocId {
+        self.at = (self.at + 1).min(self.docs.len());
+        self.doc()
+    }
+
+    fn seek(&mut self, target: tantivy::DocId) -> tantivy::DocId {
+        self.at += self.docs[self.at..].partition_point(|d| *d < target);
+        self.doc()
+    }
+
+    fn doc(&self) -> tantivy::DocId {
+        self.docs.get(self.at).copied().unwrap_or(TERMINATED)
+    }
+
+    fn size_hint(&self) -> u32 {
+        (self.docs.len() - self.at) as u32
+    }
 }
 
 fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {

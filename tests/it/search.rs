@@ -600,3 +600,57 @@ fn facet_tables_follow_commits_and_merges() {
     assert_eq!(fresh.search_all(&everything).unwrap().facets, merged.facets);
     assert_eq!(index.facet_table_bytes(), fresh.facet_table_bytes());
 }
+
+#[test]
+fn each_hit_shows_its_own_best_pages_across_segments() {
+    use arkiv::index::ArchiveIndex;
+
+    let index = ArchiveIndex::create_in_ram().unwrap();
+    let mut writer = index.writer().unwrap();
+    // Three segments of documents whose word stands on one page each, more often on a
+    // later page in later documents; filler pages between them.
+    for segment in 0..3 {
+        for n in 0..6 {
+            let k = segment * 6 + n;
+            let mut pages: Vec<String> = (0..8)
+                .map(|p| format!("Side {p} handler om bolig og arbeid."))
+                .collect();
+            let on = 1 + k % 7;
+            pages[on] = "Krisesenteret ".repeat(1 + k) + "tar imot alle.";
+            let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
+            writer
+                .upsert(
+                    &support::submission(&format!("pages-{k}.pdf"), "Brev", &pages),
+                    "f",
+                )
+                .unwrap();
+        }
+        writer.commit().unwrap();
+    }
+    index.reload().unwrap();
+    for limit in [1, 4, 18] {
+        let results = index
+            .search(&SearchRequest {
+                query: "krisesenteret".into(),
+                limit,
+                pages_per_hit: 2,
+                ..SearchRequest::default()
+            })
+            .unwrap();
+        assert_eq!(results.total, 18);
+        assert_eq!(results.hits.len(), limit);
+        for hit in &results.hits {
+            let k: usize = hit
+                .submission
+                .file
+                .trim_start_matches("pages-")
+                .trim_end_matches(".pdf")
+                .parse()
+                .unwrap();
+            // Only the page with the word matches; pages count from 1.
+            let pages: Vec<u32> = hit.pages.iter().map(|p| p.page).collect();
+            assert_eq!(pages, vec![(2 + k % 7) as u32], "{}", hit.submission.file);
+            assert!(hit.pages[0].snippet.text().contains("Krisesenteret"));
+        }
+    }
+}
