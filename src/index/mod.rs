@@ -23,6 +23,7 @@ mod lookup;
 mod ranking;
 mod search;
 mod suggest;
+mod within;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};

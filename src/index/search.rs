@@ -12,17 +12,14 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
-use tantivy::index::SegmentId;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScorer, EnableScoring, Explanation, FuzzyTermQuery,
-    MoreLikeThisQuery, Occur, PhraseQuery, Query, RangeQuery, Scorer, TermQuery, TermSetQuery,
-    Weight,
+    BooleanQuery, BoostQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
-    DocAddress, DocSet, Order, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED,
-    TantivyDocument, Term,
+    DocAddress, Order, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
 };
 
 use super::facets::FacetCounter;
@@ -33,6 +30,7 @@ use super::ranking::{
     RELATED_MAX_QUERY_TERMS, RELATED_MIN_DOC_FREQUENCY, RELATED_MIN_TERM_FREQUENCY,
     RELATED_MIN_WORD_LENGTH, RELATED_TEXT_CHARS, STANDARD_WEIGHT, THESAURUS_WEIGHT, TITLE_BOOST,
 };
+use super::within::{PrefixIn, RecordsOf, restricted};
 use super::{ArchiveIndex, DOC_RECORD, Fields, IndexError, PAGE_RECORD, analysis};
 use crate::model::{ArticleRef, Convention, DocId, Kind, Submission};
 use crate::norwegian::{standards, thesaurus::Thesaurus};
@@ -687,7 +685,7 @@ impl ArchiveIndex {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for item in &clause.alternatives {
             for target in &targets {
-                for q in item_queries(searcher, item, target, Reach::Typed) {
+                for q in item_queries(searcher, item, target, Reach::Typed, within) {
                     alternatives.push((Occur::Should, restricted(q, within)));
                 }
                 // The same word in the other written standard, below the form typed.
@@ -696,7 +694,7 @@ impl ArchiveIndex {
                 {
                     for other in standards::other_forms(&word.to_lowercase()) {
                         let other = Item::Word(other.clone());
-                        for q in item_queries(searcher, &other, target, Reach::Expanded) {
+                        for q in item_queries(searcher, &other, target, Reach::Expanded, within) {
                             alternatives.push((
                                 Occur::Should,
                                 restricted(boosted(q, STANDARD_WEIGHT), within),
@@ -911,6 +909,7 @@ fn item_queries(
     item: &Item,
     target: &TextField,
     reach: Reach,
+    within: Option<&RecordsOf>,
 ) -> Vec<Box<dyn Query>> {
     let TextField {
         exact,
@@ -937,7 +936,7 @@ fn item_queries(
                 out.push(boosted(term_query(exact, term), boost));
                 if reach == Reach::Typed && term.chars().count() >= MIN_COMPOUND_HEAD {
                     out.push(boosted(
-                        prefix_query(exact, term),
+                        prefix_query(exact, term, within),
                         boost * COMPOUND_HEAD_WEIGHT,
                     ));
                 }
@@ -964,11 +963,14 @@ fn item_queries(
         }
         Item::Prefix(prefix) => {
             let lower = prefix.to_lowercase();
-            out.push(boosted(prefix_query(exact, &lower), boost));
+            out.push(boosted(prefix_query(exact, &lower, within), boost));
             if folded != exact
                 && let Some(term) = analysis::folded_stems(&lower).first()
             {
-                out.push(boosted(prefix_query(folded, term), boost * FOLDED_WEIGHT));
+                out.push(boosted(
+                    prefix_query(folded, term, within),
+                    boost * FOLDED_WEIGHT,
+                ));
             }
         }
         Item::Phrase(text) => {
@@ -1134,7 +1136,7 @@ fn term_queries(
     let queries: Vec<(Occur, Box<dyn Query>)> = fields
         .anywhere_targets()
         .iter()
-        .flat_map(|target| item_queries(searcher, &item, target, Reach::Expanded))
+        .flat_map(|target| item_queries(searcher, &item, target, Reach::Expanded, within))
         .map(|q| (Occur::Should, restricted(q, within)))
         .collect();
     (!queries.is_empty()).then(|| boosted(Box::new(BooleanQuery::new(queries)), weight))
@@ -1208,114 +1210,6 @@ fn near(field: Field, parts: &[String], boost: f32, positions: bool) -> Option<B
     Some(boosted(Box::new(BooleanQuery::new(orders)), boost))
 }
 
-/// `query` sought only in `within`'s records, with its own score.
-///
-/// The page search is a union of many words' postings, and tantivy's union, asked for a
-/// far document, refills a window of the next 4,096 documents from every word. Restricting
-/// each word before the union makes every word skip straight to the few pages of the hits.
-fn restricted(query: Box<dyn Query>, within: Option<&RecordsOf>) -> Box<dyn Query> {
-    match within {
-        None => query,
-        Some(records) => Box::new(BooleanQuery::new(vec![
-            (Occur::Must, query),
-            (Occur::Must, Box::new(records.clone())),
-        ])),
-    }
-}
-
-/// The records (document and pages) of a few documents, per segment, found once per
-/// search. As a query it matches them with a score of zero, so it filters without
-/// changing what the query it is joined to scores.
-#[derive(Clone, Debug)]
-pub(super) struct RecordsOf {
-    docs: Arc<HashMap<SegmentId, Vec<tantivy::DocId>>>,
-}
-
-impl RecordsOf {
-    fn find(searcher: &Searcher, id: Field, ids: &[&DocId]) -> Result<RecordsOf, IndexError> {
-        let mut docs = HashMap::new();
-        for reader in searcher.segment_readers() {
-            let inverted = reader.inverted_index(id)?;
-            let mut found = Vec::new();
-            for doc_id in ids {
-                let term = Term::from_field_text(id, doc_id.as_str());
-                if let Some(mut postings) = inverted
-                    .read_postings(&term, IndexRecordOption::Basic)
-                    .map_err(tantivy::TantivyError::from)?
-                {
-                    while postings.doc() != TERMINATED {
-                        found.push(postings.doc());
-                        postings.advance();
-                    }
-                }
-            }
-            found.sort_unstable();
-            found.dedup();
-            docs.insert(reader.segment_id(), found);
-        }
-        Ok(RecordsOf {
-            docs: Arc::new(docs),
-        })
-    }
-}
-
-impl Query for RecordsOf {
-    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(self.clone()))
-    }
-}
-
-impl Weight for RecordsOf {
-    fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let docs = self
-            .docs
-            .get(&reader.segment_id())
-            .cloned()
-            .unwrap_or_default();
-        Ok(Box::new(ConstScorer::new(SortedDocs { docs, at: 0 }, 0.0)))
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: tantivy::DocId) -> tantivy::Result<Explanation> {
-        let found = self
-            .docs
-            .get(&reader.segment_id())
-            .is_some_and(|docs| docs.binary_search(&doc).is_ok());
-        if found {
-            Ok(Explanation::new("RecordsOf", 0.0))
-        } else {
-            Err(tantivy::TantivyError::InvalidArgument(format!(
-                "document {doc} is not among the records"
-            )))
-        }
-    }
-}
-
-/// Strictly increasing document ids as a tantivy doc set.
-struct SortedDocs {
-    docs: Vec<tantivy::DocId>,
-    at: usize,
-}
-
-impl DocSet for SortedDocs {
-    fn advance(&mut self) -> tantivy::DocId {
-        self.at = (self.at + 1).min(self.docs.len());
-        self.doc()
-    }
-
-    fn seek(&mut self, target: tantivy::DocId) -> tantivy::DocId {
-        self.at += self.docs[self.at..].partition_point(|d| *d < target);
-        self.doc()
-    }
-
-    fn doc(&self) -> tantivy::DocId {
-        self.docs.get(self.at).copied().unwrap_or(TERMINATED)
-    }
-
-    fn size_hint(&self) -> u32 {
-        (self.docs.len() - self.at) as u32
-    }
-}
-
 fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     if (boost - 1.0).abs() < f32::EPSILON {
         query
@@ -1331,7 +1225,11 @@ fn term_query(field: Field, text: &str) -> Box<dyn Query> {
     ))
 }
 
-fn prefix_query(field: Field, prefix: &str) -> Box<dyn Query> {
+/// The terms of `field` beginning with `prefix`; within a few records, sought in those only.
+fn prefix_query(field: Field, prefix: &str, within: Option<&RecordsOf>) -> Box<dyn Query> {
+    if let Some(records) = within {
+        return Box::new(PrefixIn::new(field, prefix, records));
+    }
     Box::new(FuzzyTermQuery::new_prefix(
         Term::from_field_text(field, prefix),
         0,

@@ -628,10 +628,15 @@ fn each_hit_shows_its_own_best_pages_across_segments() {
         writer.commit().unwrap();
     }
     index.reload().unwrap();
-    for limit in [1, 4, 18] {
+    // A prefix finds its pages as a word does.
+    for (query, limit) in [
+        ("krisesenteret", 1),
+        ("krisesenteret", 4),
+        ("krisesent*", 18),
+    ] {
         let results = index
             .search(&SearchRequest {
-                query: "krisesenteret".into(),
+                query: query.into(),
                 limit,
                 pages_per_hit: 2,
                 ..SearchRequest::default()
