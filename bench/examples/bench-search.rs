@@ -126,6 +126,7 @@ fn main() -> Result<()> {
                         .map(|(ms, query)| json!({"query": query, "median_ms": ms}))
                         .collect::<Vec<_>>(),
                     "throughput": throughput,
+                    "facet_table_bytes": index.facet_table_bytes(),
                     "totals": totals,
                     "digests": digests,
                 })
