@@ -418,7 +418,7 @@ impl ArchiveIndex {
             let records = RecordsOf::find(searcher, self.fields.id, &ids)?;
             match self.page_text_query(searcher, parsed, request.exact, &records) {
                 Some(page_query) => {
-                    self.best_pages(searcher, &ids, &records, page_query, request.pages_per_hit)?
+                    self.best_pages(searcher, &ids, page_query, request.pages_per_hit)?
                 }
                 None => Vec::new(),
             }
@@ -686,7 +686,7 @@ impl ArchiveIndex {
         for item in &clause.alternatives {
             for target in &targets {
                 for q in item_queries(searcher, item, target, Reach::Typed, within) {
-                    alternatives.push((Occur::Should, restricted(q, within)));
+                    alternatives.push((Occur::Should, q));
                 }
                 // The same word in the other written standard, below the form typed.
                 if let Item::Word(word) = item
@@ -695,10 +695,7 @@ impl ArchiveIndex {
                     for other in standards::other_forms(&word.to_lowercase()) {
                         let other = Item::Word(other.clone());
                         for q in item_queries(searcher, &other, target, Reach::Expanded, within) {
-                            alternatives.push((
-                                Occur::Should,
-                                restricted(boosted(q, STANDARD_WEIGHT), within),
-                            ));
+                            alternatives.push((Occur::Should, boosted(q, STANDARD_WEIGHT)));
                         }
                     }
                 }
@@ -709,12 +706,12 @@ impl ArchiveIndex {
     }
 
     /// The best pages of each of the given documents, with snippets, in the documents'
-    /// order: one search over the page records of all of them.
+    /// order: one search over the page records of all of them (`page_query` seeks each of
+    /// its words in their records only).
     fn best_pages(
         &self,
         searcher: &Searcher,
         ids: &[&DocId],
-        records: &RecordsOf,
         page_query: Box<dyn Query>,
         per_document: usize,
     ) -> Result<Vec<Vec<PageSnippet>>, IndexError> {
@@ -725,7 +722,6 @@ impl ArchiveIndex {
                 Occur::Must,
                 Box::new(self.record_query(PAGE_RECORD)) as Box<dyn Query>,
             ),
-            (Occur::Must, Box::new(records.clone())),
             (Occur::Must, page_query),
         ]);
         let collector = BestPerDocument {
@@ -904,7 +900,22 @@ enum Reach {
     Expanded,
 }
 
+/// The queries an item is sought by in one field; within a few records, each is joined to
+/// them, so it skips straight to them (a prefix also looks for its terms only there).
 fn item_queries(
+    searcher: &Searcher,
+    item: &Item,
+    target: &TextField,
+    reach: Reach,
+    within: Option<&RecordsOf>,
+) -> Vec<Box<dyn Query>> {
+    item_leaves(searcher, item, target, reach, within)
+        .into_iter()
+        .map(|q| restricted(q, within))
+        .collect()
+}
+
+fn item_leaves(
     searcher: &Searcher,
     item: &Item,
     target: &TextField,
@@ -1137,7 +1148,7 @@ fn term_queries(
         .anywhere_targets()
         .iter()
         .flat_map(|target| item_queries(searcher, &item, target, Reach::Expanded, within))
-        .map(|q| (Occur::Should, restricted(q, within)))
+        .map(|q| (Occur::Should, q))
         .collect();
     (!queries.is_empty()).then(|| boosted(Box::new(BooleanQuery::new(queries)), weight))
 }
