@@ -2,6 +2,7 @@
 //!
 //!     bench-search inproc --index DIR [--rounds R] [--budget S] [--threads T] [--seconds S] [--queries K]
 //!                         [--limit N] [--pages-per-hit N] [--expansion on|off]
+//!                         [--search-threads N]
 //!     bench-search serve  --index DIR --addr 127.0.0.1:PORT [--no-cache]
 //!     bench-search http   --url http://127.0.0.1:PORT [--rounds R] [--budget S] [--queries K]
 //!     bench-search stats  --index DIR
@@ -9,6 +10,8 @@
 //!
 //! `inproc` runs `ArchiveIndex::search_uncached` as the web runs a search it has not seen (20 hits, facets, 3 pages
 //! of snippets per hit): per-query latency on one thread, then queries/s with T threads.
+//! `--search-threads N` lets one search use N cores (1: its own thread only; default: the
+//! index's own choice, every core from 100,000 records).
 //! `--expansion off` searches the exact words only (no thesaurus terms, no other written
 //! standard); with `ARKIV_HUNSPELL_DIR` naming a folder without the word lists, compounds
 //! are not split either: the Norwegian analysis off, for the on/off comparison of
@@ -45,7 +48,10 @@ fn main() -> Result<()> {
     let budget = support::arg(&args, "--budget").unwrap_or(60.0);
     match args.first().map(String::as_str) {
         Some("inproc") => {
-            let index = ArchiveIndex::open_or_create(&index_dir.context("--index DIR")?)?;
+            let mut index = ArchiveIndex::open_or_create(&index_dir.context("--index DIR")?)?;
+            if let Some(threads) = support::arg::<usize>(&args, "--search-threads") {
+                index = index.with_search_threads(threads, 0);
+            }
             let mix = mix(&args)?;
             let threads = support::arg(&args, "--threads").unwrap_or(2);
             let seconds = support::arg(&args, "--seconds").unwrap_or(10.0);

@@ -22,6 +22,7 @@ mod highlight;
 mod lookup;
 mod ranking;
 mod search;
+mod slices;
 mod suggest;
 mod within;
 
@@ -271,6 +272,8 @@ pub struct ArchiveIndex {
     facet_tables: Arc<facets::FacetTables>,
     /// The titles and words suggestions are drawn from ([`suggest`]).
     suggest_lists: Arc<suggest::CompletionsCache>,
+    /// How one search is spread over cores ([`slices`]).
+    slicing: slices::Slicing,
 }
 
 /// How many recent searches the result cache keeps (a results page of 20 hits with
@@ -419,6 +422,7 @@ impl ArchiveIndex {
             results: std::sync::Arc::new(search::ResultCache::new(CACHED_SEARCHES)),
             facet_tables: Arc::default(),
             suggest_lists: Arc::default(),
+            slicing: slices::Slicing::default(),
         })
     }
 
@@ -496,6 +500,15 @@ impl ArchiveIndex {
     /// what searches cost without it.
     pub fn with_result_cache(mut self, capacity: usize) -> ArchiveIndex {
         self.results = std::sync::Arc::new(search::ResultCache::new(capacity));
+        self
+    }
+
+    /// The same index searching on up to `threads` cores per search (1: the caller's thread
+    /// only) once it holds `min_records` records or more (documents and pages), while no
+    /// other search runs. By default a search may use every core, up to eight, from 100,000
+    /// records.
+    pub fn with_search_threads(mut self, threads: usize, min_records: u32) -> ArchiveIndex {
+        self.slicing = slices::Slicing::new(threads, min_records);
         self
     }
 

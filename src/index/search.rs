@@ -101,6 +101,10 @@ pub(super) fn consultation_key(s: &Submission) -> Option<String> {
     }
 }
 
+/// A search that meets every lazily loaded part: a compound (the word lists), a thesaurus
+/// term, a word with a form in the other written standard.
+const WARM_UP_QUERY: &str = "voldsutsatte krisesenter";
+
 /// The deepest a search can page: `offset + limit` of a [`SearchRequest`] must stay within
 /// it. tantivy reserves room for about twice `offset + limit` hits per segment before it
 /// looks at a single document, so without a bound one request for page 100,000 could ask
@@ -289,6 +293,18 @@ impl ArchiveIndex {
         Ok(results)
     }
 
+    /// Does once what the first search would: loads the word lists, the thesaurus and the
+    /// analyzers, and builds each segment's facet table. A search that fails here is
+    /// the first visitor's to report, so its error is dropped.
+    pub fn warm_up(&self) {
+        let _ = self.search_uncached(&SearchRequest {
+            query: WARM_UP_QUERY.into(),
+            limit: 20,
+            pages_per_hit: 3,
+            ..SearchRequest::default()
+        });
+    }
+
     /// Runs a search without the cache: what every search costs the first time.
     pub fn search_uncached(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
         check_window(request)?;
@@ -301,6 +317,7 @@ impl ArchiveIndex {
         request: &SearchRequest,
         started: Instant,
     ) -> Result<SearchResults, IndexError> {
+        let _running = self.slicing.enter();
         let parsed = query::parse(&request.query);
         let mut results = self.run(searcher, request, &parsed)?;
 
@@ -390,7 +407,8 @@ impl ArchiveIndex {
                 let top = TopDocs::with_limit(limit)
                     .and_offset(request.offset)
                     .order_by_score();
-                searcher.search(&query, &(top, counter))?
+                self.slicing
+                    .search(searcher, query.as_ref(), &(top, counter))?
             }
             Sort::Newest | Sort::Oldest => {
                 let order = if sort == Sort::Newest {
@@ -401,7 +419,9 @@ impl ArchiveIndex {
                 let top = TopDocs::with_limit(limit)
                     .and_offset(request.offset)
                     .order_by_fast_field::<i64>("date_sort", order);
-                let (top, counted) = searcher.search(&query, &(top, counter))?;
+                let (top, counted) =
+                    self.slicing
+                        .search(searcher, query.as_ref(), &(top, counter))?;
                 let top = top.into_iter().map(|(_, a)| (1.0f32, a)).collect();
                 (top, counted)
             }

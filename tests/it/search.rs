@@ -659,3 +659,82 @@ fn each_hit_shows_its_own_best_pages_across_segments() {
         }
     }
 }
+
+#[test]
+fn one_search_cut_into_slices_finds_what_one_thread_finds() {
+    use arkiv::index::ArchiveIndex;
+
+    let index = ArchiveIndex::create_in_ram().unwrap();
+    let mut writer = index.writer().unwrap();
+    // Three segments; the words recur more often in later documents, so scores differ.
+    let words = ["vold", "barn", "krisesenteret", "bolig", "arbeid"];
+    for segment in 0..3 {
+        for n in 0..25 {
+            let k = segment * 25 + n;
+            let text = format!(
+                "{} vold mot barn. {} og {}.",
+                words[k % 5],
+                "Krisesenteret tar imot. ".repeat(1 + k % 4),
+                words[(k / 5) % 5]
+            );
+            let mut s =
+                support::submission(&format!("slice-{k}.pdf"), "Brev", &[&text, "Side to."]);
+            s.conventions = vec![Convention::ALL[k % Convention::ALL.len()]];
+            s.date = chrono::NaiveDate::from_ymd_opt(2000 + (k % 20) as i32, 1, 1);
+            writer.upsert(&s, "f").unwrap();
+        }
+        writer.commit().unwrap();
+    }
+    index.reload().unwrap();
+    let one = index.clone().with_search_threads(1, 0);
+    // More slices than documents per segment on any machine, and slices that cut segments.
+    let sliced = index.clone().with_search_threads(7, 0);
+    for query in [
+        "vold",
+        "krisesent*",
+        "\"vold mot barn\"",
+        "bolig arbeid",
+        "",
+    ] {
+        for sort in [Sort::Relevance, Sort::Newest] {
+            for offset in [0, 5] {
+                let request = SearchRequest {
+                    query: query.into(),
+                    sort,
+                    offset,
+                    limit: 9,
+                    ..SearchRequest::default()
+                };
+                let a = one.search_uncached(&request).unwrap();
+                let b = sliced.search_uncached(&request).unwrap();
+                let hits = |r: &arkiv::index::SearchResults| -> Vec<(String, f32)> {
+                    r.hits
+                        .iter()
+                        .map(|h| (h.submission.file.clone(), h.score))
+                        .collect()
+                };
+                assert!(a.total > 0, "{query}");
+                assert_eq!(a.total, b.total, "{query} {sort:?}");
+                assert_eq!(hits(&a), hits(&b), "{query} {sort:?} {offset}");
+                assert_eq!(a.facets, b.facets, "{query}");
+            }
+        }
+    }
+}
+
+#[test]
+fn warming_up_does_the_first_search_s_work() {
+    use arkiv::index::ArchiveIndex;
+
+    let index = ArchiveIndex::create_in_ram().unwrap();
+    let mut writer = index.writer().unwrap();
+    let mut s = support::submission("warm.pdf", "Brev", &["Vold mot barn."]);
+    s.conventions = vec![Convention::ALL[0]];
+    writer.upsert(&s, "f").unwrap();
+    writer.commit().unwrap();
+    index.reload().unwrap();
+    assert_eq!(index.facet_table_bytes(), 0);
+    index.warm_up();
+    // The segment's facet table is built, so the first visitor's search finds it ready.
+    assert!(index.facet_table_bytes() > 0);
+}
