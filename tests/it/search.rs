@@ -738,3 +738,45 @@ fn warming_up_does_the_first_search_s_work() {
     // The segment's facet table is built, so the first visitor's search finds it ready.
     assert!(index.facet_table_bytes() > 0);
 }
+
+#[test]
+fn searches_beyond_the_limit_wait_for_one_to_end() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let index = sample_index().clone().with_searches_at_once(2);
+    let done = AtomicBool::new(false);
+    let most = std::thread::scope(|scope| {
+        let watcher = scope.spawn(|| {
+            let mut most = 0;
+            while !done.load(Ordering::Relaxed) {
+                most = most.max(index.searches_running());
+            }
+            most
+        });
+        let searchers: Vec<_> = (0..6)
+            .map(|n| {
+                let index = &index;
+                scope.spawn(move || {
+                    for round in 0..15 {
+                        let request = SearchRequest {
+                            query: ["vold", "barn", "krisesenter", "konvensjon"][(n + round) % 4]
+                                .into(),
+                            limit: 20,
+                            pages_per_hit: 3,
+                            ..SearchRequest::default()
+                        };
+                        index.search_uncached(&request).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for s in searchers {
+            s.join().unwrap();
+        }
+        done.store(true, Ordering::Relaxed);
+        watcher.join().unwrap()
+    });
+    // Seen running, and never more than two at once.
+    assert!((1..=2).contains(&most), "{most} searches ran at once");
+    assert_eq!(index.searches_running(), 0);
+}
