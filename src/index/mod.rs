@@ -508,21 +508,8 @@ impl ArchiveIndex {
     /// other search runs. By default a search may use every core, up to eight, from 100,000
     /// records.
     pub fn with_search_threads(mut self, threads: usize, min_records: u32) -> ArchiveIndex {
-        self.slicing = slices::Slicing::new(threads, min_records, 2 * threads.max(1));
+        self.slicing = slices::Slicing::new(threads, min_records);
         self
-    }
-
-    /// The same index running at most `at_once` searches at a time; the others wait for
-    /// one to end. By default twice the cores (up to eight cores): more at once would take
-    /// no less time in all and hold more memory.
-    pub fn with_searches_at_once(mut self, at_once: usize) -> ArchiveIndex {
-        self.slicing = self.slicing.at_once(at_once);
-        self
-    }
-
-    /// The searches running now (at most the limit of [`ArchiveIndex::with_searches_at_once`]).
-    pub fn searches_running(&self) -> usize {
-        self.slicing.running()
     }
 
     /// Makes the latest commit visible to searches now, rather than at the next poll.

@@ -14,12 +14,10 @@
 //! 100,000 documents a search on two cores takes 0.83× the time for 1.13× the CPU). So a
 //! search is cut only while it is the only one running: on a busy server the cores are
 //! already shared among searches, and cutting would only lower the queries per second.
-//!
-//! The same count bounds how many searches run at once ([`Slicing::enter`]): beyond twice
-//! the cores, a search waits for one to end.
 
 use std::ops::Range;
-use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Query, Weight};
@@ -29,7 +27,7 @@ use tantivy::{DocId, DocSet, Executor, Searcher, SegmentOrdinal, SegmentReader};
 /// slice opens its scorers anew: at 100,000 documents two per thread were slower than one.
 const SLICES_PER_THREAD: u32 = 1;
 
-/// How searches share the cores: how many run at once, and how one is spread over threads.
+/// How a search is spread over threads.
 #[derive(Debug, Clone)]
 pub(super) struct Slicing {
     /// The threads one search may use (1: the caller's alone).
@@ -38,77 +36,38 @@ pub(super) struct Slicing {
     /// slices to other threads costs more than it saves.
     min_records: u32,
     /// The searches running now, over every clone of the index handle.
-    running: Arc<Gate>,
-}
-
-/// At most `limit` searches run at once; the others wait for one to end. Sixty-four
-/// searches at once on two cores take no less time in all than two at a time, but hold
-/// sixty-four searches' buffers (at a million documents, 321 MB of heap against 36 MB idle).
-#[derive(Debug)]
-struct Gate {
-    limit: usize,
-    running: Mutex<usize>,
-    ended: Condvar,
-}
-
-impl Gate {
-    fn count(&self) -> std::sync::MutexGuard<'_, usize> {
-        self.running.lock().unwrap_or_else(PoisonError::into_inner)
-    }
+    running: Arc<AtomicUsize>,
 }
 
 impl Default for Slicing {
     fn default() -> Slicing {
-        Slicing::new(pool_threads(), 100_000, 2 * pool_threads())
+        Slicing::new(pool_threads(), 100_000)
     }
 }
 
-/// A search counted as running, until it is dropped.
-pub(super) struct Running<'a>(&'a Gate);
+/// Counts a search as running until it is dropped.
+pub(super) struct Running<'a>(&'a AtomicUsize);
 
 impl Drop for Running<'_> {
     fn drop(&mut self) {
-        *self.0.count() -= 1;
-        self.0.ended.notify_one();
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
 impl Slicing {
-    pub(super) fn new(threads: usize, min_records: u32, at_once: usize) -> Slicing {
+    pub(super) fn new(threads: usize, min_records: u32) -> Slicing {
         Slicing {
             threads: threads.max(1),
             min_records,
-            running: Arc::new(Gate {
-                limit: at_once.max(1),
-                running: Mutex::new(0),
-                ended: Condvar::new(),
-            }),
+            running: Arc::default(),
         }
     }
 
-    /// The same spread over threads, with at most `at_once` searches running at once.
-    pub(super) fn at_once(&self, at_once: usize) -> Slicing {
-        Slicing::new(self.threads, self.min_records, at_once)
-    }
-
-    /// Waits until fewer than the limit of searches run, then counts this one as running,
-    /// from its start to its last snippet, until the guard is dropped.
+    /// Counts a search as running, from its start to its last snippet, until the guard
+    /// is dropped.
     pub(super) fn enter(&self) -> Running<'_> {
-        let gate = &*self.running;
-        let mut running = gate.count();
-        while *running >= gate.limit {
-            running = gate
-                .ended
-                .wait(running)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
-        *running += 1;
-        Running(gate)
-    }
-
-    /// The searches running now.
-    pub(super) fn running(&self) -> usize {
-        *self.running.count()
+        self.running.fetch_add(1, Ordering::Relaxed);
+        Running(&self.running)
     }
 
     /// Runs `query` over `searcher` with `collector`, as `Searcher::search` does; cut into
@@ -119,7 +78,7 @@ impl Slicing {
         query: &dyn Query,
         collector: &C,
     ) -> tantivy::Result<C::Fruit> {
-        let others = self.running().saturating_sub(1);
+        let others = self.running.load(Ordering::Relaxed).saturating_sub(1);
         let readers = searcher.segment_readers();
         let total: u32 = readers.iter().map(SegmentReader::max_doc).sum();
         let threads = self.threads;
