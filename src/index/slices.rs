@@ -81,8 +81,7 @@ impl Slicing {
         let others = self.running.load(Ordering::Relaxed).saturating_sub(1);
         let readers = searcher.segment_readers();
         let total: u32 = readers.iter().map(SegmentReader::max_doc).sum();
-        let threads = self.threads;
-        if threads <= 1 || total < self.min_records || others > 0 {
+        if self.threads <= 1 || total < self.min_records || others > 0 {
             return searcher.search(query, collector);
         }
         let scoring = if collector.requires_scoring() {
@@ -91,7 +90,10 @@ impl Slicing {
             EnableScoring::disabled_from_searcher(searcher)
         };
         let weight = query.weight(scoring)?;
-        let slices = slices(readers, total.div_ceil(threads as u32 * SLICES_PER_THREAD));
+        let slices = slices(
+            readers,
+            total.div_ceil(self.threads as u32 * SLICES_PER_THREAD),
+        );
         let fruits = pool().map(
             |(segment, docs)| {
                 collect_slice(
