@@ -168,8 +168,11 @@ impl MetadataEdit {
         }
     }
 
-    /// A JSON object names the fields it changes: a string sets, `null` (or an empty
-    /// string) clears.
+    /// A JSON object names the fields it changes: a string sets, `null` clears. Free text
+    /// (title, recipient, reference) is trimmed and clears when empty, as on the form; a
+    /// coded field (kind, date, language, source_url, consultation) must be one of the
+    /// values the OpenAPI document lists, exactly: `"\r"` or `""` is refused, not read as
+    /// "clear", so the API never accepts what its schema calls invalid.
     pub fn from_json(
         patch: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<MetadataEdit, MetadataError> {
@@ -177,7 +180,10 @@ impl MetadataEdit {
         let text_of = |key: &str, v: &Value| -> Result<Option<String>, MetadataError> {
             match v {
                 Value::Null => Ok(None),
-                Value::String(s) => Ok(text(s)),
+                Value::String(s) if matches!(key, "title" | "recipient" | "reference") => {
+                    Ok(text(s))
+                }
+                Value::String(s) => Ok(Some(s.clone())),
                 _ => Err(MetadataError::NotText(key.to_string())),
             }
         };
@@ -254,7 +260,12 @@ impl MetadataEdit {
         )?;
         each(
             self.date,
-            |d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok(),
+            // chrono skips blanks and takes one-digit months; RFC 3339's full-date does not.
+            |d| {
+                NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .ok()
+                    .filter(|date| date.format("%Y-%m-%d").to_string() == d)
+            },
             MetadataError::Date,
             &mut base.date,
         )?;

@@ -224,6 +224,46 @@ async fn the_api_refuses_what_its_schema_does_not_allow() {
     assert_eq!(get(&s.app, "/sok?lang=AAA").await.status, StatusCode::OK);
 }
 
+/// Found by schemathesis (seed 2531097590363831377): a PATCH with `"kind": "\r"` and
+/// `"language": ""` was answered 200, the blank values read as "clear", though the schema
+/// lists only the codes (and `null` clears). A coded field now takes its value exactly.
+#[tokio::test]
+async fn a_patch_takes_coded_fields_exactly_as_the_schema_lists_them() {
+    let s = app();
+    let id = s.any_id();
+    let ok = patch(
+        &s,
+        &id,
+        r#"{"kind":"rapport","language":"nn","reference":"X-1"}"#,
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let before = get(&s.app, &format!("/api/documents/{id}")).await.json();
+    for field in ["kind", "date", "language", "source_url", "consultation"] {
+        for value in ["", r"\r", " ", r"\u00a0"] {
+            let body = format!(r#"{{"{field}":"{value}"}}"#);
+            assert_json_400(&patch(&s, &id, &body).await, &body);
+        }
+    }
+    for body in [
+        r#"{"kind":" rapport"}"#,
+        r#"{"kind":"rapport\n"}"#,
+        r#"{"language":"NB"}"#,
+        r#"{"date":" 2024-01-02"}"#,
+        r#"{"source_url":" https://x.example/"}"#,
+    ] {
+        assert_json_400(&patch(&s, &id, body).await, body);
+    }
+    let after = get(&s.app, &format!("/api/documents/{id}")).await.json();
+    assert_eq!(before, after, "a refused patch changed the document");
+    // `null` still clears, and blank free text still clears: detection decides again.
+    let cleared = patch(&s, &id, r#"{"language":null,"reference":"  "}"#).await;
+    assert_eq!(cleared.status, StatusCode::OK, "{}", cleared.body);
+    let cleared = cleared.json();
+    assert_ne!(cleared["language"], "nn", "{cleared}");
+    assert_ne!(cleared["reference"], "X-1", "{cleared}");
+}
+
 async fn trace(app: &Router, uri: &str) -> StatusCode {
     let request = Request::builder()
         .method(Method::TRACE)
