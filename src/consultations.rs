@@ -265,7 +265,7 @@ impl Consultation {
     /// The rules TOML's types do not say: a title with text, addresses that are web
     /// addresses. Returns the field and what is wrong.
     pub fn check(&self) -> Result<(), (&'static str, String)> {
-        if self.title.trim().is_empty() {
+        if crate::model::is_blank(&self.title) {
             return Err(("title", "the title is empty".into()));
         }
         let web = |u: &str| u.starts_with("https://") || u.starts_with("http://");
@@ -278,7 +278,7 @@ impl Consultation {
             ));
         }
         for step in &self.outcome {
-            if step.title.trim().is_empty() {
+            if crate::model::is_blank(&step.title) {
                 return Err(("title", "an outcome step has an empty title".into()));
             }
             if let Some(u) = &step.url

@@ -204,7 +204,7 @@ pub fn notes_problem(notes: &[Note]) -> Option<String> {
         return Some(format!("at most {MAX_NOTES} notes per document"));
     }
     for (i, note) in notes.iter().enumerate() {
-        if note.text.trim().is_empty() {
+        if crate::model::is_blank(&note.text) {
             return Some(format!("note {} is empty", note.id));
         }
         if note.text.chars().count() > MAX_NOTE_CHARS {

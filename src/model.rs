@@ -388,6 +388,20 @@ pub struct Submission {
     pub versions: Vec<Version>,
 }
 
+/// Whether `text` holds nothing but blanks: Unicode white space, and the byte-order mark,
+/// which JSON Schema's `\s` (ECMAScript's) counts as a blank and Rust's `trim` does not.
+/// A title or a note that is blank is refused.
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| c.is_whitespace() || c == '\u{feff}')
+}
+
+/// The OpenAPI pattern of a text that must not be blank: one character outside exactly the
+/// blanks of [`is_blank`]. Spelled out rather than `\S`, whose blanks differ between the
+/// regex dialects of the API's clients (ECMAScript's lack U+0085, Python's add U+001C–1F).
+/// `#[schema(pattern = …)]` takes a literal, so the schema repeats it; a test checks that
+/// every copy in the OpenAPI document is this one.
+pub const NOT_BLANK_PATTERN: &str = "[^\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]";
+
 /// At most this many notes on one document.
 pub const MAX_NOTES: usize = 200;
 

@@ -95,7 +95,11 @@ mod schema {
     #[derive(ToSchema, serde::Serialize)]
     #[serde(deny_unknown_fields)]
     pub struct NoteCreate {
-        #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
+        #[schema(
+            min_length = 1,
+            max_length = 5000,
+            pattern = "[^\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]"
+        )]
         pub text: String,
         /// The page it is about; absent or `null` for the whole document.
         #[schema(minimum = 1)]
@@ -109,7 +113,12 @@ mod schema {
     #[derive(ToSchema, serde::Serialize)]
     #[serde(deny_unknown_fields)]
     pub struct NotePatch {
-        #[schema(min_length = 1, max_length = 5000, pattern = "\\S", nullable = false)]
+        #[schema(
+            min_length = 1,
+            max_length = 5000,
+            pattern = "[^\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]",
+            nullable = false
+        )]
         pub text: Option<String>,
         /// `null` puts the note on the whole document.
         #[schema(minimum = 1)]
@@ -133,7 +142,10 @@ mod schema {
     pub struct OutcomeStepInput {
         #[schema(pattern = "^(prop|innst|lov|forskrift|vedtak|annet)$")]
         pub kind: String,
-        #[schema(min_length = 1, pattern = "\\S")]
+        #[schema(
+            min_length = 1,
+            pattern = "[^\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]"
+        )]
         pub title: String,
         #[schema(format = Date)]
         pub date: Option<String>,
@@ -148,7 +160,10 @@ mod schema {
         /// Lowercase letters, digits and hyphens.
         #[schema(pattern = "^[a-z0-9-]{1,80}$")]
         pub id: String,
-        #[schema(min_length = 1, pattern = "\\S")]
+        #[schema(
+            min_length = 1,
+            pattern = "[^\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]"
+        )]
         pub title: String,
         pub department: Option<String>,
         /// The ministry's case number, e.g. `20/7513`; no two consultations share one.
@@ -210,7 +225,11 @@ mod schema {
     #[derive(ToSchema, serde::Serialize)]
     #[serde(deny_unknown_fields)]
     pub struct ConsultationPatch {
-        #[schema(min_length = 1, pattern = "\\S", nullable = false)]
+        #[schema(
+            min_length = 1,
+            pattern = "[^\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]",
+            nullable = false
+        )]
         pub title: Option<String>,
         pub department: Option<String>,
         pub reference: Option<String>,

@@ -131,8 +131,8 @@ impl NoteDraft {
         {
             return Err(NoteRefused::PageOutOfRange(page_count));
         }
-        let text = self.text.as_deref().map(str::trim);
-        if text.is_some_and(str::is_empty) || (new && text.is_none()) {
+        let text = self.text.as_deref();
+        if text.is_some_and(crate::model::is_blank) || (new && text.is_none()) {
             return Err(NoteRefused::Empty);
         }
         Ok(())
