@@ -19,7 +19,7 @@ use std::sync::{Arc, OnceLock};
 use aho_corasick::{AhoCorasick, Anchored, Input, StartKind};
 
 use crate::norwegian::compound::MIN_COMPOUND;
-use crate::norwegian::{Dictionaries, Splitter};
+use crate::norwegian::{Dictionaries, Splitter, cache};
 
 use tantivy::Index;
 use tantivy::tokenizer::{
@@ -128,17 +128,23 @@ pub fn words() -> TextAnalyzer {
     builder.build()
 }
 
-/// The compound splitter over the system's word lists, built once per process; `None`
-/// when they are not installed.
+/// The compound splitter over the system's word lists, once per process: read from the
+/// cache folder when an earlier process kept it, else built; `None` when the lists are not
+/// installed.
 pub fn splitter() -> Option<&'static Splitter> {
     static SPLITTER: OnceLock<Option<Splitter>> = OnceLock::new();
     SPLITTER
         .get_or_init(|| {
-            let dictionaries = Dictionaries::system()?;
-            Some(Splitter::new(dictionaries, &mut stem))
+            let build = || Some(Splitter::new(Dictionaries::system()?, &mut stem));
+            let kept = cache::default_dir();
+            cache::splitter(kept.as_deref(), &Dictionaries::dir(), STEMMER, build)
         })
         .as_ref()
 }
+
+/// The code of this module, whose [`stem`] the splitter's stems come from: part of the
+/// name of a kept splitter, so a change to the stemmer never reads a stale one.
+pub const STEMMER: &str = include_str!("analysis.rs");
 
 /// The index's stem of one word, from an analyzer built once per thread: building one
 /// (boxing its filters, making the Snowball stemmer) costs more than stemming a word, and

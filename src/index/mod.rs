@@ -41,8 +41,8 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDo
 use crate::model::{DocId, Submission};
 
 pub use analysis::{
-    NORWEGIAN, NORWEGIAN_ASCII, NORWEGIAN_PARTS, WORDS, compound_parts, norwegian, norwegian_ascii,
-    raw_parts, splitting, terms,
+    NORWEGIAN, NORWEGIAN_ASCII, NORWEGIAN_PARTS, STEMMER, WORDS, compound_parts, norwegian,
+    norwegian_ascii, raw_parts, splitting, stem, terms,
 };
 pub use highlight::{Highlighted, highlight};
 pub use search::{

@@ -21,6 +21,8 @@
 
 use std::collections::HashMap;
 
+use fnv::FnvHashMap;
+
 use super::Dictionaries;
 
 pub const MIN_PART: usize = 3;
@@ -53,11 +55,12 @@ const TAKES_S: &[&str] = &[
 /// The joining letters that may stand between two parts.
 const JOINERS: [char; 2] = ['s', 'e'];
 
+#[derive(PartialEq, Eq)]
 pub struct Splitter {
     /// Words as written → whether the lists allow them inside compounds.
-    heads: HashMap<String, bool>,
+    pub(super) heads: FnvHashMap<String, bool>,
     /// The stems of the same words, for an inflected last part.
-    stems: HashMap<String, bool>,
+    pub(super) stems: FnvHashMap<String, bool>,
 }
 
 impl std::fmt::Debug for Splitter {
@@ -74,7 +77,7 @@ type Cut = (Vec<(usize, usize)>, usize);
 impl Splitter {
     /// A splitter over both written standards; `stem` is the stemmer the index uses.
     pub fn new(dictionaries: &Dictionaries, stem: &mut dyn FnMut(&str) -> String) -> Splitter {
-        let mut heads: HashMap<String, bool> = HashMap::new();
+        let mut heads = FnvHashMap::default();
         for list in [&dictionaries.bokmal, &dictionaries.nynorsk] {
             for (word, flag) in &list.entries {
                 if word.chars().count() >= MIN_PART {
@@ -82,7 +85,7 @@ impl Splitter {
                 }
             }
         }
-        let mut stems = HashMap::new();
+        let mut stems = FnvHashMap::default();
         for (word, flag) in &heads {
             let stemmed = stem(word);
             if stemmed.chars().count() >= MIN_PART {
@@ -132,7 +135,7 @@ impl Splitter {
         Some(parts)
     }
 
-    fn known(map: &HashMap<String, bool>, part: &str) -> bool {
+    fn known(map: &FnvHashMap<String, bool>, part: &str) -> bool {
         let letters = part.chars().count();
         letters >= MIN_PART
             && map

@@ -6,6 +6,7 @@
 //! at start from `ARKIV_HUNSPELL_DIR` or `/usr/share/hunspell/`. Without them compound
 //! splitting is off (serve says so); everything else works.
 
+pub mod cache;
 pub mod compound;
 pub mod standards;
 pub mod thesaurus;

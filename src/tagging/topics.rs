@@ -389,5 +389,14 @@ fn alternation(mut terms: Vec<String>) -> Option<Regex> {
             }
         })
         .collect();
-    Regex::new(&alternatives.join("|")).ok()
+    // The terms end in Unicode `\w*` and stand behind Unicode `\b`, so the lazy DFA has
+    // many states; with its default 2 MB cache it kept throwing states away and building
+    // them again, which was most of the time tagging took.
+    regex::RegexBuilder::new(&alternatives.join("|"))
+        .dfa_size_limit(TOPIC_DFA_CACHE_BYTES)
+        .build()
+        .ok()
 }
+
+/// The lazy DFA's cache of each area's pattern, per thread that uses it.
+const TOPIC_DFA_CACHE_BYTES: usize = 16 << 20;

@@ -139,3 +139,98 @@ fn joining_letters_and_letters_of_their_own() {
     assert!(with.contains(&stem("sår")), "{with:?}");
     assert!(!with.contains(&stem("sar")), "{with:?}");
 }
+
+/// A splitter is built once and kept: a later process reads the same splitter from the
+/// cache folder; other word lists or another stemmer name another file; a damaged file is
+/// built again and replaced; a cache folder that cannot be written still gives a splitter.
+#[test]
+fn the_splitter_is_kept_between_runs_and_built_again_when_its_sources_change() {
+    use arkiv::norwegian::{Dictionaries, Splitter, cache};
+    let Some([system]) = programs::require(["hunspell-no"]) else {
+        return;
+    };
+    let lists = tempfile::tempdir().unwrap();
+    for name in ["nb_NO.aff", "nb_NO.dic", "nn_NO.aff", "nn_NO.dic"] {
+        std::fs::copy(system.join(name), lists.path().join(name)).unwrap();
+    }
+    let kept = tempfile::tempdir().unwrap();
+    let builds = std::cell::Cell::new(0);
+    let build = || {
+        builds.set(builds.get() + 1);
+        let dictionaries = Dictionaries::load(lists.path()).unwrap();
+        Some(Splitter::new(&dictionaries, &mut arkiv::index::stem))
+    };
+    let files = || {
+        let mut names: Vec<_> = std::fs::read_dir(kept.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        names.sort();
+        names
+    };
+    let splits = |splitter: &Splitter| {
+        [
+            "kvinnedrapene",
+            "voldsutsatte",
+            "krisesenterlova",
+            "handling",
+        ]
+        .map(|w| {
+            splitter
+                .split(w, &mut arkiv::index::stem)
+                .map(|p| p.join("+"))
+        })
+    };
+    let stemmer = arkiv::index::STEMMER;
+
+    let first = cache::splitter(Some(kept.path()), lists.path(), stemmer, build).unwrap();
+    assert_eq!(builds.get(), 1);
+    assert_eq!(files().len(), 1, "{:?}", files());
+    assert_eq!(splits(&first)[0].as_deref(), Some("kvinne+drapene"));
+    let read = cache::splitter(Some(kept.path()), lists.path(), stemmer, build).unwrap();
+    assert_eq!(builds.get(), 1, "a kept splitter was built again");
+    assert!(
+        read == first,
+        "the kept splitter differs from the one built"
+    );
+    assert_eq!(splits(&read), splits(&first));
+
+    cache::splitter(Some(kept.path()), lists.path(), "another stemmer", build).unwrap();
+    assert_eq!(builds.get(), 2, "another stemmer read the kept splitter");
+    assert_eq!(files().len(), 2);
+
+    let dic = lists.path().join("nb_NO.dic");
+    let mut words = std::fs::read(&dic).unwrap();
+    words.extend_from_slice(b"arkivordet\n");
+    std::fs::write(&dic, words).unwrap();
+    let changed = cache::splitter(Some(kept.path()), lists.path(), stemmer, build).unwrap();
+    assert_eq!(
+        builds.get(),
+        3,
+        "a changed word list read the kept splitter"
+    );
+    assert!(changed != first);
+    assert_eq!(files().len(), 3);
+    for other in ["a third stemmer", "a fourth stemmer"] {
+        cache::splitter(Some(kept.path()), lists.path(), other, build).unwrap();
+    }
+    assert_eq!(builds.get(), 5);
+    assert_eq!(files().len(), 4, "old splitters were not removed");
+
+    for file in files() {
+        let bytes = std::fs::read(&file).unwrap();
+        std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+    }
+    let repaired = cache::splitter(Some(kept.path()), lists.path(), stemmer, build).unwrap();
+    assert_eq!(builds.get(), 6, "a damaged file was read");
+    assert!(repaired == changed);
+    cache::splitter(Some(kept.path()), lists.path(), stemmer, build).unwrap();
+    assert_eq!(builds.get(), 6, "the damaged file was not replaced");
+
+    let not_a_folder = kept.path().join("splitter-file-in-the-way");
+    std::fs::write(&not_a_folder, b"x").unwrap();
+    let unkept = cache::splitter(Some(&not_a_folder), lists.path(), stemmer, build).unwrap();
+    assert!(unkept == changed);
+    assert_eq!(builds.get(), 7);
+    assert!(Splitter::from_bytes(b"arkiv compound splitter 1\n1\n2word\n0\n").is_none());
+}
