@@ -168,18 +168,30 @@ pub fn ingest_with(
         .num_threads(options.jobs.max(1))
         .build()
         .expect("a thread pool can be built");
-    let done: Vec<(Pending, Result<Submission, String>)> = pool.install(|| {
-        work.into_par_iter()
-            .map(|pending| {
+    // The largest files first, handed out one at a time: the longest extraction starts at
+    // once rather than last, while the other workers go through the small files. The index
+    // still receives the documents in the folder's order.
+    let mut queue: Vec<(usize, u64, Pending)> = work
+        .into_iter()
+        .enumerate()
+        .map(|(place, pending)| (place, extraction_size(&pending), pending))
+        .collect();
+    queue.sort_by_key(|(place, size, _)| (std::cmp::Reverse(*size), *place));
+    let mut done: Vec<(usize, Pending, Result<Submission, String>)> = pool.install(|| {
+        queue
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|(place, _, pending)| {
                 let result = build(index, &pending, &options.extract);
                 progress.inc(1);
-                (pending, result)
+                (place, pending, result)
             })
             .collect()
     });
     progress.finish_and_clear();
+    done.sort_by_key(|(place, ..)| *place);
 
-    for (pending, result) in done {
+    for (_, pending, result) in done {
         match result {
             Ok(submission) => {
                 report.pages_extracted += submission.pages.len();
@@ -255,6 +267,14 @@ pub fn summarize(s: &Submission, pages: usize) -> DocumentSummary {
         pages,
         status: s.status,
         ocr: s.ocr,
+    }
+}
+
+/// How much extracting `pending` reads: its PDF's size, or nothing when its text is reused.
+fn extraction_size(pending: &Pending) -> u64 {
+    match pending.reuse {
+        Some(_) => 0,
+        None => std::fs::metadata(&pending.entry.pdf).map_or(0, |m| m.len()),
     }
 }
 

@@ -14,6 +14,10 @@ use std::path::{Path, PathBuf};
 
 use super::{BOKMAL, NYNORSK, Splitter};
 
+/// A kept splitter of today's lists is about 11 MB; a file past this bound is not read but
+/// built again and replaced.
+const MAX_FILE_BYTES: u64 = 64 << 20;
+
 /// The files' first line, with the format's version.
 const HEADER: &str = "arkiv compound splitter 1";
 
@@ -39,8 +43,10 @@ pub fn splitter(
     let Some(file) = cache.and_then(|dir| Some(dir.join(file_name(dictionaries, stemmer)?))) else {
         return build();
     };
-    if let Some(kept) = std::fs::read(&file)
-        .ok()
+    let fits = std::fs::metadata(&file).is_ok_and(|m| m.len() <= MAX_FILE_BYTES);
+    if let Some(kept) = fits
+        .then(|| std::fs::read(&file).ok())
+        .flatten()
         .and_then(|bytes| Splitter::from_bytes(&bytes))
     {
         return Some(kept);
