@@ -171,17 +171,15 @@ pub fn ingest_with(
     // The largest files first, handed out one at a time: the longest extraction starts at
     // once rather than last, while the other workers go through the small files. The index
     // still receives the documents in the folder's order.
-    let mut queue: Vec<(usize, u64, Pending)> = work
-        .into_iter()
-        .enumerate()
-        .map(|(place, pending)| (place, extraction_size(&pending), pending))
-        .collect();
-    queue.sort_by_key(|(place, size, _)| (std::cmp::Reverse(*size), *place));
+    let mut queue: Vec<(usize, Pending)> = work.into_iter().enumerate().collect();
+    queue.sort_by_cached_key(|(place, pending)| {
+        (std::cmp::Reverse(extraction_size(pending)), *place)
+    });
     let mut done: Vec<(usize, Pending, Result<Submission, String>)> = pool.install(|| {
         queue
             .into_par_iter()
             .with_max_len(1)
-            .map(|(place, _, pending)| {
+            .map(|(place, pending)| {
                 let result = build(index, &pending, &options.extract);
                 progress.inc(1);
                 (place, pending, result)
