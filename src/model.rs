@@ -395,6 +395,15 @@ pub fn is_blank(text: &str) -> bool {
     text.chars().all(|c| c.is_whitespace() || c == '\u{feff}')
 }
 
+/// A date as the API's schema (`format: date`, RFC 3339's full-date) writes it: exactly
+/// `YYYY-MM-DD`. chrono's own parsing also skips leading blanks and takes one-digit months
+/// and days, which the schema forbids; files written by people keep that leniency.
+pub fn parse_full_date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|date| date.format("%Y-%m-%d").to_string() == text)
+}
+
 /// The OpenAPI pattern of a text that must not be blank: one character outside exactly the
 /// blanks of [`is_blank`]. Spelled out rather than `\S`, whose blanks differ between the
 /// regex dialects of the API's clients (ECMAScript's lack U+0085, Python's add U+001C–1F).

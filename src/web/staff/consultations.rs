@@ -108,6 +108,7 @@ pub fn apply(
     {
         return Err(SaveError::Invalid(format!("unknown field `{key}`")));
     }
+    check_dates(&changes)?;
     for (key, value) in changes {
         // An empty free text is no value: a case number "" is no case number. (Dates,
         // addresses and kinds keep their rules: "" is not one.)
@@ -134,6 +135,32 @@ pub fn apply(
     c.check()
         .map_err(|(field, message)| SaveError::Invalid(format!("field `{field}`: {message}")))?;
     Ok(c)
+}
+
+/// Refuses a date in `changes` that is not exactly `YYYY-MM-DD`, as the schema's
+/// `format: date` says; the record's own reading also takes the looser forms people
+/// write in files.
+fn check_dates(changes: &Map<String, Value>) -> Result<(), SaveError> {
+    let steps = changes.get("outcome").and_then(Value::as_array);
+    let step_dates = steps
+        .into_iter()
+        .flatten()
+        .filter_map(|step| step.get("date"))
+        .map(|date| ("outcome.date", date));
+    let dates = ["sent", "deadline"]
+        .into_iter()
+        .filter_map(|key| changes.get(key).map(|date| (key, date)))
+        .chain(step_dates);
+    for (field, date) in dates {
+        if let Some(text) = date.as_str()
+            && crate::model::parse_full_date(text).is_none()
+        {
+            return Err(SaveError::Invalid(format!(
+                "field `{field}`: `{text}` is not a date of the form YYYY-MM-DD"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Creates (`create`) or replaces a record: checked against the others (one reference,

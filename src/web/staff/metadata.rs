@@ -2,8 +2,6 @@
 //! API's `PATCH`: both say which fields they set or clear, and both are checked here the
 //! same way before anything is written.
 
-use chrono::NaiveDate;
-
 use crate::library::Sidecar;
 use crate::model::{Convention, Kind, Language, Submission};
 use crate::web::i18n::Lang;
@@ -260,12 +258,7 @@ impl MetadataEdit {
         )?;
         each(
             self.date,
-            // chrono skips blanks and takes one-digit months; RFC 3339's full-date does not.
-            |d| {
-                NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                    .ok()
-                    .filter(|date| date.format("%Y-%m-%d").to_string() == d)
-            },
+            crate::model::parse_full_date,
             MetadataError::Date,
             &mut base.date,
         )?;

@@ -264,6 +264,53 @@ async fn a_patch_takes_coded_fields_exactly_as_the_schema_lists_them() {
     assert_ne!(cleared["reference"], "X-1", "{cleared}");
 }
 
+/// The consultation API's dates are the schema's `format: date` too: chrono alone took
+/// `" 2024-01-02"` and `"2024-1-2"` for the sent date, the deadline and an outcome step's.
+#[tokio::test]
+async fn consultation_dates_are_taken_only_as_yyyy_mm_dd() {
+    let s = app();
+    let create = r#"{"id":"dated","title":"T","sent":"2024-01-02","deadline":"2024-03-01"}"#;
+    let created = send(
+        &s.app,
+        bearer(&s, Method::POST, "/api/consultations", create),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let address = "/api/consultations/dated";
+    let before = get(&s.app, address).await.json();
+    for loose in [
+        " 2024-01-02",
+        "2024-1-2",
+        "2024-01-02 ",
+        "2024-01-2",
+        "+2024-01-02",
+    ] {
+        for body in [
+            format!(r#"{{"sent":"{loose}"}}"#),
+            format!(r#"{{"deadline":"{loose}"}}"#),
+            format!(r#"{{"outcome":[{{"kind":"annet","title":"S","date":"{loose}"}}]}}"#),
+        ] {
+            let answer = send(&s.app, bearer(&s, Method::PATCH, address, &body)).await;
+            assert_json_400(&answer, &body);
+        }
+        let body = format!(r#"{{"id":"loose","title":"T","deadline":"{loose}"}}"#);
+        let answer = send(
+            &s.app,
+            bearer(&s, Method::POST, "/api/consultations", &body),
+        )
+        .await;
+        assert_json_400(&answer, &body);
+    }
+    assert_eq!(before, get(&s.app, address).await.json());
+    let body =
+        r#"{"deadline":"2024-02-29","outcome":[{"kind":"annet","title":"S","date":"2025-12-31"}]}"#;
+    let answer = send(&s.app, bearer(&s, Method::PATCH, address, body)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let after = answer.json();
+    assert_eq!(after["deadline"], "2024-02-29", "{after}");
+    assert_eq!(after["outcome"][0]["date"], "2025-12-31", "{after}");
+}
+
 /// Found by schemathesis (seed 14370879941522091016): an outcome step titled "\u{85}" was
 /// valid by the schema's `\S` (ECMAScript's blanks lack U+0085) and refused by the server,
 /// whose `trim` counts it a blank. The schema now names the server's blanks one by one.
