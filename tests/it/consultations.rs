@@ -849,8 +849,20 @@ async fn staff_create_and_edit_consultations_by_form() {
     .await;
     assert_eq!(edit_page.status, StatusCode::OK);
     assert!(edit_page.body.contains("prop | Prop. 9 L | 2027-05-06"));
+    // Dates typed loosely in the form are taken and written as YYYY-MM-DD (the API
+    // refuses them); a date that is none is refused.
+    let mut not_a_date = fields.to_vec();
+    not_a_date[7] = ("outcome", "prop | Prop. 9 L | 2027-13-06");
+    not_a_date.push(("csrf", &csrf));
+    let answer = send(
+        app,
+        form_request("/horing/skjema-horing/rediger", &cookie, &not_a_date),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
     let mut edited = fields.to_vec();
-    edited[5] = ("deadline", "2027-02-10");
+    edited[5] = ("deadline", "2027-2-10");
+    edited[7] = ("outcome", "prop | Prop. 9 L | 2027-5-6\nlov | Lovvedtak");
     edited.push(("csrf", &csrf));
     let answer = send(
         app,
@@ -860,6 +872,8 @@ async fn staff_create_and_edit_consultations_by_form() {
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
     let json = get(app, "/api/consultations/skjema-horing").await.json();
     assert_eq!(json["deadline"], "2027-02-10");
+    assert_eq!(json["outcome"][0]["date"], "2027-05-06");
+    assert_eq!(json["outcome"].as_array().map(Vec::len), Some(2), "{json}");
     assert!(audit_actions(&s).contains("consultation-edit"));
     let mut wrong = edited.clone();
     wrong.pop();

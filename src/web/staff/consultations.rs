@@ -346,12 +346,16 @@ fn form_changes(fields: &Fields) -> Result<Map<String, Value>, SaveError> {
         .filter(|k| !matches!(**k, "sample" | "outcome"))
     {
         let v = fields.get(key).unwrap_or("").trim();
+        let v = match key {
+            "sent" | "deadline" => typed_date(v),
+            _ => v.to_string(),
+        };
         m.insert(
             key.into(),
             if v.is_empty() {
                 Value::Null
             } else {
-                Value::String(v.to_string())
+                Value::String(v)
             },
         );
     }
@@ -379,14 +383,27 @@ fn form_changes(fields: &Fields) -> Result<Map<String, Value>, SaveError> {
             )));
         }
         for (name, value) in names.iter().zip(&parts) {
+            let value = match *name {
+                "date" => typed_date(value),
+                _ => value.to_string(),
+            };
             if !value.is_empty() {
-                step.insert((*name).into(), Value::String((*value).to_string()));
+                step.insert((*name).into(), Value::String(value));
             }
         }
         steps.push(Value::Object(step));
     }
     m.insert("outcome".into(), Value::Array(steps));
     Ok(m)
+}
+
+/// A date as a person types it in the form ("2027-5-6" too), written as the API takes it;
+/// anything else is left as typed, for [`check_dates`] to refuse with its message.
+fn typed_date(text: &str) -> String {
+    match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(date) => date.format("%Y-%m-%d").to_string(),
+        Err(_) => text.to_string(),
+    }
 }
 
 #[derive(Template, WebTemplate)]
