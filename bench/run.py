@@ -634,10 +634,18 @@ def render(r, work):
                 i["failed"], i["pages"], f2(i["seconds"]), f1(i["docs_per_s"]), f0(i["pages_per_s"]),
                 ratio(i["pages_per_s"], pt), f"{mb(i['index_bytes'])} / {mb(i['text_bytes'])} = {i['index_to_text']:.2f}",
                 mb(i["peak_rss_bytes"]), f"{i['rerun_seconds']:.2f} s", cmd(r, f"ingest_{name}", work)])
-            if name == "synthetic" and pt:
-                targets.append(("Ingest throughput ≥ pdftotext alone (all cores, pages/s)",
+            if pt:
+                what = {"synthetic": "synthetic letters",
+                        "shared": "real PDFs of ../shared/corpus (#17)"}[name]
+                targets.append((f"Ingest throughput ≥ pdftotext alone (all cores, pages/s), {what}",
                                 f"{f0(i['pages_per_s'])} vs {f0(pt)} ({ratio(i['pages_per_s'], pt)})",
                                 i["pages_per_s"] >= pt))
+            cov = ex.get(name, {}).get("coverage_arkiv")
+            if name == "shared" and cov:
+                targets.append(("Words against pdftotext ≥ 99 % for every real PDF (#17)",
+                                f"{cov['files_at_least_99pct']}/{cov['files']} files "
+                                f"(lowest {(cov['min_file'] or 0) * 100:.1f} %)",
+                                cov["files_at_least_99pct"] == cov["files"]))
         out.append("\n### Ingest end to end (`arkiv ingest`, all cores)\n")
         out.append(table(["PDFs", "documents", "failed", "pages", "seconds", "documents/s", "pages/s",
                           "÷ pdftotext pages/s", "index / text", "peak RSS", "no-change re-run",
@@ -670,9 +678,14 @@ def render(r, work):
             t = se.get("throughput") or {}
             rows.append([f"{int(n):,}", l["samples"], f2(l["p50_ms"]), f2(l["p95_ms"]), f2(l["p99_ms"]),
                          f0(l["qps_sequential"]), f0(t.get("qps")), cmd(r, f"search_{n}", work)])
-            if int(n) >= 100000:
-                targets.append((f"Search p99 < 10 ms at {int(n):,} documents (in-process)",
-                                f"{l['p99_ms']:.2f} ms", l["p99_ms"] < 10))
+            if int(n) == 100000:
+                targets.append((f"Search p50 ≤ 5 ms at {int(n):,} documents (in-process, #17)",
+                                f"{l['p50_ms']:.2f} ms", l["p50_ms"] <= 5))
+                targets.append((f"Search p99 ≤ 15 ms at {int(n):,} documents (in-process, #17)",
+                                f"{l['p99_ms']:.2f} ms", l["p99_ms"] <= 15))
+            if int(n) >= 1000000:
+                targets.append((f"Search p99 ≤ 100 ms at {int(n):,} documents (in-process, #17)",
+                                f"{l['p99_ms']:.2f} ms", l["p99_ms"] <= 100))
         if rows:
             out.append("\n### Search, in-process (200-query mix: 20 hits, facets, 3 snippet pages per hit)\n")
             out.append(table(["documents", "samples", "p50 ms", "p95 ms", "p99 ms", "queries/s (1 thread)",
@@ -718,12 +731,13 @@ def render(r, work):
                          rate(w16), rate(w64), rate(c16), rate(c64), errors,
                          f"{mb(st.get('VmRSS'))} (anon {mb(st.get('RssAnon'))}, file {mb(st.get('RssFile'))}); peak {mb(st.get('VmHWM'))}",
                          cmd(r, f"http_{n}", work) + " " + cmd(r, f"wrk_{n}_64_cache_off", work)])
+            if int(n) == 100000:
+                targets.append((f"Search page ≥ 300 requests/s on {cores} cores (wrk, 64 connections, "
+                                f"{int(n):,} docs), every query computed (#17)",
+                                f"{f0(w16.get('rps'))} (16 conns), {f0(w64.get('rps'))} (64 conns)",
+                                (w64.get("rps") or 0) >= 300))
             if int(n) >= 100000:
-                best = max(w16.get("rps") or 0, w64.get("rps") or 0)
                 best_cached = max(c16.get("rps") or 0, c64.get("rps") or 0)
-                targets.append((f"Search page ≥ 5,000 requests/s on {cores} cores (wrk, {int(n):,} docs), "
-                                "every query computed",
-                                f"{f0(w16.get('rps'))} (16 conns), {f0(w64.get('rps'))} (64 conns)", best >= 5000))
                 targets.append((f"Search page ≥ 5,000 requests/s on {cores} cores (wrk, {int(n):,} docs), "
                                 "result cache on (the mix repeats its 200 queries)",
                                 f"{f0(c16.get('rps'))} (16 conns), {f0(c64.get('rps'))} (64 conns)",
@@ -732,6 +746,10 @@ def render(r, work):
                                 f"{mb(st.get('VmRSS'))} resident after the uncached load (anonymous {mb(st.get('RssAnon'))}, "
                                 f"mapped index files {mb(st.get('RssFile'))})",
                                 (st.get("VmRSS") or 0) < 150e6))
+            if int(n) >= 1000000:
+                targets.append((f"Server heap ≤ 100 MB under load at {int(n):,} documents (#17)",
+                                f"{mb(st.get('RssAnon'))} anonymous after the uncached load",
+                                (st.get("RssAnon") or 0) <= 100e6))
         if rows:
             out.append("\n### Over HTTP (`/api/search` one keep-alive client, every query computed; `/sok` search "
                        f"page with wrk, {cores} wrk threads on the same {cores} cores, result cache off, then on)\n")
