@@ -2,7 +2,7 @@
 //!
 //!     bench-search inproc --index DIR [--rounds R] [--budget S] [--threads T] [--seconds S] [--queries K]
 //!                         [--limit N] [--pages-per-hit N] [--expansion on|off]
-//!                         [--search-threads N]
+//!                         [--search-threads N] [--sort relevance|newest|oldest]
 //!     bench-search serve  --index DIR --addr 127.0.0.1:PORT [--no-cache]
 //!     bench-search http   --url http://127.0.0.1:PORT [--rounds R] [--budget S] [--queries K]
 //!     bench-search stats  --index DIR
@@ -12,6 +12,8 @@
 //! of snippets per hit): per-query latency on one thread, then queries/s with T threads.
 //! `--search-threads N` lets one search use N cores (1: its own thread only; default: the
 //! index's own choice, every core from 100,000 records).
+//! `--sort newest` ranks the same matches by date, which scores none of them: the mix's
+//! time without relevance scoring, for profiling.
 //! `--expansion off` searches the exact words only (no thesaurus terms, no other written
 //! standard); with `ARKIV_HUNSPELL_DIR` naming a folder without the word lists, compounds
 //! are not split either: the Norwegian analysis off, for the on/off comparison of
@@ -33,7 +35,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use arkiv::index::ArchiveIndex;
+use arkiv::index::{ArchiveIndex, Sort};
 use serde_json::json;
 use support::queries::BenchQuery;
 use support::stats::{self, Latency};
@@ -63,11 +65,18 @@ fn main() -> Result<()> {
                 Some("off") => false,
                 Some(other) => bail!("--expansion on|off, not {other}"),
             };
+            let sort = match support::arg::<String>(&args, "--sort").as_deref() {
+                None | Some("relevance") => Sort::Relevance,
+                Some("newest") => Sort::Newest,
+                Some("oldest") => Sort::Oldest,
+                Some(other) => bail!("--sort relevance|newest|oldest, not {other}"),
+            };
             let request = |q: &BenchQuery| {
                 let mut r = q.request();
                 r.limit = limit.unwrap_or(r.limit);
                 r.pages_per_hit = pages.unwrap_or(r.pages_per_hit);
                 r.exact = !expansion;
+                r.sort = sort;
                 r
             };
             let mut hits = 0usize;
@@ -123,6 +132,7 @@ fn main() -> Result<()> {
                     "documents": index.document_count()?,
                     "splitting": arkiv::index::splitting(),
                     "expansion": expansion,
+                    "sort": format!("{sort:?}").to_lowercase(),
                     "queries": mix.len(),
                     "hits_returned": hits,
                     "latency": latency,
