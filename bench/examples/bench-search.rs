@@ -132,7 +132,7 @@ fn main() -> Result<()> {
                     "documents": index.document_count()?,
                     "splitting": arkiv::index::splitting(),
                     "expansion": expansion,
-                    "sort": format!("{sort:?}").to_lowercase(),
+                    "sort": sort,
                     "queries": mix.len(),
                     "hits_returned": hits,
                     "latency": latency,
